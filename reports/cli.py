@@ -1,0 +1,114 @@
+"""The `reports` command line: parse arguments, call the library, map errors to exit codes.
+
+Everything a command does is a library function a Python user can call too; this module only
+translates between the shell and those functions. A user's mistake is printed as located
+diagnostics with the documented exit code; only a bug (exit 1) mentions Python at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, NoReturn, TypeVar
+
+import click
+
+from reports.errors import Diagnostic, ExitCode, ReportsError
+from reports.paths import DEFAULT_CONTENT, PROJECT_ROOT
+
+Command = TypeVar("Command", bound=Callable[..., object])
+
+
+def _display(path: Path) -> str:
+    """Paths as the user would type them: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(), err=True)
+
+
+def _fail(error: ReportsError) -> NoReturn:
+    _print_diagnostics(error.diagnostics)
+    sys.exit(int(error.exit_code))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reports")
+def main() -> None:
+    """Build briefing papers and handouts (DOCX and PDF) from structured essay content.
+
+    \b
+    Exit codes: 0 success, 1 internal error (a bug), 2 usage error, 3 content error,
+    4 template error, 5 asset error, 6 layout error, 7 output error.
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only, not the per-file summary.")
+def check(files: tuple[Path, ...], quiet: bool) -> None:
+    """Validate content FILES (default: data/sco-russia.yaml) and report every problem at once."""
+    from reports.validate import check_content
+
+    worst = ExitCode.OK
+    for path in files or (DEFAULT_CONTENT,):
+        name = _display(path)
+        try:
+            checked = check_content(path, name)
+        except ReportsError as error:
+            _print_diagnostics(error.diagnostics)
+            worst = max(worst, error.exit_code)
+            continue
+        _print_diagnostics(checked.warnings)
+        if not quiet:
+            warnings = len(checked.warnings)
+            suffix = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+            click.echo(f"{name}: valid{suffix}")
+    sys.exit(int(worst))
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of stdout.")
+def schema(out: Path | None) -> None:
+    """Print the content file's JSON Schema (for editor autocompletion and checking)."""
+    from reports.schema import content_json_schema
+
+    text = json.dumps(content_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from reports.output import write_atomically
+
+    write_atomically(out, text.encode("utf-8"))
+
+
+def run() -> None:
+    """Console-script entry point: the only place that turns an unexpected exception into exit 1."""
+    try:
+        main(standalone_mode=True)
+    except ReportsError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug: say so plainly, keep the traceback for those who ask
+        if os.environ.get("REPORTS_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"internal error (a bug in reports, not in your files): {type(error).__name__}: {error}\n"
+            f"Set REPORTS_DEBUG=1 for the traceback and report it with the command you ran ({PROJECT_ROOT}).",
+            err=True,
+        )
+        sys.exit(int(ExitCode.INTERNAL))
+
+
+if __name__ == "__main__":
+    run()
