@@ -76,6 +76,33 @@ def check(files: tuple[Path, ...], quiet: bool) -> None:
 
 
 @main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--template", "-t", "template_name", default="briefing", show_default=True, help="Template folder name.")
+@click.option("--format", "-f", "formats", default="pdf,docx", show_default=True,
+              help="Comma-separated output formats.")
+@click.option("--out", "-o", "out_dir", default=Path("build"), show_default=True,
+              type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Path) -> None:
+    """Build CONTENT files (default: data/sco-russia.yaml) into <stem>-<template>.<format> files."""
+    from reports.build import build as build_one
+
+    wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
+    worst = ExitCode.OK
+    for path in files or (DEFAULT_CONTENT,):
+        name = _display(path)
+        try:
+            written, warnings = build_one(path, template_name, wanted, out_dir, display_name=name)
+        except ReportsError as error:
+            _print_diagnostics(error.diagnostics)
+            worst = max(worst, error.exit_code)
+            continue
+        _print_diagnostics(warnings)
+        for target in written:
+            click.echo(f"wrote {_display(target)}")
+    sys.exit(int(worst))
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of stdout.")
 def schema(out: Path | None) -> None:
     """Print the content file's JSON Schema (for editor autocompletion and checking)."""

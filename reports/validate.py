@@ -14,12 +14,12 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from reports import countries
-from reports.errors import ContentError, Diagnostic
+from reports.errors import ContentError, Diagnostic, ReportsError
 from reports.i18n import Labels, labels_for
 from reports.loader import FieldPath, LoadedDocument, load_file
 from reports.model import Content
@@ -42,9 +42,9 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
-def _fields_at(path: FieldPath) -> list[str]:
+def _fields_at(path: FieldPath, root: type[BaseModel] = Content) -> list[str]:
     """Field names allowed in the mapping at `path` (union of candidates where the path is ambiguous)."""
-    models: list[type[BaseModel]] = [Content]
+    models: list[type[BaseModel]] = [root]
     for part in path:
         if isinstance(part, int):
             continue
@@ -62,7 +62,7 @@ def _fields_at(path: FieldPath) -> list[str]:
     return names
 
 
-def _data_path(document: LoadedDocument, loc: tuple[int | str, ...]) -> FieldPath:
+def _data_path(document: LoadedDocument, loc: tuple[int | str, ...], root: type[BaseModel]) -> FieldPath:
     """Drop the parts of a pydantic location that are validator or union tags, not data keys."""
     path: list[str | int] = []
     node: Any = document.data
@@ -81,18 +81,18 @@ def _data_path(document: LoadedDocument, loc: tuple[int | str, ...]) -> FieldPat
             path.append(part)
             node = node[part] if part < len(node) else None
         elif node is None or isinstance(node, str):
-            if isinstance(part, int) or part in _fields_at(tuple(path)):
+            if isinstance(part, int) or part in _fields_at(tuple(path), root):
                 path.append(part)
         # other parts are tags pydantic adds for unions/validators; skip them
     return tuple(path)
 
 
-def _describe(error: Any, path: FieldPath) -> tuple[str, bool]:
+def _describe(error: Any, path: FieldPath, root: type[BaseModel]) -> tuple[str, bool]:
     """Message for one pydantic error, and whether it points at the key rather than the value."""
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(path[-1])
-        allowed = _fields_at(path[:-1])
+        allowed = _fields_at(path[:-1], root)
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f" — did you mean '{close[0]}'?" if close else f" — allowed here: {', '.join(allowed)}"
         return f"unknown field '{key}'{hint}", True
@@ -120,14 +120,22 @@ def _describe(error: Any, path: FieldPath) -> tuple[str, bool]:
     return message, False
 
 
+Validated = TypeVar("Validated", bound=BaseModel)
+
+
 def validate(document: LoadedDocument) -> Content:
+    return validate_as(document, Content, ContentError)
+
+
+def validate_as(document: LoadedDocument, model: type[Validated], error_type: type[ReportsError]) -> Validated:
+    """Validate loaded YAML against `model`; raise `error_type` listing every problem, located."""
     try:
-        return Content.model_validate(document.data)
+        return model.model_validate(document.data)
     except ValidationError as failure:
         problems = []
         for error in failure.errors(include_url=False):
-            path = _data_path(document, error["loc"])
-            message, at_key = _describe(error, path)
+            path = _data_path(document, error["loc"], model)
+            message, at_key = _describe(error, path, model)
             if error["type"] == "missing":
                 path_for_position = path[:-1]
             else:
@@ -138,7 +146,7 @@ def validate(document: LoadedDocument) -> Content:
                            field_path=".".join(str(part) for part in path))
             )
         problems.sort(key=lambda d: (d.line, d.column))
-        raise ContentError(problems) from None
+        raise error_type(problems) from None
 
 
 # --- warnings: legal but suspicious -------------------------------------------------------------
