@@ -125,8 +125,12 @@ def build(
     search_path: tuple[Path, ...] = (TEMPLATES_DIR,),
     display_name: str | None = None,
     cache_dir: Path | None = None,
+    protected: Iterable[Path] = (),
 ) -> tuple[list[Path], list[Diagnostic]]:
-    """Build one content file into the given formats; return the files written and the warnings."""
+    """Build one content file into the given formats; return the files written and the warnings.
+
+    `protected` are other inputs of the same run (a batch): no output may replace one of them.
+    """
     from reports.charts.render import ChartRenderer
     from reports.output import write_atomically
     from reports.writers.base import RenderContext
@@ -136,7 +140,7 @@ def build(
     if unknown:
         raise UsageError([Diagnostic(f"unknown format(s) {', '.join(unknown)} — choose from {', '.join(FORMATS)}")])
     targets = {name: output_path(content_path, template_name, out_dir, name) for name in wanted}
-    inputs = {content_path.resolve()}
+    inputs = {content_path.resolve(), *(path.resolve() for path in protected)}
     for target in targets.values():
         if target.resolve() in inputs:
             raise UsageError([Diagnostic("the output would overwrite the input — choose another --out folder",

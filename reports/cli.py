@@ -75,6 +75,13 @@ def check(files: tuple[Path, ...], quiet: bool) -> None:
     sys.exit(int(worst))
 
 
+def templates_dir_option(command: Command) -> Command:
+    return click.option(
+        "--templates-dir", "templates_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+        help="Extra folder of templates, searched before your user folder and the built-in templates.",
+    )(command)
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--template", "-t", "template_name", default="briefing", show_default=True, help="Template folder name.")
@@ -82,16 +89,22 @@ def check(files: tuple[Path, ...], quiet: bool) -> None:
               help="Comma-separated output formats.")
 @click.option("--out", "-o", "out_dir", default=Path("build"), show_default=True,
               type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
-def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Path) -> None:
+@templates_dir_option
+def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Path,
+          templates_dirs: tuple[Path, ...]) -> None:
     """Build CONTENT files (default: data/sco-russia.yaml) into <stem>-<template>.<format> files."""
     from reports.build import build as build_one
+    from reports.templating import template_search_path
+
+    search_path = template_search_path(templates_dirs)
 
     wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
     worst = ExitCode.OK
     for path in files or (DEFAULT_CONTENT,):
         name = _display(path)
         try:
-            written, warnings = build_one(path, template_name, wanted, out_dir, display_name=name)
+            written, warnings = build_one(path, template_name, wanted, out_dir, search_path=search_path,
+                                          display_name=name, protected=files)
         except ReportsError as error:
             _print_diagnostics(error.diagnostics)
             worst = max(worst, error.exit_code)
@@ -115,6 +128,41 @@ def schema(out: Path | None) -> None:
     from reports.output import write_atomically
 
     write_atomically(out, text.encode("utf-8"))
+
+
+@main.group()
+def templates() -> None:
+    """List templates, or copy one to customise."""
+
+
+@templates.command("list")
+@templates_dir_option
+def templates_list(templates_dirs: tuple[Path, ...]) -> None:
+    """Show the templates found, where, and which copy wins (user folders before built-ins)."""
+    from reports.templating import list_templates, template_search_path
+
+    search_path = template_search_path(templates_dirs)
+    click.echo("Searched, first match wins: " + ", ".join(_display(folder) for folder in search_path))
+    for folder, hidden in list_templates(search_path):
+        note = "  (hidden by an earlier folder)" if hidden else ""
+        click.echo(f"{folder.name:<20} {_display(folder.path)}{note}")
+
+
+@templates.command("new")
+@click.argument("name")
+@click.option("--from", "source_name", default="briefing", show_default=True, help="Template to copy.")
+@click.option("--dir", "destination", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to put the copy in (default: your user template folder).")
+@templates_dir_option
+def templates_new(name: str, source_name: str, destination: Path | None, templates_dirs: tuple[Path, ...]) -> None:
+    """Copy template SOURCE to a new template NAME that you can edit."""
+    from reports.templating import copy_template, find_template, template_search_path, user_template_folder
+
+    search_path = template_search_path(templates_dirs)
+    source = find_template(source_name, search_path)
+    target = copy_template(source, name, destination or user_template_folder())
+    click.echo(f"created {_display(target)} from {source_name}; edit theme.yaml or template.md.j2, then "
+               f"`reports build --template {name}`" + (f" --templates-dir {_display(destination)}" if destination else ""))
 
 
 def run() -> None:

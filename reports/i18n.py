@@ -27,6 +27,8 @@ class Labels:
     number_words: dict[str, int] = field(default_factory=dict)
     country_nouns: tuple[str, ...] = ()
     founding_verbs: tuple[str, ...] = ()
+    country_variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Accepted spellings besides the CLDR names, by ISO code (Indonesian "Cina" and "China")."""
 
     @property
     def is_fallback(self) -> bool:
@@ -69,6 +71,10 @@ def _read(path: Path, language: str) -> Labels:
         number_words={str(word): int(str(value)) for word, value in numbers.items()},  # type: ignore[union-attr]
         country_nouns=tuple(data.get("country_nouns") or ()),  # type: ignore[arg-type]
         founding_verbs=tuple(data.get("founding_verbs") or ()),  # type: ignore[arg-type]
+        country_variants={
+            str(code): tuple(names)  # type: ignore[arg-type]
+            for code, names in (data.get("country_variants") or {}).items()  # type: ignore[union-attr]
+        },
     )
 
 

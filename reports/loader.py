@@ -19,6 +19,7 @@ from typing import TypeAlias
 import yaml
 from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from reports.errors import ContentError, Diagnostic
 
@@ -151,10 +152,22 @@ def _decode(raw: bytes, file: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_UNICODE_LINE_BREAKS = {"\u2028": "line separator", "\u2029": "paragraph separator", "\u0085": "next-line control"}
+
+
 def _check_pasted_spaces(text: str, file: str) -> list[Diagnostic]:
-    """A no-break space pasted from Word after `key:` silently turns the mapping into one string."""
+    """Characters pasted from Word or the web that change how YAML reads the file.
+
+    A no-break space after `key:` silently turns the mapping into one string; U+2028/U+2029/U+0085
+    are line breaks to YAML but not to editors, so every later line number would be off by one.
+    """
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
+        for character, name in _UNICODE_LINE_BREAKS.items():
+            if character in line:
+                problems.append(Diagnostic(
+                    f"{name} U+{ord(character):04X} is not allowed — replace it with a space or a normal line break",
+                    file=file, line=number, column=line.index(character) + 1))
         match = _NBSP_AS_SYNTAX.match(line)
         if match or line.lstrip(" ").startswith("\u00a0"):
             column = line.index("\u00a0") + 1
@@ -254,7 +267,15 @@ def load_text(text: str, file: str) -> LoadedDocument:
     problems = _check_pasted_spaces(text, file)
     if problems:
         raise ContentError(problems)
-    composer = _StrictComposer(text)
+    try:
+        composer = _StrictComposer(text)
+    except ReaderError as error:  # PyYAML checks the whole text for unprintable characters here
+        before = text[: error.position]
+        problem = _text_problem(chr(error.character))
+        message = problem[1] if problem else f"character U+{error.character:04X} is not allowed — delete it"
+        raise ContentError(
+            [Diagnostic(message, file=file, line=before.count("\n") + 1, column=len(before.rsplit("\n", 1)[-1]) + 1)]
+        ) from None
     try:
         root = composer.get_single_node()
     except _AliasRefused as refused:
@@ -264,7 +285,8 @@ def load_text(text: str, file: str) -> LoadedDocument:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = f"{error.problem or error.context or 'invalid YAML'}"
-        if "\t" in (text.split("\n")[mark.line] if mark else ""):
+        lines = text.split("\n")
+        if "\t" in (lines[mark.line] if mark and mark.line < len(lines) else ""):
             message += " — indent with spaces, not tabs"
         else:
             message += " — check the indentation and quoting on this line"

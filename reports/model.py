@@ -56,6 +56,22 @@ PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
 """A date known to the year, month or day: `2004`, `2004-06`, `2004-06-15`."""
 
 
+def _parse_day(value: Any) -> Any:
+    """Only `YYYY-MM-DD` text is a day: pydantic alone would read `86400` as a Unix timestamp (1970-01-02)."""
+    if not isinstance(value, str):
+        return value
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError(f"'{value}' is not a date — write it as YYYY-MM-DD, e.g. 2001-06-15")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"{value} is not a real date ({error})") from None
+
+
+Day = Annotated[dt.date, BeforeValidator(_parse_day)]
+"""A calendar day written `YYYY-MM-DD`."""
+
+
 def _check_language(value: str) -> str:
     from babel import Locale, UnknownLocaleError
 
@@ -90,7 +106,7 @@ class DocumentMeta(Model):
     language: LanguageTag = Field(description="BCP 47 language of the text (`id`, `en`); drives labels and date formats.")
     author: Text = Field(description="Person or team responsible for the paper.")
     organisation: Text = Field(description="Publishing organisation, shown on the title block.")
-    date: dt.date = Field(description="Publication date (YYYY-MM-DD).")
+    date: Day = Field(description="Publication date (YYYY-MM-DD).")
     facts_as_of: PartialDate = Field(description="The date the facts describe (year, month or day).")
     source: Source = Field(description="The text this content was taken from.")
     keywords: list[Text] = Field(default_factory=list, description="Subject keywords for file properties.")
@@ -141,7 +157,7 @@ class MembershipCategory(Model):
 
 
 class Founding(Model):
-    date: dt.date = Field(description="Day the organisation was founded (YYYY-MM-DD).")
+    date: Day = Field(description="Day the organisation was founded (YYYY-MM-DD).")
     place: Text = Field(description="City where it was founded.")
 
 

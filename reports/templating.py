@@ -9,10 +9,15 @@ escapes every printed value for Markdown, so content text can never turn into ma
 from __future__ import annotations
 
 import difflib
+import os
+import shutil
+import signal
+import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from reports.errors import Diagnostic, TemplateError
 from reports.markup import escape_markdown
@@ -20,12 +25,72 @@ from reports.paths import TEMPLATES_DIR
 
 MAIN_TEMPLATE = "template.md.j2"
 
+MAX_RENDER_SECONDS = 10.0
+"""A briefing renders in milliseconds; ten seconds means a runaway loop in a shared template."""
+
+MAX_OUTPUT_CHARACTERS = 4_000_000
+"""Twice the largest content file, with room for markup: more is a template multiplying text."""
+
+MAX_POWER_EXPONENT = 1_000
+
 
 @dataclass(frozen=True)
 class TemplateFolder:
     name: str
     path: Path
     """Folder holding `template.md.j2` and `theme.yaml`."""
+
+
+def user_template_folder() -> Path:
+    """Where `reports templates new` puts copies: $REPORTS_USER_TEMPLATES, else the XDG data folder."""
+    configured = os.environ.get("REPORTS_USER_TEMPLATES")
+    if configured:
+        return Path(configured).expanduser()
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "reports" / "templates"
+
+
+def template_search_path(extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    """Folders searched for templates, first match wins: given folders, the user's, then the built-ins."""
+    folders: list[Path] = [*extra, user_template_folder(), TEMPLATES_DIR]
+    unique: list[Path] = []
+    for folder in folders:
+        resolved = folder.expanduser().resolve()
+        if resolved not in unique:
+            unique.append(resolved)
+    return tuple(unique)
+
+
+def list_templates(search_path: tuple[Path, ...]) -> list[tuple[TemplateFolder, bool]]:
+    """Every template found, with whether an earlier folder's template of the same name hides it."""
+    found: list[tuple[TemplateFolder, bool]] = []
+    seen: set[str] = set()
+    for root in search_path:
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            if (folder / MAIN_TEMPLATE).is_file():
+                found.append((TemplateFolder(folder.name, folder.resolve()), folder.name in seen))
+                seen.add(folder.name)
+    return found
+
+
+def copy_template(source: TemplateFolder, name: str, destination_root: Path) -> Path:
+    """Copy a template folder under a new name for editing; symlinks are not followed or copied."""
+    if not name or "/" in name or "\\" in name or name.startswith(".") or name in {"base", "locales"}:
+        raise TemplateError([Diagnostic(f"'{name}' cannot be a template name — use letters, digits and dashes")])
+    target = destination_root / name
+    if target.exists():
+        raise TemplateError([Diagnostic(f"{target} already exists — choose another name or delete it first")])
+    try:
+        shutil.copytree(source.path, target, symlinks=True, ignore=_skip_symlinks)
+    except OSError as error:
+        raise TemplateError([Diagnostic(f"cannot copy the template: {error.strerror or error}", file=str(target))]) from None
+    return target
+
+
+def _skip_symlinks(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if os.path.islink(os.path.join(folder, name))]
 
 
 def find_template(name: str, search_path: tuple[Path, ...] = (TEMPLATES_DIR,)) -> TemplateFolder:
@@ -67,7 +132,27 @@ def _environment(template: TemplateFolder, search_path: tuple[Path, ...]) -> Any
             return str(value)
         return escape_markdown(str(value))
 
-    environment = ImmutableSandboxedEnvironment(
+    class LimitedSandbox(ImmutableSandboxedEnvironment):
+        """The sandbox lets `'x' * 10**9` and `10 ** 10 ** 10` through; these limits do not."""
+
+        intercepted_binops = frozenset(["*", "**"])
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            from jinja2.exceptions import SecurityError
+
+            if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER_EXPONENT:
+                raise SecurityError(f"exponent {right} is larger than {MAX_POWER_EXPONENT}")
+            if operator == "*":
+                for sequence, count in ((left, right), (right, left)):
+                    if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
+                        if len(sequence) * count > MAX_OUTPUT_CHARACTERS:
+                            raise SecurityError(
+                                f"repeating a {type(sequence).__name__} {count} times exceeds the output limit "
+                                f"of {MAX_OUTPUT_CHARACTERS:,} characters"
+                            )
+            return super().call_binop(context, operator, left, right)
+
+    environment = LimitedSandbox(
         loader=ConfinedLoader([str(root) for root in roots], followlinks=False),
         undefined=StrictUndefined,
         finalize=finalize,
@@ -111,13 +196,56 @@ def _located(error: BaseException, template: TemplateFolder) -> Diagnostic:
     return Diagnostic(message, file=file or str(template.path / MAIN_TEMPLATE), line=line or 0, column=1 if line else 0)
 
 
+class _RenderTimeout(Exception):
+    """Raised from a timer signal inside template code, so its traceback points at the looping line."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Interrupt rendering after `seconds` (main thread only: signals cannot reach other threads)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _RenderTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render_template(template: TemplateFolder, context: dict[str, Any], search_path: tuple[Path, ...] = (TEMPLATES_DIR,)) -> str:
+    """Render the template's main file to markup, within the time and size limits."""
     from jinja2 import TemplateError as JinjaTemplateError
 
     environment = _environment(template, search_path)
+    pieces: list[str] = []
+    size = 0
     try:
-        return environment.get_template(MAIN_TEMPLATE).render(**context)
+        with _deadline(MAX_RENDER_SECONDS):
+            for piece in environment.get_template(MAIN_TEMPLATE).generate(**context):
+                size += len(piece)
+                if size > MAX_OUTPUT_CHARACTERS:
+                    raise TemplateError([Diagnostic(
+                        f"the template produced more than {MAX_OUTPUT_CHARACTERS:,} characters — "
+                        "check for loops that repeat text", file=str(template.path / MAIN_TEMPLATE))])
+                pieces.append(piece)
+    except _RenderTimeout as error:
+        located = _located(error, template)
+        raise TemplateError([Diagnostic(
+            f"rendering took longer than {MAX_RENDER_SECONDS:g} s — a loop in the template does not end",
+            file=located.file, line=located.line, column=located.column)]) from None
+    except RecursionError as error:
+        located = _located(error, template)
+        raise TemplateError([Diagnostic("recursion too deep — a macro or recursive loop calls itself without end",
+                                        file=located.file, line=located.line, column=located.column)]) from None
     except JinjaTemplateError as error:
         raise TemplateError([_located(error, template)]) from None
-    except (ArithmeticError, ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+    except (ArithmeticError, ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as error:
         raise TemplateError([_located(error, template)]) from None
+    return "".join(pieces)

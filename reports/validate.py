@@ -151,56 +151,63 @@ def validate_as(document: LoadedDocument, model: type[Validated], error_type: ty
 
 # --- warnings: legal but suspicious -------------------------------------------------------------
 
+_NOT_PROSE = frozenset({"id", "country", "language", "date", "facts_as_of", "unit", "schema_version", "source"})
+"""Codes, dates, and `document.source`, which describes (and may quote) the original text as it was."""
+
+
 def _prose(content: Content) -> Iterator[tuple[FieldPath, str]]:
-    for index, point in enumerate(content.summary):
-        yield ("summary", index), point
+    """Every free-text value in the content, with its field path."""
 
-    def walk(sections: list[Any], prefix: FieldPath) -> Iterator[tuple[FieldPath, str]]:
-        for section_index, section in enumerate(sections):
-            here = prefix + (section_index,)
-            yield here + ("heading",), section.heading
-            for block_index, block in enumerate(section.blocks):
-                if hasattr(block, "paragraph"):
-                    yield here + ("blocks", block_index, "paragraph"), block.paragraph
-                else:
-                    for item_index, item in enumerate(block.items):
-                        yield here + ("blocks", block_index, "items", item_index), item
-            yield from walk(section.sections, here + ("sections",))
+    def walk(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in _NOT_PROSE:
+                    yield from walk(item, path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, path + (index,))
 
-    yield from walk(content.body, ("body",))
-    for interest_index, interest in enumerate(content.actor.interests):
-        base: FieldPath = ("actor", "interests", interest_index)
-        yield base + ("summary",), interest.summary
-        for point_index, point in enumerate(interest.key_points):
-            yield base + ("key_points", point_index), point
+    yield from walk(content.model_dump(exclude_none=True), ())
 
 
 _WORD = re.compile(r"\w+(?:-\w+)*")
 
 
-def _spelling_warnings(content: Content, document: LoadedDocument) -> list[Diagnostic]:
+def _spelling_warnings(content: Content, document: LoadedDocument, labels: Labels) -> list[Diagnostic]:
+    """Names in the prose close to, but not exactly, a member's canonical name (in either language)."""
     language = content.document.language
     codes = {member.country for category in content.organisation.membership for member in category.members if member.country}
     codes.add(content.actor.country)
-    accepted = {countries.country_name(code, language) for code in codes} | {countries.country_name(code, "en") for code in codes}
-    canonical = {countries.country_name(code, language) for code in codes}
+    references = {countries.country_name(code, language) for code in codes} | {countries.country_name(code, "en") for code in codes}
+    accepted = set(references)
+    for code in codes:
+        accepted.update(labels.country_variants.get(code, ()))
     accepted_folded = {name.casefold() for name in accepted}
     warnings: list[Diagnostic] = []
+    reported: set[tuple[FieldPath, str]] = set()
     for path, text in _prose(content):
         words = _WORD.findall(text)
-        for name in sorted(canonical):
+        for name in sorted(references):
             width = len(name.split())
             for start in range(len(words) - width + 1):
                 candidate = " ".join(words[start : start + width])
                 folded = candidate.casefold()
                 if folded in accepted_folded or not candidate[:1].isupper():
                     continue
-                ratio = difflib.SequenceMatcher(None, folded, name.casefold()).ratio()
-                if ratio >= 0.8:
+                if any(folded.startswith(known) for known in accepted_folded):
+                    continue  # an inflection or demonym built on the name ("Russian", "Rusia-nya")
+                if (path, folded) in reported:
+                    continue
+                if difflib.SequenceMatcher(None, folded, name.casefold()).ratio() >= 0.8:
+                    reported.add((path, folded))
+                    canonical = countries.country_name(next(c for c in codes if name in {
+                        countries.country_name(c, language), countries.country_name(c, "en")}), language)
                     warnings.append(
                         document.diagnostic(
                             path,
-                            f"'{candidate}' looks like a misspelling of '{name}' — use the canonical name",
+                            f"'{candidate}' looks like a misspelling of '{canonical}' — use the canonical name",
                             severity="warning",
                         )
                     )
@@ -241,5 +248,5 @@ def check_content(path: Path, display_name: str | None = None) -> CheckedContent
     document = load_file(path, display_name)
     content = validate(document)
     labels = labels_for(content.document.language)
-    warnings = _spelling_warnings(content, document) + _count_warnings(content, document, labels)
+    warnings = _spelling_warnings(content, document, labels) + _count_warnings(content, document, labels)
     return CheckedContent(content=content, source=document, warnings=warnings)

@@ -1,0 +1,92 @@
+"""Shared fixtures and helpers for the test suite.
+
+Helpers are plain functions so tests can build files at import time too; import them with
+`from conftest import minimal_content_yaml, position_of, run_cli` (pytest puts this folder on sys.path).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+_MINIMAL_CONTENT = """\
+document:
+  title: Minimal test document
+  language: en
+  author: Test Author
+  organisation: Test Unit
+  date: 2024-01-31
+  facts_as_of: "2024"
+  source:
+    title: A test text
+organisation:
+  name: Test Organisation
+  founded:
+    date: 2001-06-15
+    place: Shanghai
+  membership:
+    - id: members
+      label: Members
+      members: [CN, RU]
+actor:
+  country: RU
+  interests:
+    - id: economic
+      sector: Economy
+      summary: Trade matters.
+      goal: More trade.
+      evidence:
+        - text: Trade grew quickly.
+          value: 30
+          unit: "% per year"
+summary:
+  - First point.
+  - Second point.
+  - Third point.
+body:
+  - heading: Overview
+    blocks:
+      - paragraph: Some prose.
+"""
+
+
+def minimal_content_yaml() -> str:
+    """YAML text of a small, valid content document (English, no warnings), for tests to mutate."""
+    return _MINIMAL_CONTENT
+
+
+def position_of(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
+    """1-based (line, column) where `needle` starts in `text` (its `occurrence`-th match)."""
+    index = -1
+    for _ in range(occurrence):
+        index = text.index(needle, index + 1)
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def run_cli(*arguments: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m reports.cli ARGUMENTS` the way a user would, capturing text output."""
+    return subprocess.run(
+        [sys.executable, "-m", "reports.cli", *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The checkout's top folder (holds pyproject.toml, data/, templates/)."""
+    return PROJECT_ROOT
+
+
+@pytest.fixture
+def minimal_content() -> str:
+    return minimal_content_yaml()
