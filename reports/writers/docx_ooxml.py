@@ -1,0 +1,136 @@
+"""Small WordprocessingML element builders shared by the DOCX writer modules.
+
+The writer builds paragraphs, runs and tables as lxml elements directly (python-docx's proxy objects
+cannot express fields, bookmarks, hyperlinks or table-style looks), and uses python-docx for the
+package: parts, relationships, images, styles part and core properties. Units: OOXML measures in
+twentieths of a point ("twips", dxa), half-points for font sizes, eighths of a point for borders.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Iterable
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml import etree
+
+Element = etree._Element
+
+TWIPS_PER_MM = 1440 / 25.4
+EMU_PER_MM = 36000
+
+
+def twips(millimetres: float) -> int:
+    """Millimetres → twentieths of a point (the dxa unit of page geometry and table widths)."""
+    return round(millimetres * TWIPS_PER_MM)
+
+
+def points_to_twips(points: float) -> int:
+    return round(points * 20)
+
+
+def half_points(points: float) -> int:
+    """Font size in points → the half-points `w:sz` wants."""
+    return round(points * 2)
+
+
+def hex_colour(colour: str) -> str:
+    """`#1f3a5f` → `1F3A5F`, the form `w:color` and `w:shd` want."""
+    return colour.lstrip("#").upper()
+
+
+def element(tag: str, attributes: dict[str, str | int] | None = None, children: Iterable[Element] = ()) -> Element:
+    """`element("w:spacing", {"w:after": 120})`: a namespaced element with namespaced attributes."""
+    node = OxmlElement(tag)
+    for name, value in (attributes or {}).items():
+        node.set(qn(name), str(value))
+    for child in children:
+        node.append(child)
+    return node
+
+
+def append_block(container: Element, block: Element) -> None:
+    """Append a `w:p`/`w:tbl` to a body, cell, header or footer; in a body it goes before the final sectPr."""
+    last = container[-1] if len(container) else None
+    if last is not None and last.tag == qn("w:sectPr"):
+        last.addprevious(block)
+    else:
+        container.append(block)
+
+
+def new_paragraph(style_id: str) -> Element:
+    """An empty `w:p` with its paragraph style."""
+    return element("w:p", children=[element("w:pPr", children=[element("w:pStyle", {"w:val": style_id})])])
+
+
+def paragraph_properties(paragraph: Element) -> Element:
+    properties = paragraph.find(qn("w:pPr"))
+    if properties is None:
+        properties = element("w:pPr")
+        paragraph.insert(0, properties)
+    return properties
+
+
+def set_numbering(paragraph: Element, num_id: int, level: int) -> None:
+    """Attach a list instance to a paragraph (`w:numPr` follows `w:pStyle`, keepNext… in schema order)."""
+    properties = paragraph_properties(paragraph)
+    numbering = element("w:numPr", children=[element("w:ilvl", {"w:val": level}), element("w:numId", {"w:val": num_id})])
+    style = properties.find(qn("w:pStyle"))
+    if style is not None:
+        style.addnext(numbering)
+    else:
+        properties.insert(0, numbering)
+
+
+def run_properties(style_id: str = "", bold: bool = False, italic: bool = False) -> Element | None:
+    """`w:rPr` for a run: a character style and, for Emphasis/Strong only, bold/italic."""
+    children = []
+    if style_id:
+        children.append(element("w:rStyle", {"w:val": style_id}))
+    if bold:
+        children += [element("w:b"), element("w:bCs")]
+    if italic:
+        children += [element("w:i"), element("w:iCs")]
+    return element("w:rPr", children=children) if children else None
+
+
+def text_run(text: str, properties: Element | None) -> Element:
+    """A run of literal text: tabs become `w:tab`, line feeds `w:br`; spaces are preserved."""
+    run = _new_run(properties)
+    buffer = ""
+
+    def flush() -> None:
+        nonlocal buffer
+        if buffer:
+            text_element = element("w:t")
+            text_element.text = buffer
+            text_element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            run.append(text_element)
+            buffer = ""
+
+    for character in text:
+        if character == "\t":
+            flush()
+            run.append(element("w:tab"))
+        elif character in "\n\r":
+            flush()
+            run.append(element("w:br"))
+        else:
+            buffer += character
+    flush()
+    return run
+
+
+def break_run(properties: Element | None, kind: str = "") -> Element:
+    """A run holding a line break, or a page break with `kind="page"`."""
+    run = _new_run(properties)
+    run.append(element("w:br", {"w:type": kind} if kind else None))
+    return run
+
+
+def _new_run(properties: Element | None) -> Element:
+    run = element("w:r")
+    if properties is not None:
+        run.append(deepcopy(properties))
+    return run

@@ -1,0 +1,225 @@
+"""The DOCX package around the text: metadata, settings, leftovers of python-docx's template, fixed zip.
+
+python-docx starts from a 2013 Word-for-Mac template: core properties say "python-docx", a blank
+thumbnail, a Word 2010 `stylesWithEffects.xml` (which Word 2010 prefers over our styles), compatibility
+mode 14 ("[Compatibility Mode]" in Word's title bar). All of that is replaced or dropped here. Saving
+stamps every zip entry with the current time; `deterministic_zip` rewrites the archive with fixed dates
+and a fixed entry order so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from docx.document import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from lxml import etree
+
+from reports.nodes import Metadata
+from reports.errors import ReportsError
+from reports.theme import FontFamily, Theme, resolve_font_file
+from reports.writers.docx_ooxml import element, hex_colour
+
+_DROPPED_DOCUMENT_RELATIONSHIPS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.CUSTOM_XML,
+)
+_DROPPED_PACKAGE_RELATIONSHIPS = (RT.THUMBNAIL,)
+_ZIP_EPOCH = dt.datetime(1980, 1, 1)
+_FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
+_DRAWING_MAIN = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def word_language_tag(language: str) -> str:
+    """BCP 47 tag with a region, as Word's proofing languages want: `id` → `id-ID`, `en` → `en-US`.
+
+    A bare language gets its CLDR likely region (Babel's data), so each new language works without a
+    table here; a tag that already has a region is kept.
+    """
+    tag = language.strip().replace("_", "-") or "en"
+    parts = tag.split("-")
+    if len(parts) > 1 and any(len(part) == 2 and part.isalpha() or part.isdigit() for part in parts[1:]):
+        return "-".join([parts[0].lower()] + [part.upper() if len(part) == 2 else part for part in parts[1:]])
+    try:
+        from babel.core import get_global
+
+        likely = get_global("likely_subtags").get(parts[0].lower(), "")
+    except Exception:  # Babel data missing: a bare language is still a valid w:lang value
+        likely = ""
+    region = next((part for part in str(likely).split("_")[1:] if len(part) == 2 or part.isdigit()), "")
+    return f"{parts[0].lower()}-{region}" if region else parts[0].lower()
+
+
+def utc_naive(timestamp: dt.datetime) -> dt.datetime:
+    if timestamp.tzinfo is not None:
+        timestamp = timestamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return timestamp.replace(microsecond=0)
+
+
+def set_core_properties(word: WordDocument, metadata: Metadata, language_tag: str, timestamp: dt.datetime) -> None:
+    """Title, author, subject, keywords, language and dates: everything Word's File → Info shows."""
+    properties = word.core_properties
+    moment = utc_naive(timestamp)
+    properties.title = metadata.title
+    properties.author = metadata.author
+    properties.subject = metadata.subject
+    properties.keywords = "; ".join(metadata.keywords)
+    properties.language = language_tag
+    properties.comments = ""
+    properties.category = ""
+    properties.last_modified_by = metadata.author
+    properties.revision = 1
+    properties.created = moment
+    properties.modified = moment
+
+
+def tidy_package(word: WordDocument, language_tag: str) -> None:
+    """Drop the template's stale parts and bring settings.xml up to date (Word 2013+ mode, language)."""
+    document_part = word.part
+    for relationship_id, relationship in list(document_part.rels.items()):
+        if relationship.reltype in _DROPPED_DOCUMENT_RELATIONSHIPS:
+            del document_part.rels[relationship_id]
+    package = document_part.package
+    for relationship_id, relationship in list(package.rels.items()):
+        if relationship.reltype in _DROPPED_PACKAGE_RELATIONSHIPS:
+            del package.rels[relationship_id]
+
+    settings = word.settings.element
+    for tag in ("w:proofState", "w:savePreviewPicture", "w:rsids"):
+        for node in settings.findall(qn(tag)):
+            settings.remove(node)  # proofState "clean" would tell Word the text was already spell-checked
+    zoom = settings.find(qn("w:zoom"))
+    if zoom is not None:
+        zoom.attrib.clear()
+        zoom.set(qn("w:percent"), "100")
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")  # Word 2013+ layout; 14 opens in "Compatibility Mode"
+    font_language = settings.find(qn("w:themeFontLang"))
+    if font_language is None:
+        font_language = element("w:themeFontLang")
+        settings.append(font_language)
+    font_language.set(qn("w:val"), language_tag)
+
+
+def extended_properties() -> bytes:
+    """docProps/app.xml without the template's "Microsoft Macintosh Word" and stale page/word counts."""
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>{escape('reports')}</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+        "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+        "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+    ).encode("utf-8")
+
+
+def office_theme(original: bytes, theme: Theme) -> bytes:
+    """The Office theme part with the briefing's fonts and colours, so Word's "+Body"/"+Headings" fonts and
+    accent colours (used by built-in table styles and SmartArt a user adds) match the document."""
+    root = etree.fromstring(original)
+    namespaces = {"a": _DRAWING_MAIN}
+    for font_kind, name in (("majorFont", theme.heading_font.name), ("minorFont", theme.body_font.name)):
+        for latin in root.iterfind(f".//a:fontScheme/a:{font_kind}/a:latin", namespaces):
+            latin.set("typeface", name)
+    for slot, colour in (("dk2", theme.colours.primary), ("accent1", theme.colours.primary),
+                         ("accent2", theme.colours.accent), ("hlink", theme.colours.primary)):
+        for holder in root.iterfind(f".//a:clrScheme/a:{slot}", namespaces):
+            for child in list(holder):
+                holder.remove(child)
+            etree.SubElement(holder, f"{{{_DRAWING_MAIN}}}srgbClr", val=hex_colour(colour))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    """What Word needs to pick a look-alike when the user lacks a theme font: classification, not the file."""
+
+    name: str
+    panose: tuple[int, ...] = ()
+    """The ten PANOSE digits from the font's OS/2 table; empty when the file is not at hand."""
+
+    @property
+    def family(self) -> str:
+        if len(self.panose) == 10 and self.panose[0] == 2:
+            if self.panose[3] == 9:
+                return "modern"  # monospaced
+            return "swiss" if self.panose[1] in (11, 12, 13) else "roman"
+        lowered = self.name.lower()
+        if "mono" in lowered or "courier" in lowered:
+            return "modern"
+        return "roman" if "serif" in lowered and "sans" not in lowered else "swiss"
+
+
+def font_info(family: FontFamily, theme_folder: Path) -> FontInfo:
+    try:
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(resolve_font_file(family.regular, theme_folder), lazy=True)
+        panose = font["OS/2"].panose
+        digits = tuple(int(getattr(panose, name)) for name in (
+            "bFamilyType", "bSerifStyle", "bWeight", "bProportion", "bContrast", "bStrokeVariation", "bArmStyle",
+            "bLetterForm", "bMidline", "bXHeight"))
+        return FontInfo(family.name, digits)
+    except (ReportsError, ImportError, OSError, KeyError, AttributeError):  # the DOCX names the font either way
+        return FontInfo(family.name)
+
+
+def font_table(original: bytes, fonts: list[FontInfo]) -> bytes:
+    """word/fontTable.xml with the theme's fonts described, so Word substitutes a serif for a serif."""
+    main = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = etree.fromstring(original)
+    done: set[str] = set()
+    for info in fonts:
+        if info.name in done:
+            continue
+        done.add(info.name)
+        for old in root.findall(f"{{{main}}}font"):
+            if old.get(f"{{{main}}}name") == info.name:
+                root.remove(old)
+        entry = etree.SubElement(root, f"{{{main}}}font", {f"{{{main}}}name": info.name})
+        if info.panose:
+            etree.SubElement(entry, f"{{{main}}}panose1", {f"{{{main}}}val": "".join(f"{d:02X}" for d in info.panose)})
+        etree.SubElement(entry, f"{{{main}}}charset", {f"{{{main}}}val": "00"})
+        etree.SubElement(entry, f"{{{main}}}family", {f"{{{main}}}val": info.family})
+        pitch = "fixed" if info.family == "modern" else "variable"
+        etree.SubElement(entry, f"{{{main}}}pitch", {f"{{{main}}}val": pitch})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def deterministic_zip(data: bytes, timestamp: dt.datetime | None, replacements: dict[str, bytes] | None = None,
+                      transforms: dict[str, object] | None = None) -> bytes:
+    """Rewrite a zip with fixed entry dates and order: `[Content_Types].xml`, `_rels/.rels`, then by name.
+
+    `replacements` swaps whole entries; `transforms` maps an entry name to a function of its bytes.
+    """
+    moment = _ZIP_EPOCH
+    if timestamp is not None:
+        moment = max(_ZIP_EPOCH, min(utc_naive(timestamp), dt.datetime(2107, 12, 31, 23, 59, 58)))
+    replacements = replacements or {}
+    transforms = transforms or {}
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    for name, blob in replacements.items():
+        if name in entries:
+            entries[name] = blob
+    for name, transform in transforms.items():
+        if name in entries:
+            entries[name] = transform(entries[name])  # type: ignore[operator]
+    order = [name for name in _FIRST_ENTRIES if name in entries]
+    order += sorted(name for name in entries if name not in _FIRST_ENTRIES)
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, entries[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return output.getvalue()
