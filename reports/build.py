@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from reports import nodes
-from reports.errors import Diagnostic, UsageError
+from reports.errors import ContentError, Diagnostic, UsageError
 from reports.i18n import Labels, format_date, format_number, format_partial_date, labels_for
 from reports.markup import parse_markup
 from reports.model import Content
@@ -50,11 +50,28 @@ def build_timestamp(content: Content) -> dt.datetime:
     return dt.datetime.combine(content.document.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
 
 
-def template_context(content: Content, labels: Labels, charts: dict[str, Any]) -> dict[str, Any]:
+def template_context(
+    content: Content, labels: Labels, charts: dict[str, Any], theme: Theme, source_file: str = "<content>"
+) -> dict[str, Any]:
     """Everything a template can use: the content, labels and formatting helpers in its language."""
     language = content.document.language
+
+    def require(value: object, field_path: str, what: str) -> str:
+        """`{{ require(content.classroom, "classroom", "…") }}`: a template states what content it needs."""
+        if value is None or value == [] or value == "":
+            raise ContentError([Diagnostic(f"this template needs `{field_path}` in the content file — {what}",
+                                           file=source_file, field_path=field_path)])
+        return ""
+
+    members = [
+        {"name": member.display_name(language), "category": category.label, "category_id": category.id}
+        for category in content.organisation.membership
+        for member in category.members
+    ]
     return {
         "content": content,
+        "theme": theme,
+        "members_alphabetical": sorted(members, key=lambda member: _collation_key(member["name"])),
         "labels": labels.text,
         "language": language,
         "charts": charts,
@@ -63,7 +80,15 @@ def template_context(content: Content, labels: Labels, charts: dict[str, Any]) -
         "partial_date": lambda value: format_partial_date(value, language),
         "number": lambda value: format_number(value, language),
         "country": lambda code: _country(code, language),
+        "require": require,
     }
+
+
+def _collation_key(text: str) -> str:
+    """Alphabetical order that ignores accents and case (Ö with O), good enough without ICU."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def _country(code: str, language: str) -> str:
@@ -81,10 +106,10 @@ def build_document(
 
     content = checked.content
     template = find_template(template_name, search_path)
-    theme = load_theme(template.path)
+    theme = load_theme(template.path, search_path)
     labels = labels_for(content.document.language)
     specs = chart_specs(content, labels)
-    markup = render_template(template, template_context(content, labels, specs), search_path)
+    markup = render_template(template, template_context(content, labels, specs, theme, checked.source.file), search_path)
     blocks = parse_markup(markup, specs, source=str(template.path / "template.md.j2"))
     metadata = nodes.Metadata(
         title=content.document.title,

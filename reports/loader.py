@@ -49,6 +49,8 @@ _NBSP_AS_SYNTAX = re.compile(r"^(?P<indent>[ \u00a0]*)(?:-\u00a0|[^\s#'\"][^:#]*
 class Position:
     line: int
     column: int
+    file: str = ""
+    """Set when a document merges several files (themes that extend another); else the document's file."""
 
 
 @dataclass
@@ -76,7 +78,7 @@ class LoadedDocument:
         position = self.locate(path, prefer_key=prefer_key)
         return Diagnostic(
             message,
-            file=self.file,
+            file=position.file or self.file,
             line=position.line,
             column=position.column,
             field_path=format_path(path),

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from reports.errors import AssetError, ContentError, Diagnostic, TemplateError
-from reports.loader import load_file
+from reports.loader import LoadedDocument, Position, load_file
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -99,6 +99,10 @@ DEFAULT_STYLES: dict[str, str] = {
 
 class Theme(ThemeModel):
     name: str = Field(description="Name of the theme.")
+    extends: str | None = Field(
+        default=None,
+        description="Folder name of a theme this one builds on (e.g. `base`); fields here override it.",
+    )
     page_size: Literal["A4", "Letter"] = Field(default="A4", description="Paper size.")
     margins: Margins = Field(default_factory=Margins)
     body_font: FontFamily
@@ -157,13 +161,67 @@ def resolve_font_file(file_name: str, theme_folder: Path) -> Path:
     )
 
 
-def load_theme(folder: Path) -> Theme:
-    """Load and validate `folder/theme.yaml`; template errors (exit 4) are located in that file."""
+MAX_THEME_DEPTH = 8
+
+
+def _theme_folder(name: str, search_path: tuple[Path, ...], child: Path) -> Path:
+    if not name or Path(name).name != name or name.startswith("."):
+        raise TemplateError([Diagnostic(f"extends: '{name}' must be a template folder name", file=str(child),
+                                        field_path="extends")])
+    for root in search_path:
+        if (root / name / "theme.yaml").is_file():
+            return (root / name).resolve()
+    raise TemplateError([Diagnostic(f"extends: no theme folder named '{name}' in "
+                                    + ", ".join(str(root) for root in search_path), file=str(child), field_path="extends")])
+
+
+def _merge(child: LoadedDocument, parent: LoadedDocument) -> LoadedDocument:
+    """Child values over parent values (mappings merged key by key); positions from whichever file gave the value."""
+
+    def merge(over: object, under: object) -> object:
+        if isinstance(over, dict) and isinstance(under, dict):
+            merged = dict(under)
+            for key, value in over.items():
+                merged[key] = merge(value, under.get(key))
+            return merged
+        return over
+
+    merged = LoadedDocument(data=merge(child.data, parent.data), file=child.file)  # type: ignore[arg-type]
+    for source in (parent, child):
+        for path, position in source.value_positions.items():
+            merged.value_positions[path] = Position(position.line, position.column, position.file or source.file)
+        for path, position in source.key_positions.items():
+            merged.key_positions[path] = Position(position.line, position.column, position.file or source.file)
+    return merged
+
+
+def load_theme(folder: Path, search_path: tuple[Path, ...] | None = None) -> Theme:
+    """Load and validate `folder/theme.yaml` and the themes it extends; errors (exit 4) are located."""
+    from reports.paths import TEMPLATES_DIR
     from reports.validate import validate_as
 
-    path = folder / "theme.yaml"
-    try:
-        document = load_file(path)
-    except ContentError as error:  # a theme is part of the template: its faults are template errors
-        raise TemplateError(error.diagnostics) from None
-    return validate_as(document, Theme, TemplateError)
+    roots = search_path or (TEMPLATES_DIR,)
+    chain: list[LoadedDocument] = []
+    current = folder
+    seen: set[Path] = set()
+    while True:
+        path = current / "theme.yaml"
+        try:
+            document = load_file(path)
+        except ContentError as error:  # a theme is part of the template: its faults are template errors
+            raise TemplateError(error.diagnostics) from None
+        chain.append(document)
+        seen.add(current.resolve())
+        parent_name = document.data.get("extends")
+        if parent_name is None:
+            break
+        if not isinstance(parent_name, str):
+            raise TemplateError([document.diagnostic(("extends",), "extends must be a folder name")])
+        parent = _theme_folder(parent_name, roots, path)
+        if parent in seen or len(chain) >= MAX_THEME_DEPTH:
+            raise TemplateError([document.diagnostic(("extends",), f"themes extend each other in a loop via '{parent_name}'")])
+        current = parent
+    merged = chain[-1]
+    for document in reversed(chain[:-1]):
+        merged = _merge(document, merged)
+    return validate_as(merged, Theme, TemplateError)
