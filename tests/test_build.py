@@ -162,7 +162,7 @@ def test_captions_are_numbered_identically(built: Built) -> None:
     expected = [
         f"{caption.label} {caption.number}" for caption in nodes.walk(document) if isinstance(caption, nodes.Caption)
     ]
-    assert expected == ["Gambar 1", "Gambar 2", "Tabel 1"]
+    assert expected == ["Gambar 1", "Tabel 1", "Gambar 2"]
     docx_captions = [text for style, text in docx_paragraph_texts(built.docx) if style == "Caption"]
     pdf_text = pdf_body_text(built.pdf, content.document.title)
     for label in expected:

@@ -37,13 +37,26 @@ class KeepWithNext(KeepTogether):
         self.wrap(available_width, available_height)
         frame = getattr(self, "_frame", None)
         at_top = bool(getattr(frame, "_atTop", False))
-        if self._H <= available_height or at_top or len(content) < 2:
+        if self._natural_height(content, available_width, available_height) <= available_height or at_top or len(content) < 2:
             return self._first_fitting(release_keep_with_next(content), available_width, available_height)
         leading, last = content[:-1], content[-1]
         if self._start_fits(leading, last, frame, available_width, available_height):
             # the frame splits the last block itself, with the exact space left
             return release_keep_with_next(leading) + [last]
         return [FrameBreak()] + release_keep_with_next(content)
+
+    def _natural_height(self, content: list[Flowable], available_width: float, available_height: float) -> float:
+        """Height of the group as laid out. KeepTogether.wrap reports 0xffffff to force a split, so a
+        nested KeepTogether (a figure with its caption) counts with its real height, `_H`."""
+        total = 0.0
+        for index, flowable in enumerate(content):
+            _, height = flowable.wrapOn(self.canv, available_width, available_height)
+            if isinstance(flowable, KeepTogether):
+                height = getattr(flowable, "_H", height)
+            total += height
+            if index:
+                total += max(content[index - 1].getSpaceAfter(), flowable.getSpaceBefore())
+        return total
 
     def _first_fitting(self, content: list[Flowable], available_width: float,
                        available_height: float) -> list[Flowable]:
