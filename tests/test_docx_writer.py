@@ -639,7 +639,7 @@ def test_awkward_tree_keeps_all_text(awkward_bytes):
         assert expected in text, expected
 
 
-def test_awkward_tree_structure(awkward_bytes):
+def test_awkward_tree_structure(awkward_bytes, theme):
     word = docx.Document(io.BytesIO(awkward_bytes))
     body = word.element.body
     children = list(body)
@@ -656,7 +656,7 @@ def test_awkward_tree_structure(awkward_bytes):
     styles = {p.style.name for p in word.paragraphs}
     assert {"List Bullet 3", "Pull Quote"} <= styles
     extents = body.xpath("//wp:inline/wp:extent/@cy")
-    text_height_emu = (297 - 24 - 22) * 36000
+    text_height_emu = (theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom) * 36000
     assert all(int(cy) <= text_height_emu * 0.75 + 1 for cy in extents)
     footer = word.sections[0].footer.paragraphs[0]
     assert footer.text.strip() == "1/1"
