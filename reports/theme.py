@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from reports.errors import AssetError, ContentError, Diagnostic, TemplateError
 from reports.loader import LoadedDocument, Position, load_file
@@ -94,6 +94,17 @@ DEFAULT_STYLES: dict[str, str] = {
     "summary": "Summary Box",
     "header": "Header",
     "footer": "Footer",
+    # roles the writers use internally; named here so a theme (or reference document) can rename them
+    "figure": "Figure",
+    "caption-label": "Caption Label",
+    "hyperlink": "Hyperlink",
+    "list-continue": "List Continue",
+    "table-spacing": "Table Spacing",
+    "table-bullet": "Table Bullet",
+    "table-number": "Table Number",
+    "name-lines": "Name Lines",
+    "answer": "Answer",
+    "answer-space": "Answer Space",
 }
 
 
@@ -113,10 +124,25 @@ class Theme(ThemeModel):
     organisation_name: str = Field(default="", description="Shown in the running header when set.")
     header_text: str = Field(default="", description="Running header; the document title when empty.")
     footer_text: str = Field(default="", description="Text before the page number in the footer.")
+    logo: str | None = Field(
+        default=None,
+        description="Logo image (PNG or JPEG) in the template folder, shown on the title block; needs `logo_alt`.",
+    )
+    logo_alt: str | None = Field(default=None, description="Alternative text of the logo, for screen readers.")
+    charts: Literal["native", "picture"] = Field(
+        default="native",
+        description="DOCX charts: `native` Word charts (editable data) where Word has the kind, or `picture` for all.",
+    )
     styles: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_STYLES),
         description="Role → style name; roles not listed keep their default names.",
     )
+
+    @model_validator(mode="after")
+    def _logo_needs_alt_text(self) -> "Theme":
+        if self.logo and not (self.logo_alt or "").strip():
+            raise ValueError("a logo needs `logo_alt`: describe the logo for screen readers (e.g. the school's name)")
+        return self
 
     def style_for(self, role: str) -> str:
         """Style name for a role: the theme's mapping, the default one, else the role title-cased."""
