@@ -185,3 +185,24 @@ def build(
         write_atomically(targets[name], data)
         written.append(targets[name])
     return written, built.warnings
+
+
+def write_reference_document(content_path: Path, template_name: str, target: Path,
+                             search_path: tuple[Path, ...] = (TEMPLATES_DIR,)) -> Path:
+    """A DOCX whose styles are the template's, defined from its theme (pandoc's reference.docx idea)."""
+    from reports.charts.render import ChartRenderer
+    from reports.output import write_atomically
+    from reports.writers.base import RenderContext
+    from reports.writers.docx import write_docx
+
+    built = build_document(check_content(content_path), template_name, search_path)
+    if target.resolve() == content_path.resolve():
+        raise UsageError([Diagnostic("the reference document would overwrite the content file", file=str(target))])
+    context = RenderContext(
+        theme=built.theme,
+        theme_folder=built.template.path,
+        charts=ChartRenderer(built.theme, built.template.path),
+        timestamp=build_timestamp(built.content),
+    )
+    write_atomically(target, write_docx(built.document, context))
+    return target

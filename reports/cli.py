@@ -165,6 +165,27 @@ def templates_new(name: str, source_name: str, destination: Path | None, templat
                f"`reports build --template {name}`" + (f" --templates-dir {_display(destination)}" if destination else ""))
 
 
+@templates.command("reference")
+@click.argument("name")
+@click.option("--out", "-o", "out", default=Path("reference.docx"), show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False), help="Where to write the reference document.")
+@click.option("--content", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_CONTENT,
+              help="Content to fill the sample with (default: data/sco-russia.yaml).")
+@templates_dir_option
+def templates_reference(name: str, out: Path, content: Path, templates_dirs: tuple[Path, ...]) -> None:
+    """Write a Word reference document with every style template NAME uses.
+
+    \b
+    Restyle it in Word (Home → Styles → Modify), save it as reference.docx in the template's
+    folder, and later DOCX builds take their styles from it (as pandoc's --reference-doc).
+    """
+    from reports.build import write_reference_document
+    from reports.templating import template_search_path
+
+    written = write_reference_document(content, name, out, template_search_path(templates_dirs))
+    click.echo(f"wrote {_display(written)}; save your restyled copy as reference.docx in the template folder")
+
+
 def run() -> None:
     """Console-script entry point: the only place that turns an unexpected exception into exit 1."""
     try:

@@ -196,6 +196,14 @@ def _located(error: BaseException, template: TemplateFolder) -> Diagnostic:
     return Diagnostic(message, file=file or str(template.path / MAIN_TEMPLATE), line=line or 0, column=1 if line else 0)
 
 
+def _render_seconds() -> float:
+    """The time limit: REPORTS_RENDER_SECONDS when set (a slow machine, a huge content file), else the default."""
+    try:
+        return max(0.1, float(os.environ.get("REPORTS_RENDER_SECONDS", "")))
+    except ValueError:
+        return MAX_RENDER_SECONDS
+
+
 class _RenderTimeout(Exception):
     """Raised from a timer signal inside template code, so its traceback points at the looping line."""
 
@@ -227,7 +235,7 @@ def render_template(template: TemplateFolder, context: dict[str, Any], search_pa
     pieces: list[str] = []
     size = 0
     try:
-        with _deadline(MAX_RENDER_SECONDS):
+        with _deadline(_render_seconds()):
             for piece in environment.get_template(MAIN_TEMPLATE).generate(**context):
                 size += len(piece)
                 if size > MAX_OUTPUT_CHARACTERS:
@@ -238,7 +246,7 @@ def render_template(template: TemplateFolder, context: dict[str, Any], search_pa
     except _RenderTimeout as error:
         located = _located(error, template)
         raise TemplateError([Diagnostic(
-            f"rendering took longer than {MAX_RENDER_SECONDS:g} s — a loop in the template does not end",
+            f"rendering took longer than {_render_seconds():g} s — a loop in the template does not end",
             file=located.file, line=located.line, column=located.column)]) from None
     except RecursionError as error:
         located = _located(error, template)

@@ -64,6 +64,7 @@ from reports.writers.docx_ooxml import (
     text_run,
     twips,
 )
+from reports.writers.docx_reference import find_reference, open_reference
 from reports.writers.docx_package import (
     deterministic_zip,
     extended_properties,
@@ -147,13 +148,18 @@ class DocxWriter(Visitor):
         """The DOCX file for `document`; raises LayoutError/AssetError before anything is written."""
         self._reset()
         check_writable(document, self.theme)
-        word = docx.Document()
+        # a template's reference.docx brings its own styles (restyled in Word); the theme defines them otherwise
+        reference = find_reference(self.context.theme_folder)
+        word = open_reference(reference) if reference is not None else docx.Document()
         self._word = word
         language_tag = word_language_tag(document.metadata.language)
         needs = style_needs(document, self.theme)
         sheet = StyleSheet(word, self.theme, language_tag)
-        sheet.define(span_roles=sorted(needs.span_roles), paragraph_roles=sorted(needs.paragraph_roles),
-                     table_roles=sorted(needs.table_roles))
+        if reference is None:
+            sheet.define(span_roles=sorted(needs.span_roles), paragraph_roles=sorted(needs.paragraph_roles),
+                         table_roles=sorted(needs.table_roles))
+        else:
+            sheet.set_language()
         sheet.check(needs.needed)
         self._sheet = sheet
         self._numbering = Numbering(word, sheet)
@@ -164,17 +170,18 @@ class DocxWriter(Visitor):
         set_core_properties(word, document.metadata, language_tag, self.context.timestamp)
         buffer = io.BytesIO()
         word.save(buffer)
+        theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
+            "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
+            "word/fontTable.xml": partial(font_table, fonts=[
+                font_info(self.theme.body_font, self.context.theme_folder),
+                font_info(self.theme.heading_font, self.context.theme_folder),
+            ]),
+        }
         return deterministic_zip(
             buffer.getvalue(),
             self.context.timestamp,
             replacements={"docProps/app.xml": extended_properties()},
-            transforms={
-                "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
-                "word/fontTable.xml": partial(font_table, fonts=[
-                    font_info(self.theme.body_font, self.context.theme_folder),
-                    font_info(self.theme.heading_font, self.context.theme_folder),
-                ]),
-            },
+            transforms=theme_parts,
         )
 
     # --- helpers: styles, containers, inlines ---------------------------------------------------

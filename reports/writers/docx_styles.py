@@ -317,6 +317,34 @@ class StyleSheet:
                 specs.append(StyleSpec(name(role), CHARACTER, Look(), priority=50, quick=True))
         return specs
 
+    def set_language(self) -> None:
+        """Only the document language in the defaults: for a reference document, whose look is the user's."""
+        styles = self.word.styles.element
+        defaults = styles.find(qn("w:docDefaults"))
+        if defaults is None:
+            defaults = element("w:docDefaults")
+            styles.insert(0, defaults)
+        run_default = defaults.find(qn("w:rPrDefault"))
+        if run_default is None:
+            run_default = element("w:rPrDefault")
+            defaults.insert(0, run_default)
+        run = run_default.find(qn("w:rPr"))
+        if run is None:
+            run = element("w:rPr")
+            run_default.append(run)
+        for old in run.findall(qn("w:lang")):
+            run.remove(old)
+        run.append(element("w:lang", self._language_attributes()))
+
+    def _language_attributes(self) -> dict[str, str | int]:
+        language: dict[str, str | int] = {"w:val": self.language_tag}
+        base = self.language_tag.split("-")[0]
+        if base in _EAST_ASIAN:
+            language["w:eastAsia"] = self.language_tag
+        if base in _RIGHT_TO_LEFT:
+            language["w:bidi"] = self.language_tag
+        return language
+
     def _define_defaults(self) -> None:
         theme = self.theme
         styles = self.word.styles.element
@@ -326,12 +354,7 @@ class StyleSheet:
             styles.insert(0, defaults)
         for child in list(defaults):
             defaults.remove(child)
-        language: dict[str, str | int] = {"w:val": self.language_tag}
-        base = self.language_tag.split("-")[0]
-        if base in _EAST_ASIAN:
-            language["w:eastAsia"] = self.language_tag
-        if base in _RIGHT_TO_LEFT:
-            language["w:bidi"] = self.language_tag
+        language = self._language_attributes()
         run = element("w:rPr", children=[
             font_element(theme.body_font.name),
             element("w:color", {"w:val": hex_colour(theme.colours.text)}),
