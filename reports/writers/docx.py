@@ -26,6 +26,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
+from reports.charts.spec import ChartSpec
 from reports.nodes import (
     BulletList,
     Caption,
@@ -50,6 +51,7 @@ from reports.nodes import (
     plain_text,
 )
 from reports.writers.base import RenderContext, Visitor
+from reports.writers.docx_charts import chart_height_mm, chart_inline, embed_chart, native_chart_type
 from reports.writers.docx_checks import BOX_ROLES, check_writable, style_needs
 from reports.writers.docx_fields import Bookmarks, external_hyperlink, field_runs, internal_hyperlink, sequence_name
 from reports.writers.docx_ooxml import (
@@ -454,9 +456,12 @@ class DocxWriter(Visitor):
         width_mm = frame.width_mm * fraction
         paragraph = self._role_paragraph("figure")
         if node.chart is not None:
-            png = self.context.charts.png(node.chart, width_mm)
             title = node.chart.title or (plain_text(node.caption) if node.caption else "")
-            self._add_picture(paragraph, png, width_mm, node.alt, title)
+            if native_chart_type(node.chart, self.theme) is not None:  # a Word chart, its data editable in Word
+                self._add_chart(paragraph, node.chart, width_mm, node.alt, title)
+            else:  # a kind Word lacks (timeline), or the theme asks for pictures
+                png = self.context.charts.png(node.chart, width_mm)
+                self._add_picture(paragraph, png, width_mm, node.alt, title)
         else:  # nothing to draw: the alternative text stands in, so no content is lost
             self._fill(paragraph, (Text(node.alt),))
         if node.caption is not None:
@@ -466,11 +471,24 @@ class DocxWriter(Visitor):
         if node.source:
             self._fill(self._role_paragraph("source"), node.source)
 
+    def _max_figure_height_mm(self) -> float:
+        theme = self.theme
+        return (theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom) * MAX_FIGURE_HEIGHT
+
+    def _add_chart(self, paragraph: Element, spec: ChartSpec, width_mm: float, alt: str, title: str) -> None:
+        """A native Word chart (chart part + embedded workbook, see `docx_charts`) drawn `width_mm` wide."""
+        assert self._word is not None
+        embedded = embed_chart(self._word.part, spec, self.theme, word_language_tag(spec.language),
+                               self.context.timestamp)
+        height_mm = min(chart_height_mm(spec, width_mm, self.theme), self._max_figure_height_mm())
+        self._drawing_id += 1  # one counter for pictures and charts: Word rejects a repeated wp:docPr id
+        inline = chart_inline(embedded.relationship_id, self._drawing_id, width_mm, height_mm, alt, title)
+        paragraph.append(element("w:r", children=[element("w:drawing", children=[inline])]))
+
     def _add_picture(self, paragraph: Element, png: bytes, width_mm: float, alt: str, title: str) -> None:
         assert self._word is not None
         inline = self._word.part.new_pic_inline(io.BytesIO(png), width=Mm(width_mm))
-        theme = self.theme
-        max_height_emu = (theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom) * EMU_PER_MM * MAX_FIGURE_HEIGHT
+        max_height_emu = self._max_figure_height_mm() * EMU_PER_MM
         extent = inline.extent
         if extent.cy > max_height_emu:  # a very tall chart: shrink to fit the page, keeping its proportions
             scale = max_height_emu / extent.cy
