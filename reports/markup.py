@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
     from reports.charts.spec import ChartSpec
+    from reports.images import NamedImage
 
 _ALLOWED_LINK_PREFIXES = ("https://", "http://", "mailto:", "#")
 
@@ -60,8 +61,9 @@ class _Cursor:
 class MarkupParser:
     """One parse of one rendered template; `source` names it in error messages."""
 
-    def __init__(self, charts: dict[str, ChartSpec], source: str) -> None:
+    def __init__(self, charts: dict[str, ChartSpec], source: str, images: dict[str, NamedImage] | None = None) -> None:
         self.charts = charts
+        self.images = images or {}
         self.source = source
         self.problems: list[Diagnostic] = []
 
@@ -167,15 +169,24 @@ class MarkupParser:
         return nodes.Div(role=name, blocks=body)
 
     def _figure(self, token: Token, options: dict[str, str], body: tuple[nodes.Block, ...]) -> nodes.Figure | None:
-        unknown = set(options) - {"chart", "width", "id", "alt"}
+        unknown = set(options) - {"chart", "image", "width", "id", "alt"}
         if unknown:
-            self._problem(token, f"figure: unknown option(s) {', '.join(sorted(unknown))} — use chart, width, id, alt")
-        chart_name = options.get("chart", "")
-        spec = self.charts.get(chart_name)
-        if spec is None:
-            known = ", ".join(sorted(self.charts)) or "none"
-            self._problem(token, f"figure: no chart named '{chart_name}' — charts available: {known}")
-            return None
+            self._problem(token, f"figure: unknown option(s) {', '.join(sorted(unknown))} — use chart, image, width, id, alt")
+        image = None
+        spec = None
+        if "image" in options:
+            image = self.images.get(options["image"])
+            if image is None:
+                known = ", ".join(sorted(self.images)) or "none (set `logo:` in theme.yaml)"
+                self._problem(token, f"figure: no image named '{options['image']}' — images available: {known}")
+                return None
+        else:
+            chart_name = options.get("chart", "")
+            spec = self.charts.get(chart_name)
+            if spec is None:
+                known = ", ".join(sorted(self.charts)) or "none"
+                self._problem(token, f"figure: no chart named '{chart_name}' — charts available: {known}")
+                return None
         try:
             width = float(options.get("width", "1"))
         except ValueError:
@@ -192,8 +203,12 @@ class MarkupParser:
                 caption = nodes.Caption(kind="figure", content=block.content)
             else:
                 self._problem(token, "figure: only a caption paragraph and a {.source} paragraph may follow")
-        alt = options.get("alt") or spec.alt
-        return nodes.Figure(alt=alt, chart=spec, width=width, caption=caption, source=source, id=options.get("id", ""))
+        alt = options.get("alt") or (spec.alt if spec is not None else image.alt if image is not None else "")
+        if not alt.strip():
+            self._problem(token, "figure: alternative text is empty — describe the figure for screen readers (alt=…)")
+            return None
+        return nodes.Figure(alt=alt, chart=spec, image=image.path if image is not None else None, width=width,
+                            caption=caption, source=source, id=options.get("id", ""))
 
     def _list_table(self, token: Token, options: dict[str, str], body: tuple[nodes.Block, ...]) -> nodes.Table | None:
         unknown = set(options) - {"widths", "header-rows", "id", "role"}
@@ -277,8 +292,10 @@ class MarkupParser:
         return tuple(stack[0][2])
 
 
-def parse_markup(text: str, charts: dict[str, ChartSpec], source: str) -> tuple[nodes.Block, ...]:
-    return MarkupParser(charts, source).parse(text)
+def parse_markup(
+    text: str, charts: dict[str, ChartSpec], source: str, images: dict[str, NamedImage] | None = None
+) -> tuple[nodes.Block, ...]:
+    return MarkupParser(charts, source, images).parse(text)
 
 
 _MARKDOWN_SPECIAL = frozenset(string.punctuation)

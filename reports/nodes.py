@@ -9,6 +9,7 @@ node (mapped to a style by the theme), never from new node types, so every write
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Union
 
 if TYPE_CHECKING:
@@ -123,6 +124,9 @@ class Figure:
     """Alternative text for screen readers; required."""
     chart: ChartSpec | None = None
     """The chart drawn for this figure."""
+    image: Path | None = None
+    """An image file (PNG or JPEG) drawn instead of a chart: a logo or photo named by the theme,
+    already resolved and confined to the template folder by `reports.images`."""
     width: float = 1.0
     """Fraction of the text width (0–1]."""
     caption: Caption | None = None
@@ -266,6 +270,8 @@ def dump(node: object, indent: int = 0) -> str:
         attributes.append("widths=" + ",".join(f"{width:.3f}" for width in node.column_widths))
     if isinstance(node, Figure) and node.chart is not None:
         attributes.append(f"chart={node.chart.name!r}")
+    if isinstance(node, Figure) and node.image is not None:
+        attributes.append(f"image={node.image.name!r}")
     lines = f"{pad}{name}{(' ' + ' '.join(attributes)) if attributes else ''}\n"
     for child in children(node):
         lines += dump(child, indent + 1)
