@@ -90,3 +90,24 @@ def project_root() -> Path:
 @pytest.fixture
 def minimal_content() -> str:
     return minimal_content_yaml()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_chart_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Builds in tests (and the CLIs they start) cache charts in a temporary folder, never in ~/.cache."""
+    import os
+
+    os.environ["REPORTS_CACHE_DIR"] = str(tmp_path_factory.mktemp("chart-cache"))
+
+
+def need_tool(name: str) -> str:
+    """Path of a command-line reader the test needs: skipped locally when missing, a failure in CI."""
+    import os
+    import shutil
+
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required in CI")
+        pytest.skip(f"{name} not installed")
+    return path
