@@ -3,19 +3,30 @@
 `build_document` does everything up to the neutral tree (shared by every format);
 `build` writes the requested formats atomically. Heavy libraries (matplotlib, reportlab,
 python-docx) are imported only by the stages that need them.
+
+What does not change between documents is set up once per process and reused (a batch worker
+builds many documents): checked content by the hash of the file's bytes (a roster builds one
+content file many times), themes per folder (re-read when a theme file changes), labels, fonts,
+and drawn charts (in memory, and on disk when a cache folder is given; see `default_cache_dir`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import stat
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from reports import nodes
 from reports.errors import ContentError, Diagnostic, UsageError
 from reports.i18n import Labels, format_date, format_number, format_partial_date, labels_for
+from reports.coverage import require_font_coverage
+from reports.images import theme_images
 from reports.markup import parse_markup
 from reports.model import Content
 from reports.paths import TEMPLATES_DIR
@@ -51,9 +62,14 @@ def build_timestamp(content: Content) -> dt.datetime:
 
 
 def template_context(
-    content: Content, labels: Labels, charts: dict[str, Any], theme: Theme, source_file: str = "<content>"
+    content: Content, labels: Labels, charts: dict[str, Any], theme: Theme, source_file: str = "<content>",
+    student: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything a template can use: the content, labels and formatting helpers in its language."""
+    """Everything a template can use: the content, labels and formatting helpers in its language.
+
+    `student` (one roster row: name, class, …) is defined only for a personalised build, so a template
+    tests `{% if student is defined %}`.
+    """
     language = content.document.language
 
     def require(value: object, field_path: str, what: str) -> str:
@@ -68,7 +84,7 @@ def template_context(
         for category in content.organisation.membership
         for member in category.members
     ]
-    return {
+    context = {
         "content": content,
         "theme": theme,
         "members_alphabetical": sorted(members, key=lambda member: _collation_key(member["name"])),
@@ -82,6 +98,9 @@ def template_context(
         "country": lambda code: _country(code, language),
         "require": require,
     }
+    if student is not None:
+        context["student"] = {"name": "", "class": "", **dict(student)}
+    return context
 
 
 def _collation_key(text: str) -> str:
@@ -97,20 +116,117 @@ def _country(code: str, language: str) -> str:
     return country_name(code, language)
 
 
+# --- per-process caches: what many documents of a batch share -----------------------------------
+
+_CHECKED_LIMIT = 32
+_CHECKED_MAX_BYTES = 4 * 1024 * 1024
+"""Larger files are not cached (the loader refuses content over 2 MiB anyway)."""
+_checked: OrderedDict[tuple[str, str | None, str], CheckedContent] = OrderedDict()
+_themes: dict[tuple[Path, tuple[Path, ...]], tuple[tuple[object, ...], Theme]] = {}
+_cache_lock = threading.Lock()
+
+
+def clear_caches() -> None:
+    """Forget checked content and themes kept by this process (tests; a long-lived process)."""
+    with _cache_lock:
+        _checked.clear()
+        _themes.clear()
+
+
+def check_cached(content_path: Path, display_name: str | None = None) -> CheckedContent:
+    """`check_content`, reused while the file's bytes are the same (a roster builds one file many times).
+
+    Only regular files are cached (a pipe can be read once); errors are never cached.
+    """
+    try:
+        info = content_path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _CHECKED_MAX_BYTES:
+            return check_content(content_path, display_name)
+        data = content_path.read_bytes()
+    except OSError:
+        return check_content(content_path, display_name)  # reports the problem its own way
+    key = (str(content_path.resolve()), display_name, hashlib.sha256(data).hexdigest())
+    with _cache_lock:
+        hit = _checked.get(key)
+        if hit is not None:
+            _checked.move_to_end(key)
+            return hit
+    checked = check_content(content_path, display_name)
+    with _cache_lock:
+        _checked[key] = checked
+        while len(_checked) > _CHECKED_LIMIT:
+            _checked.popitem(last=False)
+    return checked
+
+
+def _theme_files_stamp(folder: Path, search_path: tuple[Path, ...]) -> tuple[object, ...]:
+    """Size, time and inode of every theme file the folder's theme could extend.
+
+    Only stat, never open: a theme.yaml that links out of its folder must not be read before
+    `load_theme` refuses it.
+    """
+    files = [folder / "theme.yaml"]
+    for root in search_path:
+        try:
+            files.extend(sorted(root.glob("*/theme.yaml")))
+        except OSError:
+            continue
+    stamp: list[object] = []
+    for path in files:
+        try:
+            info = path.stat()
+            stamp.append((str(path), info.st_size, info.st_mtime_ns, info.st_ino))
+        except OSError:
+            stamp.append((str(path), None))
+    return tuple(stamp)
+
+
+def theme_cached(folder: Path, search_path: tuple[Path, ...]) -> Theme:
+    """`load_theme` once per folder and process; loaded again when any theme file changes."""
+    key = (folder, tuple(search_path))
+    stamp = _theme_files_stamp(folder, key[1])
+    with _cache_lock:
+        hit = _themes.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    theme = load_theme(folder, search_path)
+    with _cache_lock:
+        _themes[key] = (stamp, theme)
+    return theme
+
+
+def default_cache_dir() -> Path:
+    """Where `reports build` keeps drawn charts between runs.
+
+    `$REPORTS_CACHE_DIR` when set, else `$XDG_CACHE_HOME/reports/charts`, else `~/.cache/reports/charts`.
+    Entries are named by the hash of everything that changes a chart's bytes, so the folder can be
+    shared by projects and deleted at any time.
+    """
+    configured = os.environ.get("REPORTS_CACHE_DIR", "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    cache_home = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(cache_home).expanduser() if cache_home else Path.home() / ".cache") / "reports" / "charts"
+
+
 def build_document(
     checked: CheckedContent,
     template_name: str = "briefing",
     search_path: tuple[Path, ...] = (TEMPLATES_DIR,),
+    student: Mapping[str, str] | None = None,
 ) -> BuiltDocument:
     from reports.charts.build import chart_specs
 
     content = checked.content
     template = find_template(template_name, search_path)
-    theme = load_theme(template.path, search_path)
+    theme = theme_cached(template.path, search_path)
+    require_font_coverage(content, theme, template.path, checked.source)
     labels = labels_for(content.document.language)
     specs = chart_specs(content, labels)
-    markup = render_template(template, template_context(content, labels, specs, theme, checked.source.file), search_path)
-    blocks = parse_markup(markup, specs, source=str(template.path / "template.md.j2"))
+    context = template_context(content, labels, specs, theme, checked.source.file, student)
+    markup = render_template(template, context, search_path)
+    blocks = parse_markup(markup, specs, source=str(template.path / "template.md.j2"),
+                          images=theme_images(theme, template.path))
     metadata = nodes.Metadata(
         title=content.document.title,
         language=content.document.language,
@@ -138,8 +254,10 @@ def _writers() -> dict[str, Callable[..., bytes]]:
     return {"pdf": pdf, "docx": docx}
 
 
-def output_path(content_path: Path, template_name: str, out_dir: Path, extension: str) -> Path:
-    return out_dir / f"{content_path.stem}-{template_name}.{extension}"
+def output_path(content_path: Path, template_name: str, out_dir: Path, extension: str, suffix: str = "") -> Path:
+    """`<stem>-<template>.<ext>`, or `<stem>-<template>-<suffix>.<ext>` for a personalised copy."""
+    name = f"{content_path.stem}-{template_name}" + (f"-{suffix}" if suffix else "")
+    return out_dir / f"{name}.{extension}"
 
 
 def build(
@@ -151,10 +269,14 @@ def build(
     display_name: str | None = None,
     cache_dir: Path | None = None,
     protected: Iterable[Path] = (),
+    student: Mapping[str, str] | None = None,
+    suffix: str = "",
 ) -> tuple[list[Path], list[Diagnostic]]:
     """Build one content file into the given formats; return the files written and the warnings.
 
     `protected` are other inputs of the same run (a batch): no output may replace one of them.
+    `student` personalises the document (the template's `student` variable); `suffix` is added to the
+    output names (`<stem>-<template>-<suffix>.<ext>`). `cache_dir` keeps drawn charts on disk.
     """
     from reports.charts.render import ChartRenderer
     from reports.output import write_atomically
@@ -164,14 +286,14 @@ def build(
     unknown = [name for name in wanted if name not in FORMATS]
     if unknown:
         raise UsageError([Diagnostic(f"unknown format(s) {', '.join(unknown)} — choose from {', '.join(FORMATS)}")])
-    targets = {name: output_path(content_path, template_name, out_dir, name) for name in wanted}
+    targets = {name: output_path(content_path, template_name, out_dir, name, suffix) for name in wanted}
     inputs = {content_path.resolve(), *(path.resolve() for path in protected)}
     for target in targets.values():
         if target.resolve() in inputs:
             raise UsageError([Diagnostic("the output would overwrite the input — choose another --out folder",
                                          file=str(target))])
-    checked = check_content(content_path, display_name)
-    built = build_document(checked, template_name, search_path)
+    checked = check_cached(content_path, display_name)
+    built = build_document(checked, template_name, search_path, student)
     context = RenderContext(
         theme=built.theme,
         theme_folder=built.template.path,
@@ -184,7 +306,7 @@ def build(
     for name, data in rendered.items():
         write_atomically(targets[name], data)
         written.append(targets[name])
-    return written, built.warnings
+    return written, list(built.warnings)
 
 
 def write_reference_document(content_path: Path, template_name: str, target: Path,

@@ -54,10 +54,26 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only, not the per-file summary.")
-def check(files: tuple[Path, ...], quiet: bool) -> None:
-    """Validate content FILES (default: data/sco-russia.yaml) and report every problem at once."""
+@click.option("--accessibility", "-a", is_flag=True,
+              help="Also check accessibility with a template: colour contrast (WCAG AA), heading levels, "
+                   "figures' alternative text, document language.")
+@click.option("--template", "-t", "template_name", default="briefing", show_default=True,
+              help="Template folder name (with --accessibility).")
+@click.option("--templates-dir", "templates_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Extra folder of templates, searched before your user folder and the built-in templates.")
+def check(files: tuple[Path, ...], quiet: bool, accessibility: bool, template_name: str,
+          templates_dirs: tuple[Path, ...]) -> None:
+    """Validate content FILES (default: data/sco-russia.yaml) and report every problem at once.
+
+    With --accessibility, also build each file's document with the template (nothing is written) and
+    report what would make it hard to use with a screen reader or for readers with low vision;
+    warnings only still exit 0.
+    """
+    from reports.accessibility import check_accessibility
+    from reports.templating import template_search_path
     from reports.validate import check_content
 
+    search_path = template_search_path(templates_dirs)
     worst = ExitCode.OK
     for path in files or (DEFAULT_CONTENT,):
         name = _display(path)
@@ -68,10 +84,24 @@ def check(files: tuple[Path, ...], quiet: bool) -> None:
             worst = max(worst, error.exit_code)
             continue
         _print_diagnostics(checked.warnings)
+        warnings = len(checked.warnings)
+        verdict = "valid"
+        if accessibility:
+            try:
+                report = check_accessibility(path, template_name, search_path, name)
+            except ReportsError as error:
+                _print_diagnostics(error.diagnostics)
+                worst = max(worst, error.exit_code)
+                continue
+            _print_diagnostics(report.diagnostics)
+            warnings += sum(diagnostic.severity == "warning" for diagnostic in report.diagnostics)
+            worst = max(worst, report.exit_code)
+            verdict = f"valid, accessibility checked with template '{template_name}'"
+            if report.exit_code != ExitCode.OK:
+                verdict = f"accessibility problems with template '{template_name}'"
         if not quiet:
-            warnings = len(checked.warnings)
             suffix = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
-            click.echo(f"{name}: valid{suffix}")
+            click.echo(f"{name}: {verdict}{suffix}")
     sys.exit(int(worst))
 
 
@@ -82,6 +112,64 @@ def templates_dir_option(command: Command) -> Command:
     )(command)
 
 
+class _BatchReport:
+    """Prints each document's diagnostics and files in input order, with a progress bar on a terminal."""
+
+    def __init__(self, total: int, show_progress: bool) -> None:
+        self.total = total
+        self.next_index = 0
+        self.waiting: dict[int, Outcome] = {}  # noqa: F821
+        self.progress = None
+        if show_progress:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            # no refresh thread (a pool may fork after this); redrawn as each document finishes
+            self.progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                     console=Console(stderr=True), auto_refresh=False, transient=True,
+                                     redirect_stdout=False, redirect_stderr=False)
+            self.task = self.progress.add_task("build", total=total)
+            self.progress.start()
+
+    def _echo(self, line: str, err: bool) -> None:
+        if self.progress is not None and (err or sys.stdout.isatty()):
+            self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            click.echo(line, err=err)
+
+    def done(self, outcome: Outcome) -> None:  # noqa: F821 (reports.batch.Outcome, imported lazily)
+        self.waiting[outcome.index] = outcome
+        while self.next_index in self.waiting:
+            ready = self.waiting.pop(self.next_index)
+            self.next_index += 1
+            for diagnostic in (*ready.warnings, *ready.errors):
+                self._echo(diagnostic.format(), err=True)
+            for target in ready.written:
+                self._echo(f"wrote {_display(target)}", err=False)
+        if self.progress is not None:
+            self.progress.advance(self.task)
+            self.progress.refresh()
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _summary(result: BatchResult, workers: str) -> None:  # noqa: F821 (reports.batch.BatchResult)
+    from reports.batch import EXIT_MEANINGS
+
+    built = [outcome for outcome in result.outcomes if outcome.ok]
+    files = sum(len(outcome.written) for outcome in built)
+    click.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files) in {result.seconds:.1f} s "
+               f"with {workers}", err=True)
+    failures = result.failures
+    if failures:
+        click.echo(f"{len(failures)} failed:", err=True)
+        for outcome in failures:
+            meaning = EXIT_MEANINGS.get(ExitCode(outcome.exit_code), "error")
+            click.echo(f"  {outcome.label}: {meaning} (exit {outcome.exit_code})", err=True)
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--template", "-t", "template_name", default="briefing", show_default=True, help="Template folder name.")
@@ -89,30 +177,54 @@ def templates_dir_option(command: Command) -> Command:
               help="Comma-separated output formats.")
 @click.option("--out", "-o", "out_dir", default=Path("build"), show_default=True,
               type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False),
+              help="Class list (CSV with columns name, class, …): one personalised document per row, "
+                   "named <stem>-<template>-<name>.<format>.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Documents built at once, each in its own process (default: the number of CPUs).")
+@click.option("--executor", default="processes", show_default=True,
+              help="Where a batch runs: local 'processes', or Dask distributed: 'dask://HOST:PORT' (a running "
+                   "scheduler) or 'dask://local' (a local cluster); needs the 'dask' extra.")
+@click.option("--no-cache", is_flag=True,
+              help="Draw every chart again instead of reusing the chart cache ($REPORTS_CACHE_DIR, else "
+                   "$XDG_CACHE_HOME/reports/charts, else ~/.cache/reports/charts).")
 @templates_dir_option
 def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Path,
-          templates_dirs: tuple[Path, ...]) -> None:
-    """Build CONTENT files (default: data/sco-russia.yaml) into <stem>-<template>.<format> files."""
-    from reports.build import build as build_one
+          templates_dirs: tuple[Path, ...], roster: Path | None, jobs: int | None, executor: str,
+          no_cache: bool) -> None:
+    """Build CONTENT files (default: data/sco-russia.yaml) into <stem>-<template>.<format> files.
+
+    \b
+    Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
+    The summary lists what failed; the exit code is the worst among the failures.
+    """
+    from reports.batch import default_workers, parse_executor, plan_jobs, read_roster, run_jobs
     from reports.templating import template_search_path
 
-    search_path = template_search_path(templates_dirs)
-
-    wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
-    worst = ExitCode.OK
-    for path in files or (DEFAULT_CONTENT,):
-        name = _display(path)
-        try:
-            written, warnings = build_one(path, template_name, wanted, out_dir, search_path=search_path,
-                                          display_name=name, protected=files)
-        except ReportsError as error:
-            _print_diagnostics(error.diagnostics)
-            worst = max(worst, error.exit_code)
-            continue
-        _print_diagnostics(warnings)
-        for target in written:
-            click.echo(f"wrote {_display(target)}")
-    sys.exit(int(worst))
+    try:
+        kind, _ = parse_executor(executor)
+        search_path = template_search_path(templates_dirs)
+        wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
+        sources = [(path, _display(path)) for path in files or (DEFAULT_CONTENT,)]
+        rows = read_roster(roster, _display(roster)) if roster is not None else None
+        planned = plan_jobs(sources, template_name, wanted, out_dir, search_path, cache_default=not no_cache,
+                            roster=rows, protected=(roster,) if roster is not None else ())
+    except ReportsError as error:
+        _fail(error)
+    workers = jobs or default_workers()
+    report = _BatchReport(len(planned), show_progress=len(planned) > 1 and sys.stderr.isatty())
+    try:
+        result = run_jobs(planned, workers, executor, on_done=report.done)
+    except ReportsError as error:
+        report.close()
+        _fail(error)
+    report.close()
+    if len(planned) > 1:
+        used = min(workers, len(planned))
+        where = ("Dask workers" if kind == "dask" else
+                 f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
+        _summary(result, where)
+    sys.exit(result.exit_code)
 
 
 @main.command()

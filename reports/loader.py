@@ -11,6 +11,7 @@ the alias event itself (with its location) before anything can be expanded.
 from __future__ import annotations
 
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -319,7 +320,13 @@ def load_text(text: str, file: str) -> LoadedDocument:
 def load_file(path: Path, display_name: str | None = None) -> LoadedDocument:
     name = display_name or str(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(str(path))
+        if not stat.S_ISREG(status.st_mode):  # a pipe would block for ever, a device never end
+            raise ContentError([Diagnostic("is not a regular file (a pipe, device or socket) — give the path of a "
+                                           "YAML file", file=name)])
+        size = status.st_size
         if size > MAX_CONTENT_BYTES:
             raise ContentError(
                 [Diagnostic(f"file is {size:,} bytes; content files are limited to {MAX_CONTENT_BYTES:,} bytes — "

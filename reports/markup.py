@@ -203,7 +203,7 @@ class MarkupParser:
                 caption = nodes.Caption(kind="figure", content=block.content)
             else:
                 self._problem(token, "figure: only a caption paragraph and a {.source} paragraph may follow")
-        alt = options.get("alt") or (spec.alt if spec is not None else image.alt if image is not None else "")
+        alt = options["alt"] if "alt" in options else (spec.alt if spec is not None else image.alt if image is not None else "")
         if not alt.strip():
             self._problem(token, "figure: alternative text is empty — describe the figure for screen readers (alt=…)")
             return None

@@ -190,11 +190,45 @@ class Organisation(Model):
         return self
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DOT_GROUPED_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+")
+_NOT_FINITE_WORDS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+
+
+def _parse_number(value: Any) -> Any:
+    """Numbers are written one way only: digits, an optional decimal point, an optional exponent.
+
+    `1.500` is refused rather than guessed: in Indonesian the dot groups thousands (one thousand five
+    hundred), in English it is a decimal point (1.5), and a lax parser silently picks 1.5. Thousands
+    separators of any kind (`1,500`, `1_500`, `1 500`) are refused too; `0.500` and `1.50` are unambiguous.
+    """
+    if not isinstance(value, str) or value.strip().casefold() in _NOT_FINITE_WORDS:
+        return value  # not-finite words are refused by the field's finite check, with pydantic's message
+    text = value.strip()
+    if _DOT_GROUPED_THOUSANDS.fullmatch(text):
+        whole = text.replace(".", "")
+        if text.count(".") > 1:
+            raise ValueError(f"'{value}' groups thousands with dots — write the number without separators: {whole}")
+        decimal = text.rstrip("0").rstrip(".")
+        raise ValueError(
+            f"'{value}' is ambiguous: a dot before three digits groups thousands in Indonesian ({whole}) but is a "
+            f"decimal point in English ({decimal}) — write {whole} or {decimal}"
+        )
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValueError(f"'{value}' is not a number — write digits with an optional decimal point, e.g. 1500 or 2.5 "
+                         "(no thousands separators)")
+    return text
+
+
+Number = Annotated[float, BeforeValidator(_parse_number)]
+"""A finite number written plainly (`1500`, `2.5`, `-3`, `1e6`); `1.500` is refused as ambiguous."""
+
+
 class Evidence(Model):
     """A fact the essay gives in support of an interest; `value`/`unit` when it is a number."""
 
     text: Text = Field(description="The evidence in words.")
-    value: float | None = Field(default=None, allow_inf_nan=False, description="Number, if the evidence is quantitative.")
+    value: Number | None = Field(default=None, allow_inf_nan=False, description="Number, if the evidence is quantitative.")
     unit: Text | None = Field(default=None, description="Unit of `value` (`% per year`).")
 
 

@@ -2,22 +2,38 @@
 
 Each file is written to a temporary file in the destination folder (same file system, so the
 rename is atomic), flushed to disk, then renamed over the target. A crash, a kill or a full disk
-leaves the previous file intact and removes the temporary one.
+leaves the previous file intact:
+
+* where the system allows it (Linux, `O_TMPFILE`), the temporary file has no name while it is
+  written, so a build killed even with SIGKILL leaves nothing behind; it gets a name only for the
+  instant between being complete on disk and being renamed over the target;
+* elsewhere it is a hidden `.<name>.<host>-<pid>.<random>.part` file, removed on any error; one left
+  by a process that was killed is removed by the next build writing the same file (only when that
+  process, on this host, no longer runs — a concurrent build's file is never touched).
+
+The target is replaced, never written through: if it is a symbolic link, the link is replaced and
+the file it pointed at is left alone.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
+import secrets
+import socket
 import tempfile
 from pathlib import Path
 
 from reports.errors import Diagnostic, OutputError
 
+_PART_SUFFIX = ".part"
+
 
 def _output_error(path: Path, error: OSError) -> OutputError:
     reason = {
         errno.EACCES: "permission denied — choose another folder with --out or fix its permissions",
+        errno.EPERM: "not permitted (the folder or file is read-only or immutable) — choose another folder with --out",
         errno.EROFS: "the file system is read-only — choose another folder with --out",
         errno.ENOSPC: "the disk is full — free some space; the previous file was left as it was",
         errno.EDQUOT: "the disk quota is exceeded — free some space; the previous file was left as it was",
@@ -32,23 +48,139 @@ def ensure_folder(folder: Path) -> None:
         raise _output_error(folder, error) from None
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    ensure_folder(path.parent)
-    temporary: str | None = None
+def _host_tag() -> str:
+    """Short, file-name-safe tag of this machine, so stale temporary files are judged only by their own host."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}.{_host_tag()}-{os.getpid()}."
+
+
+def _process_is_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-        temporary = None
-    except OSError as error:
-        raise _output_error(path, error) from None
-    finally:
-        if temporary is not None:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists but belongs to someone else (EPERM), or cannot tell: leave it
+        return False
+    return False
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary files for `path` left by killed builds on this host (never a running build's)."""
+    prefix = f".{path.name}.{_host_tag()}-"
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(_PART_SUFFIX)):
+            continue
+        pid_text = name[len(prefix):].split(".", 1)[0]
+        if pid_text.isdigit() and _process_is_gone(int(pid_text)):
             try:
-                os.unlink(temporary)
+                os.unlink(path.parent / name)
             except OSError:
                 pass
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        view = view[written:]
+
+
+def _anonymous_file(folder: Path) -> int | None:
+    """An unnamed file in `folder` (Linux O_TMPFILE), or None where the system or file system lacks it."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        if error.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOTSUP):
+            return None
+        raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; some file systems cannot sync folders, which only costs durability."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _replace_from(temporary: Path, path: Path) -> None:
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _write_anonymous(descriptor: int, path: Path, data: bytes) -> bool:
+    """Write through an unnamed file, name it, rename it over `path`; False when it cannot be named here."""
+    folder = path.parent
+    temporary = folder / f"{_temporary_prefix(path)}{secrets.token_hex(4)}{_PART_SUFFIX}"
+    try:
+        _write_all(descriptor, data)
+        os.fsync(descriptor)
+        os.fchmod(descriptor, 0o644)
+        folder_descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            # linkat(AT_SYMLINK_FOLLOW) through /proc gives the finished file a name; a dir fd selects linkat
+            os.link(f"/proc/self/fd/{descriptor}", temporary.name, dst_dir_fd=folder_descriptor)
+        except FileNotFoundError:  # no /proc: fall back to a named temporary file
+            return False
+        finally:
+            os.close(folder_descriptor)
+    finally:
+        os.close(descriptor)
+    _replace_from(temporary, path)
+    return True
+
+
+def _write_named(path: Path, data: bytes) -> None:
+    descriptor, name = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=_PART_SUFFIX, dir=path.parent)
+    temporary = Path(name)
+    try:
+        try:
+            _write_all(descriptor, data)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.chmod(temporary, 0o644)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+    _replace_from(temporary, path)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` all at once: readers see the old file or the new one, never a mix."""
+    ensure_folder(path.parent)
+    remove_stale_temporaries(path)
+    try:
+        descriptor = _anonymous_file(path.parent)
+        if descriptor is None or not _write_anonymous(descriptor, path, data):
+            _write_named(path, data)
+        _sync_folder(path.parent)
+    except OSError as error:
+        raise _output_error(path, error) from None

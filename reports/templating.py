@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import signal
 import threading
 import traceback
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,21 @@ MAX_OUTPUT_CHARACTERS = 4_000_000
 """Twice the largest content file, with room for markup: more is a template multiplying text."""
 
 MAX_POWER_EXPONENT = 1_000
+
+MAX_INTEGER_BITS = 100_000
+"""`(10 ** 1000) ** 1000` has small exponents but a million digits; one big multiplication cannot be
+interrupted by the render deadline (it runs in C), so integer results are bounded before they are computed."""
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _result_bits(operator: str, left: int, right: int) -> int:
+    """An upper bound of the bits of `left <operator> right`, computed without computing it."""
+    if operator == "**":
+        return left.bit_length() * max(right, 0)
+    return left.bit_length() + right.bit_length()
 
 
 @dataclass(frozen=True)
@@ -110,24 +127,37 @@ def find_template(name: str, search_path: tuple[Path, ...] = (TEMPLATES_DIR,)) -
 
 
 def _environment(template: TemplateFolder, search_path: tuple[Path, ...]) -> Any:
-    from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+    from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     roots = [template.path] + [root.resolve() for root in search_path]
 
-    class ConfinedLoader(FileSystemLoader):
-        """FileSystemLoader that refuses anything resolving outside the template roots (`..`, symlinks)."""
+    class ConfinedLoader(BaseLoader):
+        """Reads only files that resolve inside a template root: `..`, absolute names and symlinks out are refused.
+
+        Jinja2's FileSystemLoader follows symlinks and, given several roots, opens the first file of that
+        name in *any* root, so checking one root and then delegating to it could still read a link that
+        leads outside. This loader reads exactly the file it checked.
+        """
 
         def get_source(self, environment: Any, name: str) -> tuple[str, str, Callable[[], bool]]:
+            pieces = [piece for piece in name.replace("\\", "/").split("/") if piece not in ("", ".")]
+            if not pieces or ".." in pieces or name.startswith(("/", "\\")) or ":" in pieces[0]:
+                raise TemplateNotFound(name, _outside_message(name))
             for root in roots:
-                candidate = (root / name).resolve()
-                if not candidate.is_relative_to(root):
+                candidate = root.joinpath(*pieces)
+                try:
+                    resolved = candidate.resolve()
+                except (OSError, RuntimeError):  # a symlink loop
                     continue
-                if candidate.is_file():
-                    return super().get_source(environment, name)
-            raise TemplateNotFound(name)
+                if not resolved.is_relative_to(root) or not resolved.is_file():
+                    continue
+                source, modified = _read_template_file(resolved, str(candidate))
+                return source, str(candidate), lambda: _modified_time(resolved) == modified
+            raise TemplateNotFound(name, _outside_message(name))
 
     def finalize(value: object) -> str:
+        _refuse_unsafe_characters(str(value), "a value the template prints")
         if hasattr(value, "__html__"):  # explicitly trusted markup from a filter
             return str(value)
         return escape_markdown(str(value))
@@ -142,6 +172,9 @@ def _environment(template: TemplateFolder, search_path: tuple[Path, ...]) -> Any
 
             if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER_EXPONENT:
                 raise SecurityError(f"exponent {right} is larger than {MAX_POWER_EXPONENT}")
+            if _whole(left) and _whole(right) and _result_bits(operator, left, right) > MAX_INTEGER_BITS:
+                raise SecurityError(f"the result of {operator} would have more than {MAX_INTEGER_BITS:,} bits — "
+                                    "templates compute with ordinary numbers")
             if operator == "*":
                 for sequence, count in ((left, right), (right, left)):
                     if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
@@ -153,7 +186,7 @@ def _environment(template: TemplateFolder, search_path: tuple[Path, ...]) -> Any
             return super().call_binop(context, operator, left, right)
 
     environment = LimitedSandbox(
-        loader=ConfinedLoader([str(root) for root in roots], followlinks=False),
+        loader=ConfinedLoader(),
         undefined=StrictUndefined,
         finalize=finalize,
         autoescape=False,
@@ -164,6 +197,74 @@ def _environment(template: TemplateFolder, search_path: tuple[Path, ...]) -> Any
     environment.filters["markup"] = _trusted_markup
     environment.globals["heading"] = _heading_marker
     return environment
+
+
+MAX_TEMPLATE_BYTES = 1024 * 1024
+"""A template is a page or two of markup; a megabyte is an accident or an attack."""
+
+_UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""Control characters (Word and XML cannot store them), lone surrogates, and bidirectional controls, which
+can make template code read differently from what it does ("Trojan Source")."""
+
+
+def _character_problem(text: str) -> tuple[int, str] | None:
+    match = _UNSAFE_CHARACTERS.search(text)
+    if match is None:
+        return None
+    character = match.group()
+    kind = "bidirectional control character" if unicodedata.category(character) == "Cf" else (
+        "lone surrogate" if unicodedata.category(character) == "Cs" else "control character")
+    return match.start(), f"{kind} U+{ord(character):04X}"
+
+
+def _refuse_unsafe_characters(text: str, what: str) -> None:
+    problem = _character_problem(text)
+    if problem is not None:
+        raise ValueError(f"{what} contains {problem[1]}, which no output format can hold — remove it")
+
+
+def _outside_message(name: str) -> str:
+    return (f"template '{name}' not found inside the template folders — includes, imports and extends may name "
+            "only files inside them ('..', absolute paths and links that lead outside are refused)")
+
+
+def _modified_time(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def _read_template_file(path: Path, shown: str) -> tuple[str, float | None]:
+    """The text of a template file: UTF-8, at most MAX_TEMPLATE_BYTES, no control or bidi characters."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TEMPLATE_BYTES + 1)
+        modified = _modified_time(path)
+    except OSError as error:
+        raise TemplateError([Diagnostic(f"cannot read the template: {error.strerror or error}", file=shown)]) from None
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise TemplateError([Diagnostic(f"template is larger than {MAX_TEMPLATE_BYTES:,} bytes — split it or "
+                                        "remove what does not belong in a template", file=shown)])
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        raise TemplateError([Diagnostic(
+            f"byte 0x{raw[error.start]:02x} is not UTF-8 — save the template as UTF-8", file=shown,
+            line=before.count(b"\n") + 1,
+            column=len(before.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")) + 1)]) from None
+    problem = _character_problem(text.replace("\r", ""))
+    if problem is not None:
+        index, kind = problem
+        plain = text.replace("\r", "")
+        before = plain[:index]
+        raise TemplateError([Diagnostic(
+            f"{kind} is not allowed in a template — delete it (it is invisible in most editors)", file=shown,
+            line=before.count("\n") + 1, column=index - (before.rfind("\n") + 1) + 1)])
+    return text, modified
 
 
 def _trusted_markup(value: object) -> Any:
@@ -204,6 +305,49 @@ def _render_seconds() -> float:
         return MAX_RENDER_SECONDS
 
 
+MAX_RENDER_MEMORY_BYTES = 1024 * 2**20
+"""Extra address space rendering may take: `'%05000000000d' % 1`, `'x' | center(10**10)` or a string doubled
+in a loop (`~` cannot be intercepted like `*`) fail with MemoryError instead of exhausting the machine."""
+
+
+@contextmanager
+def _memory_limit(extra_bytes: int) -> Iterator[None]:
+    """Cap the process's address space at its current size plus `extra_bytes` while rendering.
+
+    Only where it is safe and possible: Linux (the current size comes from /proc), the main thread of a
+    process running no other threads (the limit is process-wide), and never above an existing hard limit.
+    """
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        yield
+        return
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        current = None
+    if current is None or threading.active_count() != 1:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = current + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY and soft < limit:
+        yield  # a tighter limit is already in force
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # refused by the system: render without the cap
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 class _RenderTimeout(Exception):
     """Raised from a timer signal inside template code, so its traceback points at the looping line."""
 
@@ -235,7 +379,7 @@ def render_template(template: TemplateFolder, context: dict[str, Any], search_pa
     pieces: list[str] = []
     size = 0
     try:
-        with _deadline(_render_seconds()):
+        with _deadline(_render_seconds()), _memory_limit(MAX_RENDER_MEMORY_BYTES):
             for piece in environment.get_template(MAIN_TEMPLATE).generate(**context):
                 size += len(piece)
                 if size > MAX_OUTPUT_CHARACTERS:
@@ -248,6 +392,11 @@ def render_template(template: TemplateFolder, context: dict[str, Any], search_pa
         raise TemplateError([Diagnostic(
             f"rendering took longer than {_render_seconds():g} s — a loop in the template does not end",
             file=located.file, line=located.line, column=located.column)]) from None
+    except MemoryError as error:
+        located = _located(error, template)
+        raise TemplateError([Diagnostic(
+            f"rendering needed more than {MAX_RENDER_MEMORY_BYTES // 2**20:,} MiB of memory — check for text built up "
+            "in loops or filters with huge widths", file=located.file, line=located.line, column=located.column)]) from None
     except RecursionError as error:
         located = _located(error, template)
         raise TemplateError([Diagnostic("recursion too deep — a macro or recursive loop calls itself without end",

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from reports.errors import AssetError, ContentError, Diagnostic, TemplateError
 from reports.loader import LoadedDocument, Position, load_file
@@ -124,11 +124,11 @@ class Theme(ThemeModel):
     organisation_name: str = Field(default="", description="Shown in the running header when set.")
     header_text: str = Field(default="", description="Running header; the document title when empty.")
     footer_text: str = Field(default="", description="Text before the page number in the footer.")
+    logo_alt: str | None = Field(default=None, description="Alternative text of the logo, for screen readers.")
     logo: str | None = Field(
         default=None,
         description="Logo image (PNG or JPEG) in the template folder, shown on the title block; needs `logo_alt`.",
     )
-    logo_alt: str | None = Field(default=None, description="Alternative text of the logo, for screen readers.")
     charts: Literal["native", "picture"] = Field(
         default="native",
         description="DOCX charts: `native` Word charts (editable data) where Word has the kind, or `picture` for all.",
@@ -138,11 +138,14 @@ class Theme(ThemeModel):
         description="Role → style name; roles not listed keep their default names.",
     )
 
-    @model_validator(mode="after")
-    def _logo_needs_alt_text(self) -> "Theme":
-        if self.logo and not (self.logo_alt or "").strip():
+    @field_validator("logo")
+    @classmethod
+    def _logo_needs_alt_text(cls, logo: str | None, info: ValidationInfo) -> str | None:
+        # a field validator (logo_alt is declared first, so it is already in info.data): the error
+        # then points at the `logo:` line, not at the top of the file
+        if logo and not (info.data.get("logo_alt") or "").strip():
             raise ValueError("a logo needs `logo_alt`: describe the logo for screen readers (e.g. the school's name)")
-        return self
+        return logo
 
     def style_for(self, role: str) -> str:
         """Style name for a role: the theme's mapping, the default one, else the role title-cased."""
@@ -180,6 +183,9 @@ def resolve_font_file(file_name: str, theme_folder: Path) -> Path:
     for folder in _font_search_path(theme_folder):
         candidate = folder / file_name
         if candidate.is_file():
+            if not candidate.resolve().is_relative_to(folder.resolve()):
+                raise AssetError([Diagnostic(f"font file '{file_name}' links outside {folder} — copy the font file in",
+                                             file=str(theme_folder / "theme.yaml"))])
             return candidate
     raise AssetError(
         [Diagnostic(f"font file '{file_name}' not found in " + ", ".join(str(f) for f in _font_search_path(theme_folder))
@@ -192,12 +198,12 @@ MAX_THEME_DEPTH = 8
 
 def _theme_folder(name: str, search_path: tuple[Path, ...], child: Path) -> Path:
     if not name or Path(name).name != name or name.startswith("."):
-        raise TemplateError([Diagnostic(f"extends: '{name}' must be a template folder name", file=str(child),
+        raise TemplateError([Diagnostic(f"'{name}' must be a template folder name", file=str(child),
                                         field_path="extends")])
     for root in search_path:
         if (root / name / "theme.yaml").is_file():
             return (root / name).resolve()
-    raise TemplateError([Diagnostic(f"extends: no theme folder named '{name}' in "
+    raise TemplateError([Diagnostic(f"no theme folder named '{name}' in "
                                     + ", ".join(str(root) for root in search_path), file=str(child), field_path="extends")])
 
 
@@ -232,6 +238,9 @@ def load_theme(folder: Path, search_path: tuple[Path, ...] | None = None) -> The
     seen: set[Path] = set()
     while True:
         path = current / "theme.yaml"
+        if path.exists() and not path.resolve().is_relative_to(current.resolve()):
+            raise TemplateError([Diagnostic("theme.yaml links outside the template folder — copy the file in",
+                                            file=str(path))])
         try:
             document = load_file(path)
         except ContentError as error:  # a theme is part of the template: its faults are template errors

@@ -117,6 +117,8 @@ def _describe(error: Any, path: FieldPath, root: type[BaseModel]) -> tuple[str, 
         message = f"{message} — add items"
     elif kind == "too_long":
         message = f"{message} — shorten the list"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        message = f"{message.replace('Input should be', 'must be')} — change the number"
     return message, False
 
 

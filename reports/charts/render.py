@@ -10,12 +10,15 @@ embedded and extractable. A character the font lacks is an `AssetError`, never a
 
 matplotlib is imported only inside methods: `reports check` never pays for it. Output is
 deterministic (fixed hash salt, no dates or software names in metadata, rcParams reset to defaults
-while drawing) and cached by a hash of everything that changes the bytes: in memory for the process,
-and on disk when a cache folder is given.
+while drawing) and cached by a hash of everything that changes the bytes (the spec, the theme, the
+bytes of the font files, the width and format, this module's and matplotlib's versions): in memory for
+the process, and on disk when a cache folder is given (`reports build` gives one by default). The
+reportlab Drawing made from a cached SVG is kept in memory too and handed out as a copy.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -50,6 +53,9 @@ Format = Literal["svg", "png"]
 
 _memory: OrderedDict[str, bytes] = OrderedDict()
 _memory_lock = threading.Lock()
+_drawings: OrderedDict[str, Any] = OrderedDict()
+"""Pristine reportlab Drawings by cache key (+ registered font names); callers get deep copies."""
+_stats = {"drawn": 0, "memory_hits": 0, "disk_hits": 0}
 _matplotlib_fonts: set[Path] = set()
 _draw_lock = threading.Lock()
 """matplotlib's rcParams are process-wide; drawing holds them (reset to defaults) for its duration."""
@@ -59,6 +65,38 @@ def clear_memory_cache() -> None:
     """Forget every chart rendered in this process (tests; a long-lived process that changes fonts)."""
     with _memory_lock:
         _memory.clear()
+        _drawings.clear()
+
+
+def cache_stats() -> dict[str, int]:
+    """Counts for this process: charts drawn with matplotlib, and answers from the memory and disk caches."""
+    with _memory_lock:
+        return dict(_stats)
+
+
+@lru_cache(maxsize=64)
+def _file_digest(path: Path, modified_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _font_fingerprint(path: Path) -> str:
+    """Hash of a font file's bytes (recomputed only when its size or modification time changes)."""
+    try:
+        info = path.stat()
+        return _file_digest(path, info.st_mtime_ns, info.st_size)
+    except OSError:
+        return "missing"
+
+
+@lru_cache(maxsize=1)
+def _engine_version() -> str:
+    """matplotlib's version, read from its metadata without importing it: another version may draw other bytes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"matplotlib-{version('matplotlib')}"
+    except PackageNotFoundError:
+        return "matplotlib-unknown"
 
 
 # --- fonts ----------------------------------------------------------------------------------------
@@ -411,6 +449,7 @@ class ChartRenderer:
         self._style = _Styler(theme)
         self._fonts: ChartFonts | None = None
         self._reportlab_fonts: tuple[str, str] | None = None
+        self._key_base: list[str] | None = None
 
     # public API
 
@@ -433,6 +472,13 @@ class ChartRenderer:
         from svglib.svglib import svg2rlg
 
         regular, bold = self._register_reportlab_fonts()
+        key = f"{self.cache_key(spec, width_mm, 'svg', 72)}:{regular}:{bold}"
+        with _memory_lock:
+            cached = _drawings.get(key)
+            if cached is not None:
+                _drawings.move_to_end(key)
+        if cached is not None:
+            return copy.deepcopy(cached)  # a writer may change what it is handed; the cached one stays as made
         drawing = svg2rlg(io.BytesIO(self.svg(spec, width_mm)), font_map=_theme_font_map(regular, bold))
         if drawing is None:  # svglib logs and returns None on unreadable input; ours is always well formed
             raise AssetError([Diagnostic(f"chart '{spec.name}': the SVG could not be converted for the PDF")])
@@ -445,7 +491,11 @@ class ChartRenderer:
         if strays:
             raise AssetError([Diagnostic(f"chart '{spec.name}': text would use font(s) {', '.join(strays)} "
                                          f"instead of {regular}/{bold}")])
-        return drawing
+        with _memory_lock:
+            _drawings[key] = drawing
+            while len(_drawings) > _MEMORY_LIMIT:
+                _drawings.popitem(last=False)
+        return copy.deepcopy(drawing)
 
     # fonts
 
@@ -494,7 +544,12 @@ class ChartRenderer:
     # caching
 
     def cache_key(self, spec: ChartSpec, width_mm: float, fmt: Format, dpi: int) -> str:
-        parts = [spec.digest(), self.theme.digest(), repr(float(width_mm)), fmt, int(dpi), RENDERER_VERSION]
+        """Hash of everything that changes the bytes, including the font files' bytes and matplotlib's version."""
+        if self._key_base is None:
+            fonts = self.fonts()
+            self._key_base = [self.theme.digest(), _font_fingerprint(fonts.regular.path),
+                              _font_fingerprint(fonts.bold.path), RENDERER_VERSION, _engine_version()]
+        parts = [spec.digest(), *self._key_base, repr(float(width_mm)), fmt, int(dpi)]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
     def _cached(self, spec: ChartSpec, width_mm: float, fmt: Format, dpi: int) -> bytes:
@@ -502,11 +557,17 @@ class ChartRenderer:
         with _memory_lock:
             if key in _memory:
                 _memory.move_to_end(key)
+                _stats["memory_hits"] += 1
                 return _memory[key]
         path = self.cache_dir / f"{key}.{fmt}" if self.cache_dir is not None else None
         data = _read_cached(path, fmt) if path is not None else None
-        if data is None:
+        if data is not None:
+            with _memory_lock:
+                _stats["disk_hits"] += 1
+        else:
             data = self._render(spec, width_mm, fmt, dpi)
+            with _memory_lock:
+                _stats["drawn"] += 1
             if path is not None:
                 try:
                     write_atomically(path, data)

@@ -162,7 +162,7 @@ class DocxWriter(Visitor):
                          table_roles=sorted(needs.table_roles))
         else:
             sheet.set_language()
-        sheet.check(needs.needed)
+        sheet.check(needs.needed, source=str(reference) if reference is not None else "")
         self._sheet = sheet
         self._numbering = Numbering(word, sheet)
         tidy_package(word, language_tag)

@@ -62,18 +62,26 @@ def utc_naive(timestamp: dt.datetime) -> dt.datetime:
     return timestamp.replace(microsecond=0)
 
 
+CORE_PROPERTY_LIMIT = 255
+"""python-docx (following Office) refuses longer core properties; the full text stays in the body."""
+
+
+def _core_text(text: str) -> str:
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[: CORE_PROPERTY_LIMIT - 1].rstrip() + "…"
+
+
 def set_core_properties(word: WordDocument, metadata: Metadata, language_tag: str, timestamp: dt.datetime) -> None:
     """Title, author, subject, keywords, language and dates: everything Word's File → Info shows."""
     properties = word.core_properties
     moment = utc_naive(timestamp)
-    properties.title = metadata.title
-    properties.author = metadata.author
-    properties.subject = metadata.subject
-    properties.keywords = "; ".join(metadata.keywords)
+    properties.title = _core_text(metadata.title)
+    properties.author = _core_text(metadata.author)
+    properties.subject = _core_text(metadata.subject)
+    properties.keywords = _core_text("; ".join(metadata.keywords))
     properties.language = language_tag
     properties.comments = ""
     properties.category = ""
-    properties.last_modified_by = metadata.author
+    properties.last_modified_by = _core_text(metadata.author)
     properties.revision = 1
     properties.created = moment
     properties.modified = moment

@@ -488,7 +488,7 @@ class StyleSheet:
 
     # --- checking -------------------------------------------------------------------------------
 
-    def check(self, needed: Iterable[tuple[str, WD_STYLE_TYPE]]) -> None:
+    def check(self, needed: Iterable[tuple[str, WD_STYLE_TYPE]], source: str = "") -> None:
         """Raise AssetError naming every style the document needs that the styles part lacks."""
         styles = self.word.styles
         problems = []
@@ -496,11 +496,11 @@ class StyleSheet:
             if name not in styles:
                 problems.append(Diagnostic(
                     f"style '{name}' ({_STYLE_TYPE_NAMES[kind]}) is missing from the DOCX styles — add it to the "
-                    "reference document or map its role to an existing style under `styles:` in theme.yaml"))
+                    "reference document or map its role to an existing style under `styles:` in theme.yaml", file=source))
             elif styles[name].type != kind:
                 problems.append(Diagnostic(
                     f"style '{name}' is a {_STYLE_TYPE_NAMES.get(styles[name].type, '?')} style, but a "
-                    f"{_STYLE_TYPE_NAMES[kind]} style is needed — rename it or map the role to another style"))
+                    f"{_STYLE_TYPE_NAMES[kind]} style is needed — rename it or map the role to another style", file=source))
         if problems:
             raise AssetError(problems)
 
