@@ -69,7 +69,6 @@ def check(files: tuple[Path, ...], quiet: bool, accessibility: bool, template_na
     report what would make it hard to use with a screen reader or for readers with low vision;
     warnings only still exit 0.
     """
-    from reports.accessibility import check_accessibility
     from reports.templating import template_search_path
     from reports.validate import check_content
 
@@ -87,6 +86,8 @@ def check(files: tuple[Path, ...], quiet: bool, accessibility: bool, template_na
         warnings = len(checked.warnings)
         verdict = "valid"
         if accessibility:
+            from reports.accessibility import check_accessibility  # builds documents: only when asked
+
             try:
                 report = check_accessibility(path, template_name, search_path, name)
             except ReportsError as error:

@@ -17,6 +17,7 @@ import threading
 import traceback
 import unicodedata
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -126,7 +127,10 @@ def find_template(name: str, search_path: tuple[Path, ...] = (TEMPLATES_DIR,)) -
     raise TemplateError([Diagnostic(f"no template named '{name}'{hint}")])
 
 
+@lru_cache(maxsize=16)
 def _environment(template: TemplateFolder, search_path: tuple[Path, ...]) -> Any:
+    """One sandbox per template folder and process: Jinja then compiles each template once (it still
+    reloads a template whose file changed)."""
     from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 

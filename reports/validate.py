@@ -182,34 +182,48 @@ def _spelling_warnings(content: Content, document: LoadedDocument, labels: Label
     language = content.document.language
     codes = {member.country for category in content.organisation.membership for member in category.members if member.country}
     codes.add(content.actor.country)
-    references = {countries.country_name(code, language) for code in codes} | {countries.country_name(code, "en") for code in codes}
-    accepted = set(references)
+    canonical_by_reference: dict[str, str] = {}
+    for code in sorted(codes):
+        for reference in (countries.country_name(code, language), countries.country_name(code, "en")):
+            canonical_by_reference.setdefault(reference, countries.country_name(code, language))
+    accepted = set(canonical_by_reference)
     for code in codes:
         accepted.update(labels.country_variants.get(code, ()))
     accepted_folded = {name.casefold() for name in accepted}
+    references = [(name, name.casefold(), len(name.split())) for name in sorted(canonical_by_reference)]
+    verdicts: dict[tuple[str, str], bool] = {}
+    """(candidate, name) → looks misspelt; prose repeats its words, so each pair is compared once."""
+
+    def misspelt(folded: str, name_folded: str) -> bool:
+        key = (folded, name_folded)
+        if key not in verdicts:
+            matcher = difflib.SequenceMatcher(None, folded, name_folded)
+            # the cheap upper bounds reject almost every pair before the real ratio is computed
+            verdicts[key] = matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
+        return verdicts[key]
+
     warnings: list[Diagnostic] = []
     reported: set[tuple[FieldPath, str]] = set()
     for path, text in _prose(content):
         words = _WORD.findall(text)
-        for name in sorted(references):
-            width = len(name.split())
+        for name, name_folded, width in references:
             for start in range(len(words) - width + 1):
-                candidate = " ".join(words[start : start + width])
+                first = words[start]
+                if not first[:1].isupper():
+                    continue
+                candidate = " ".join(words[start : start + width]) if width > 1 else first
                 folded = candidate.casefold()
-                if folded in accepted_folded or not candidate[:1].isupper():
+                if folded in accepted_folded or (path, folded) in reported:
                     continue
                 if any(folded.startswith(known) for known in accepted_folded):
                     continue  # an inflection or demonym built on the name ("Russian", "Rusia-nya")
-                if (path, folded) in reported:
-                    continue
-                if difflib.SequenceMatcher(None, folded, name.casefold()).ratio() >= 0.8:
+                if misspelt(folded, name_folded):
                     reported.add((path, folded))
-                    canonical = countries.country_name(next(c for c in codes if name in {
-                        countries.country_name(c, language), countries.country_name(c, "en")}), language)
                     warnings.append(
                         document.diagnostic(
                             path,
-                            f"'{candidate}' looks like a misspelling of '{canonical}' — use the canonical name",
+                            f"'{candidate}' looks like a misspelling of '{canonical_by_reference[name]}' — "
+                            "use the canonical name",
                             severity="warning",
                         )
                     )
