@@ -8,7 +8,8 @@ italic/bold (as pandoc does); everything else is a style. The writer is a visito
 
 Module map: `docx_checks` (text Word cannot store, styles a tree needs), `docx_styles` (styles and list
 numbering from the theme), `docx_fields` (fields, bookmarks, hyperlinks), `docx_tables` (table
-skeletons), `docx_ooxml` (element builders, units), `docx_package` (metadata, settings, fixed zip).
+skeletons), `docx_ooxml` (element builders, units), `docx_package` (metadata, settings, fixed zip),
+`docx_charts` (native Word charts with embedded workbooks), `docx_reference` (a template's reference.docx).
 """
 
 from __future__ import annotations
