@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -647,3 +648,99 @@ def test_edge_cases_render_without_hanging(context, name):
 def test_bare_link_shows_its_address(context):
     document = Document(metadata=metadata(), blocks=(Paragraph((Text("Lihat "), Link("https://example.org/a", ()))),))
     assert "https://example.org/a" in pdf_text(write_pdf(document, context))[0]
+
+
+# --- long paragraphs ----------------------------------------------------------------------------
+
+
+def numbered_words(count: int, start: int = 0) -> str:
+    return " ".join(f"kata{index}" for index in range(start, start + count))
+
+
+def test_very_long_paragraph_is_laid_out_in_linear_time(context, tmp_path):
+    """reportlab wraps the rest of a paragraph again at every page break (30,000 words took 7 s, 50,000 half a
+    minute); the writer lays a long paragraph out in pieces, and its text comes out whole and in order."""
+    text = numbered_words(30_000)
+    started = time.perf_counter()
+    data = write_pdf(Document(metadata(), (para("Awal."), para(text), para("Akhir."))), context)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 5, f"30,000 words took {elapsed:.1f} s"
+    expected = ["Awal."] + text.split() + ["Akhir."]
+    path = tmp_path / "long.pdf"
+    path.write_bytes(data)
+    poppler = subprocess.run([require_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                             text=True, check=True).stdout
+    for extracted in (" ".join(pdf_text(data)), poppler):
+        words = [word for word in extracted.split() if word.startswith(("kata", "Awal", "Akhir"))]
+        assert words == expected  # no word lost, doubled or joined to its neighbour at a piece's end
+
+
+def test_long_paragraph_pieces_lay_out_as_the_whole_paragraph(context, monkeypatch, tmp_path):
+    """The pieces are cut at line ends: every word sits exactly where the unbroken paragraph puts it, with
+    inline styles, links and line breaks, in a list, a box and a table cell too."""
+    import reports.writers.pdf as pdf_module
+
+    rich = Paragraph((Text(numbered_words(700)), Strong(t(" " + numbered_words(300, 700))), Text(" "),
+                      Link("https://example.org/", t(numbered_words(40, 1000))), Text(" "),
+                      Emphasis(t(numbered_words(500, 1040))), LineBreak(), Text(numbered_words(600, 1540))))
+    table = make_table((TableRow((cell("A"), cell("B"))),), (TableRow((cell("x"), cell(numbered_words(1300)))),),
+                       (0.3, 0.7))
+    # a forced break (or two) every two or three lines: no piece may start with one
+    broken = Paragraph(tuple(inline for start in range(0, 1500, 25)
+                             for inline in (Text(numbered_words(25, start)),) + (LineBreak(),) * (1 + start % 2)))
+    items = BulletList((ListItem((para(numbered_words(1200)),)), ListItem((para("dua"),))))
+    # words of many lengths: lines break differently at widths 1.5 pt apart (a box's text and its figures)
+    vocabulary = LOREM.split()
+    mixed = [" ".join(vocabulary[(index * stride) % len(vocabulary)] for index in range(1100)) for stride in (8, 14)]
+    box = Div("key-facts", tuple(para(text) for text in mixed))
+    blocks = (para("Awal."), rich, broken, items, box, table,
+              Figure(alt="a", chart=MEMBERSHIP, caption=Caption("figure", t(numbered_words(1000)), "Gambar", 1)),
+              para("Akhir."))
+    document = Document(metadata(), blocks)
+    pieces = write_pdf(document, context)
+    monkeypatch.setattr(pdf_module, "paragraph_pieces", lambda paragraph, width, words=500: [paragraph])
+    whole = write_pdf(document, context)
+
+    def word_boxes(data: bytes, name: str) -> list[tuple[str, ...]]:
+        """Each word with its page and box, to a hundredth of a point (the pieces' heights add up in a
+        different order: positions may differ by float rounding, 0.0001 pt)."""
+        path = tmp_path / name
+        path.write_bytes(data)
+        html = subprocess.run([require_tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        boxes, page = [], 0
+        for line in html.splitlines():
+            if "<page " in line:
+                page += 1
+            found = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', line)
+            if found:
+                boxes.append((str(page), found[5]) + tuple(f"{float(value):.2f}" for value in found.groups()[:4]))
+        return boxes
+
+    def marked_paragraphs(data: bytes) -> int:
+        """Marked-content sequences of paragraphs and captions: one per piece and page."""
+        return sum(len(re.findall(rb"/(?:P|Caption) <</MCID", page.get_contents().get_data()))
+                   for page in PdfReader(io.BytesIO(data)).pages)
+
+    assert marked_paragraphs(pieces) > marked_paragraphs(whole)  # the long paragraphs were cut
+    cut, uncut = word_boxes(pieces, "pieces.pdf"), word_boxes(whole, "whole.pdf")
+    moved = next((pair for pair in zip(cut, uncut) if pair[0] != pair[1]), None)
+    assert moved is None and len(cut) == len(uncut) > 8500, moved  # no long diff of thousands of words
+
+
+@pytest.mark.parametrize("where", ["box", "table cell"])
+def test_list_cut_inside_a_box_or_cell_keeps_every_line_in_the_frame(context, where, tmp_path):
+    """reportlab split cell content at the column width but drew it at the width less the cell padding: the
+    part before a page break ran out of the bottom of the cell, over the footer and off the page."""
+    text = numbered_words(1500)
+    item = BulletList((ListItem((para(text),)), ListItem((para("dua"),))))
+    block = (Div("key-facts", (para("Fakta"), item)) if where == "box" else
+             make_table((TableRow((cell("A"),)),), (TableRow((TableCell((para("Fakta"), item)),)),)))
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(write_pdf(Document(metadata(), (block,)), context))
+    html = subprocess.run([require_tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    words = re.findall(r'yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">(kata\d+)<', html)
+    assert [word for _, word in words] == text.split()  # each line once, in order: none off the page
+    frame_bottom = 842 - 18 * mm  # A4, bottom margin 18 mm; the footer is below it
+    assert max(float(bottom) for bottom, _ in words) <= frame_bottom

@@ -6,8 +6,13 @@ unescaped `&` corrupts text and `<` crashes or reads files. Each character is ch
 TrueType face it will be drawn in; characters the font lacks, and characters outside the BMP (emoji),
 are reported together as one `LayoutError` instead of being dropped or drawn as boxes.
 
+The PDF is tagged: while visiting, the writer builds the structure tree in content order (`pdf_tagging`)
+and wraps each leaf flowable so that its drawing becomes that element's marked content; decoration is drawn
+as artifacts.
+
 Helpers: `pdf_styles` (fonts, styles), `pdf_tables` (tables, boxes), `pdf_flowables` (keep-with-next,
-charts), `pdf_page` (page template, header/footer, outline, metadata, two-pass build).
+charts), `pdf_page` (page template, header/footer, outline, metadata, two-pass build), `pdf_tagging`
+(structure tree, marked content, artifacts).
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from typing import Iterator
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, KeepTogether, ListFlowable, PageBreak as PdfPageBreak, Spacer
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak as PdfPageBreak, Spacer
 from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus.flowables import HRFlowable, ListItem as PdfListItem
 
@@ -54,9 +60,10 @@ from reports.writers.pdf_flowables import (
     KeepWithNext,
     describe,
     drawing_fonts,
+    paragraph_pieces,
     release_keep_with_next,
 )
-from reports.writers.pdf_page import OutlineEntry, PageTexts, PdfInfo, build_pdf
+from reports.writers.pdf_page import OutlineEntry, PageTexts, PdfInfo, TaggedStory, build_pdf
 from reports.writers.pdf_styles import (
     BOX_TEXT,
     FIGURE_CAPTION,
@@ -69,7 +76,8 @@ from reports.writers.pdf_styles import (
     hex_colour,
     register_theme_fonts,
 )
-from reports.writers.pdf_tables import box_content_width, build_box, build_table, cell_content_width
+from reports.writers.pdf_tables import box_content_width, box_text_width, build_box, build_table, cell_content_width
+from reports.writers.pdf_tagging import StructureTree, Tagged, TaggedList
 
 __all__ = ["PdfWriter", "write_pdf", "escape_markup"]
 
@@ -78,6 +86,8 @@ BOX_ROLES = ("key-facts", "summary")
 BULLETS = ("•", "–", "◦")
 """Bullet glyph per nesting level, drawn in the body font (never reportlab's ZapfDingbats default)."""
 NUMBERING = ("1", "a", "i")
+LIST_NUMBERING = {"1": "Decimal", "a": "LowerAlpha", "i": "LowerRoman"}
+"""Tagged PDF `/ListNumbering` of each numbering style; bulleted lists are `Disc`."""
 EXTERNAL_SCHEMES = ("https:", "http:", "mailto:")
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _IGNORED_WHITESPACE = frozenset(" \n\r\t")
@@ -119,14 +129,15 @@ class PdfWriter(Visitor):
         if problems:
             raise LayoutError(problems)
         info = PdfInfo(metadata=document.metadata, timestamp=self.context.timestamp)
-        stories = [first_story]
+        stories = [TaggedStory(first_story, self._structure)]
 
-        def make_story() -> list[Flowable]:
-            """The first story, then fresh ones: reportlab consumes and mutates flowables while laying out."""
+        def make_story() -> TaggedStory:
+            """The first story, then fresh ones: reportlab consumes and mutates flowables while laying out
+            (and each layout fills in its own structure tree)."""
             if stories:
                 return stories.pop()
             self._reset()
-            return self.visit(document)
+            return TaggedStory(self.visit(document), self._structure)
 
         return build_pdf(make_story, self.styles, texts, info)
 
@@ -137,12 +148,16 @@ class PdfWriter(Visitor):
         self._faces: list[tuple[FontFaces, bool, bool]] = [(self.fonts.body, False, False)]
         self._default_style: list[str] = [self.theme.style_for("body")]
         self._widths: list[float] = [self.styles.frame_width]
+        self._text_widths: list[float] = [self.styles.frame_width]
+        """Widths paragraphs are drawn at; a box's is a little wider than its figures and tables may be."""
         self._list_depth = 0
         self._cell_depth = 0
         self._heading_count = 0
         self._placed_anchors: set[str] = set()
         self._link_targets: dict[str, str] = {}
         """Destination key → the `#id` written in the content."""
+        self._structure = StructureTree()
+        """The tagged PDF's structure, built in content order as the visitors run."""
 
     def _page_texts(self, document: Document) -> PageTexts:
         metadata = document.metadata
@@ -187,12 +202,20 @@ class PdfWriter(Visitor):
         if paragraph is None:
             return []
         paragraph.outline_entry = OutlineEntry(" ".join(plain_text(node).split()), key, level - 1)
-        return [paragraph]
+        return [self._structure.tag(paragraph, f"H{level}")]
 
     def visit_paragraph(self, node: Paragraph) -> list[Flowable]:
         name = self.theme.style_for(node.role) if node.role else self._default_style[-1]
         paragraph = self._paragraph(node.content, self._style(name))
-        return [paragraph] if paragraph is not None else []
+        return self._tag_paragraph(paragraph, "P") if paragraph is not None else []
+
+    def _tag_paragraph(self, paragraph: PdfParagraph, role: str) -> list[Flowable]:
+        """The paragraph as the content of one new structure element. A long one is laid out in pieces
+        (`paragraph_pieces`: reportlab's layout is quadratic in a paragraph's length), all content of that
+        one element; each but the last keeps the word space at its end in the element's text."""
+        pieces = paragraph_pieces(paragraph, self._text_widths[-1])
+        element = self._structure.leaf(role)
+        return [Tagged(piece, element, continues=index < len(pieces) - 1) for index, piece in enumerate(pieces)]
 
     def visit_bullet_list(self, node: BulletList) -> list[Flowable]:
         if not node.items:
@@ -220,17 +243,27 @@ class PdfWriter(Visitor):
                            bulletDedent=size * 0.55)
         else:
             options.update(bulletType="bullet", start=self._bullet_glyph(depth, faces, bold, italic))
+        numbering = LIST_NUMBERING[NUMBERING[depth]] if node.ordered else "Disc"
         self._list_depth += 1
         self._default_style.append(item_style)
         self._widths.append(self._widths[-1] - indent)
+        self._text_widths.append(self._text_widths[-1] - indent)
+        items, labels = [], []
         try:
-            items = [PdfListItem(self.visit(item) or [PdfParagraph("", self._style(item_style))])
-                     for item in node.items]
+            with self._structure.group("L", attributes={"List": {"ListNumbering": numbering}}):
+                for item in node.items:
+                    with self._structure.group("LI"):
+                        labels.append(self._structure.leaf("Lbl"))
+                        with self._structure.group("LBody"):
+                            # an empty item still needs a flowable to hang its bullet on: an empty artifact
+                            items.append(PdfListItem(self.visit(item)
+                                                     or [Tagged(PdfParagraph("", self._style(item_style)))]))
         finally:
             self._widths.pop()
+            self._text_widths.pop()
             self._default_style.pop()
             self._list_depth -= 1
-        return [ListFlowable(items, **options)]
+        return [TaggedList(items, labels, **options)]
 
     @staticmethod
     def _bullet_glyph(depth: int, faces: FontFaces, bold: bool, italic: bool) -> str:
@@ -258,7 +291,7 @@ class PdfWriter(Visitor):
             markup += self._inlines(node.content)
         finally:
             self._faces.pop()
-        return [PdfParagraph(markup, style)]
+        return self._tag_paragraph(PdfParagraph(markup, style), "Caption")
 
     def visit_table_cell(self, node: TableCell) -> list[Flowable]:
         return self._blocks(node.blocks)
@@ -266,13 +299,15 @@ class PdfWriter(Visitor):
     def visit_table_row(self, node: TableRow) -> list[Flowable]:
         """A row on its own (outside a table) is drawn as a one-row table."""
         count = len(node.cells) or 1
-        return [self._table_flowable((), (node,), (1 / count,) * count)]
+        with self._structure.group("Table"):
+            return [self._table_flowable((), (node,), (1 / count,) * count)]
 
     def visit_table(self, node: Table) -> list[Flowable]:
         flowables: list[Flowable] = self._anchor(node.id)
-        if node.caption is not None:
-            flowables += self._caption(node.caption, TABLE_CAPTION)
-        table = self._table_flowable(node.header_rows, node.body_rows, node.column_widths)
+        with self._structure.group("Table"):  # the caption is the table's first child, as HTML's <caption>
+            if node.caption is not None:
+                flowables += self._caption(node.caption, TABLE_CAPTION)
+            table = self._table_flowable(node.header_rows, node.body_rows, node.column_widths)
         if node.caption is not None:
             table.block_label = describe(flowables[-1])
         flowables.append(table)
@@ -285,24 +320,32 @@ class PdfWriter(Visitor):
         rows = []
         for style_role, group in (("table-heading", header_rows), ("table-text", body_rows)):
             self._default_style.append(self.theme.style_for(style_role))
+            header = style_role == "table-heading"
             try:
                 for row in group:
                     cells = []
-                    for column, cell in enumerate(row.cells):
-                        width = widths[column] if column < len(widths) else widths[-1]
-                        self._widths.append(cell_content_width(width))
-                        self._cell_depth += 1
-                        try:
-                            cells.append(self.visit(cell))
-                        finally:
-                            self._cell_depth -= 1
-                            self._widths.pop()
+                    with self._structure.group("TR"):
+                        for column, cell in enumerate(row.cells):
+                            width = widths[column] if column < len(widths) else widths[-1]
+                            self._widths.append(cell_content_width(width))
+                            self._text_widths.append(cell_content_width(width))
+                            self._cell_depth += 1
+                            try:
+                                # header cells are column headers; empty cells stay, so rows stay rectangular
+                                with self._structure.group("TH" if header else "TD", keep_when_empty=True,
+                                                           attributes={"Table": {"Scope": "Column"}} if header
+                                                           else {}):
+                                    cells.append(self.visit(cell))
+                            finally:
+                                self._cell_depth -= 1
+                                self._widths.pop()
+                                self._text_widths.pop()
                     rows.append(cells)
             finally:
                 self._default_style.pop()
         columns = max((len(row) for row in rows), default=0)
         if not columns:
-            return HRFlowable(width="100%", thickness=0, spaceBefore=0, spaceAfter=0)
+            return Tagged(HRFlowable(width="100%", thickness=0, spaceBefore=0, spaceAfter=0))
         rows = [row + [[] for _ in range(columns - len(row))] for row in rows]
         widths = (widths + [widths[-1]] * columns)[:columns]
         return build_table(rows, len(header_rows), widths, self.styles)
@@ -318,20 +361,35 @@ class PdfWriter(Visitor):
             chart = ChartFlowable(drawing, width, self.styles.frame_height - caption_room, node.alt,
                                   self.fonts.heading.regular)
             chart.block_label = f"figure “{' '.join(node.alt.split()[:8])}”"
-            parts.append(chart)
+            parts.append(self._structure.tag(chart, "Figure", alt=" ".join(node.alt.split())))
+        elif node.image is not None:  # a logo the theme names, already confined and checked (`reports.images`)
+            parts.append(self._structure.tag(self._image(node.image, width), "Figure",
+                                             alt=" ".join(node.alt.split())))
         else:
             # no chart to draw: print the description rather than lose the figure
             description = self._paragraph((Emphasis((Text(node.alt),)),), self._style(FIGURE_CAPTION))
             if description is not None:
-                parts.append(description)
+                parts += self._tag_paragraph(description, "P")
         if node.caption is not None:
             parts += self._caption(node.caption, FIGURE_CAPTION)
         if node.source:
             source = self._paragraph(node.source, self._style(FIGURE_SOURCE))
             if source is not None:
-                parts.append(source)
+                parts += self._tag_paragraph(source, "P")
         parts[-1].spaceAfter = self.styles.font_size * 1.3
         return self._together(parts)
+
+    def _image(self, path: object, width: float) -> Flowable:
+        """A PNG or JPEG at `width`, its proportions kept, never taller than the frame; left-aligned as in
+        the DOCX."""
+        pixels_wide, pixels_high = ImageReader(str(path)).getSize()
+        height = width * pixels_high / max(pixels_wide, 1)
+        limit = self.styles.frame_height - self.styles.leading * 4
+        if height > limit:
+            width, height = width * limit / height, limit
+        picture = Image(str(path), width=width, height=height, hAlign="LEFT")
+        picture.block_label = f"image '{getattr(path, 'name', path)}'"
+        return picture
 
     def _anchor(self, identifier: str) -> list[Flowable]:
         if not identifier:
@@ -378,7 +436,7 @@ class PdfWriter(Visitor):
                 return []
             rule = HRFlowable(width="100%", thickness=1.4, color=self.styles.palette.accent, lineCap="butt",
                               spaceBefore=self.styles.font_size * 0.6, spaceAfter=self.styles.font_size * 1.6)
-            return self._together(flowables + [rule])
+            return self._together(flowables + [Tagged(rule)])  # the rule is decoration: an artifact
         if node.role == "box-title":
             self._default_style.append(self.theme.style_for("box-title"))
             try:
@@ -390,14 +448,17 @@ class PdfWriter(Visitor):
     def _box(self, node: Div) -> list[Flowable]:
         width = self._widths[-1]
         self._widths.append(box_content_width(width))
+        self._text_widths.append(box_text_width(width))
         self._default_style.append(BOX_TEXT)
         self._cell_depth += 1
         try:
-            content = self._blocks(node.blocks)
+            with self._structure.group("Div"):
+                content = self._blocks(node.blocks)
         finally:
             self._cell_depth -= 1
             self._default_style.pop()
             self._widths.pop()
+            self._text_widths.pop()
         if not content:
             return []
         _strip_trailing_space(content)
@@ -461,13 +522,14 @@ class PdfWriter(Visitor):
         colour = hex_colour(self.styles.palette.primary)
         if not node.content:  # a bare link shows its address
             node = Link(node.target, (Text(target.removeprefix("mailto:")),))
+        # underlined as well as coloured, as Word's Hyperlink style: a link is never told by colour alone
         if target.startswith("#"):
             key = anchor_key(target[1:])
             self._link_targets.setdefault(key, target)
-            return f'<a href="#{escape_markup(key)}" color="{colour}">{self._inlines(node.content)}</a>'
+            return f'<a href="#{escape_markup(key)}" color="{colour}"><u>{self._inlines(node.content)}</u></a>'
         if target.lower().startswith(EXTERNAL_SCHEMES):
             return (f'<a href="{escape_markup(target)}" color="{colour}">'
-                    f"{self._inlines(node.content)}</a>")
+                    f"<u>{self._inlines(node.content)}</u></a>")
         return self._inlines(node.content)  # other schemes are never made clickable
 
     def _styled(self, content: tuple[Inline, ...], opening: str, closing: str, bold: bool = False,

@@ -1,4 +1,5 @@
-"""The few flowables reportlab lacks: keep-with-next that does not waste pages, and a scaled vector chart.
+"""The few flowables reportlab lacks: keep-with-next that does not waste pages, a scaled vector chart, and
+long paragraphs laid out in linear time.
 
 reportlab's own keep-with-next wraps a heading and the whole next block in a `KeepTogether`, which moves
 them to a new page whenever the *whole* block does not fit (half-empty pages before long paragraphs), and
@@ -12,15 +13,18 @@ from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 from reportlab.platypus.doctemplate import FrameBreak
 from reportlab.platypus.flowables import _listWrapOn
+
+from reports.writers.pdf_tagging import artifact, untagged
 
 
 def release_keep_with_next(flowables: list[Flowable]) -> list[Flowable]:
     """Clear keep-with-next on flowables the group has placed, so reportlab does not group them again."""
     for flowable in flowables:
-        flowable.__dict__["keepWithNext"] = 0
+        untagged(flowable).__dict__["keepWithNext"] = 0  # a tagged flowable asks the one it wraps
     return flowables
 
 
@@ -95,7 +99,41 @@ class BriefingTable(Table):
 
     reportlab (with `splitInRow`) cuts the first row whenever no whole row fits in the space left at
     the bottom of a page; a reader would rather see the table start on the next page.
+
+    Tagged PDF: backgrounds, grid lines and empty text cells are drawn as artifacts; the cells' flowables
+    tag themselves (the structure tree knows the cell they belong to), so a header row repeated on the next
+    page — the same flowables drawn again — becomes an artifact too.
     """
+
+    def _drawBkgrnd(self) -> None:
+        with artifact(self.canv):
+            super()._drawBkgrnd()
+
+    def _drawLines(self) -> None:
+        with artifact(self.canv):
+            super()._drawLines()
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:
+        if isinstance(cellval, (list, tuple, Flowable)):
+            super()._drawCell(cellval, cellstyle, pos, size)
+            return
+        with artifact(self.canv):  # a text cell ("" for an empty one) is never content here
+            super()._drawCell(cellval, cellstyle, pos, size)
+
+    def _splitCell(self, value: Any, style: Any, oldHeight: float, newHeight: float, width: float) -> Any:
+        """Cut a cell's flowables at a page break, at the width they are drawn at.
+
+        reportlab measures the cell's content at the column width less the cell's padding, but splits it at
+        the whole column width: a paragraph or list cut there has fewer, longer lines than it gets when it
+        is drawn, so the part before the break runs out of the bottom of its cell — over the footer, and off
+        the page, lines lost. Given the padded width and no side padding, it measures and splits alike.
+        """
+        if not isinstance(value, (list, tuple)):
+            return super()._splitCell(value, style, oldHeight, newHeight, width)
+        unpadded = style.copy()
+        unpadded.leftPadding = unpadded.rightPadding = 0
+        return super()._splitCell(value, unpadded, oldHeight, newHeight,
+                                  width - style.leftPadding - style.rightPadding)
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         self._calc(available_width, available_height)
@@ -169,6 +207,70 @@ class ChartFlowable(Flowable):
         canvas.restoreState()
 
 
+LONG_PARAGRAPH_WORDS = 500
+"""Paragraphs longer than this are laid out as consecutive pieces of about this many words."""
+
+
+def paragraph_pieces(paragraph: Paragraph, width: float, words: int = LONG_PARAGRAPH_WORDS) -> list[Paragraph]:
+    """A long paragraph as consecutive paragraphs of about `words` words each, which read as one.
+
+    reportlab breaks the *whole rest* of a paragraph into lines again at every page break (its `split`
+    makes a new paragraph of the remaining words, which the next frame wraps from scratch), so a paragraph
+    of n words costs O(n²): 50,000 words took half a minute. Pieces of bounded length make it linear.
+
+    The paragraph is broken into lines once, at `width` (the width it will be drawn at), and cut at line
+    ends with reportlab's own split helpers (the words, fonts, links of each line are kept as they are), so
+    each piece, wrapped at that width, has exactly the lines the whole paragraph had there: the page looks
+    the same. Only the first piece has the space before (and the first-line indent), only the last the
+    space after (and keep-with-next); between the pieces there is no space, so the lines follow at the
+    paragraph's own leading. Widow and orphan control stay where the whole paragraph has them: a piece
+    but the last may end with one line at the top of a page, and a piece but the first may start with one
+    line at the bottom of one — as an attribute of the piece itself, not of its style, because the part
+    that follows when reportlab splits a piece is a continuation, which keeps the style's orphan control
+    as the whole paragraph's continuations do. A paragraph of at most `words` words (or one that will not
+    break into lines at this width) is returned as it is.
+    """
+    plain = paragraph.getPlainText()
+    total = len(plain.split())
+    if total <= words or width <= 0:
+        return [paragraph]
+    paragraph.wrap(width, 0x7FFFFFFF)
+    lines = paragraph.blPara.lines
+    per_piece = max(1, round(len(lines) * words / total))
+    starts = [0]
+    cut = per_piece
+    while cut < len(lines):
+        # never right after a forced line break: reportlab would start the next piece with the break, an
+        # empty line
+        while cut < len(lines) and getattr(lines[cut - 1], "lineBreak", False):
+            cut += 1
+        if cut < len(lines):
+            starts.append(cut)
+        cut += per_piece
+    if len(starts) > 1 and len(lines) - starts[-1] < per_piece / 2:
+        starts.pop()  # a short last piece joins the one before
+    if len(starts) < 2:
+        return [paragraph]
+    split_lines = paragraph._get_split_blParaFunc()
+    style = paragraph.style
+    first = ParagraphStyle(f"{style.name} (start)", parent=style, spaceAfter=0, allowWidows=1, keepWithNext=0)
+    middle = ParagraphStyle(f"{style.name} (continued)", parent=style, spaceBefore=0, spaceAfter=0, allowWidows=1,
+                            firstLineIndent=0, keepWithNext=0)
+    last = ParagraphStyle(f"{style.name} (end)", parent=style, spaceBefore=0, firstLineIndent=0)
+    label = _first_words(" ".join(plain.split(None, 9)[:9]), 8)
+    pieces: list[Paragraph] = []
+    for index, start in enumerate(starts):
+        stop = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        piece_style = first if index == 0 else last if index == len(starts) - 1 else middle
+        piece = type(paragraph)(None, piece_style, bulletText=paragraph.bulletText if index == 0 else None,
+                                frags=split_lines(paragraph.blPara, start, stop))
+        if index:
+            piece.allowOrphans = 1  # read before the style's by `Paragraph.split`, and not passed on by it
+        piece.block_label = label  # for error messages: pieces made from lines may not give their text back
+        pieces.append(piece)
+    return pieces
+
+
 def drawing_fonts(node: Any) -> set[str]:
     """Font names the strings of a drawing use (a chart must use embedded theme fonts only)."""
     found: set[str] = set()
@@ -182,6 +284,7 @@ def drawing_fonts(node: Any) -> set[str]:
 
 def describe(flowable: Any, words: int = 8) -> str:
     """A short, human description of a flowable for error messages: its first words."""
+    flowable = untagged(flowable)
     label = getattr(flowable, "block_label", "")
     if label:
         return label

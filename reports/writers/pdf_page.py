@@ -23,6 +23,7 @@ from reports.errors import Diagnostic, LayoutError
 from reports.nodes import Metadata
 from reports.writers.pdf_flowables import describe
 from reports.writers.pdf_styles import PdfStyles
+from reports.writers.pdf_tagging import FOOTER, HEADER, StructureTree, TaggingCanvas, artifact
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ class PageTexts:
     footer_left: str
     page_label: str
     """Pattern with `{page}` and `{total}`."""
+
+
+@dataclass(frozen=True)
+class TaggedStory:
+    """The flowables of one layout pass and the structure tree their tagged leaves belong to."""
+
+    flowables: list[Flowable]
+    structure: StructureTree
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 
 class PageDecorator:
-    """Draws the running header (pages after the first) and the footer (every page)."""
+    """Draws the running header (pages after the first) and the footer (every page), as artifacts."""
 
     def __init__(self, styles: PdfStyles, texts: PageTexts, total_pages: int | None) -> None:
         self.styles = styles
@@ -70,12 +79,16 @@ class PageDecorator:
 
     def first_page(self, canvas: Canvas, document: BaseDocTemplate) -> None:
         canvas.showOutline()
-        self._top_band(canvas)
-        self._footer(canvas, document.page)
+        with artifact(canvas, HEADER):
+            self._top_band(canvas)
+        with artifact(canvas, FOOTER):
+            self._footer(canvas, document.page)
 
     def later_page(self, canvas: Canvas, document: BaseDocTemplate) -> None:
-        self._header(canvas)
-        self._footer(canvas, document.page)
+        with artifact(canvas, HEADER):
+            self._header(canvas)
+        with artifact(canvas, FOOTER):
+            self._footer(canvas, document.page)
 
     def _top_band(self, canvas: Canvas) -> None:
         """A band of the primary colour across the top of page 1, the publication's signature."""
@@ -177,13 +190,21 @@ class PdfInfo:
     timestamp: dt.datetime
 
 
-def build_pdf(make_story: Callable[[], list[Flowable]], styles: PdfStyles, texts: PageTexts, info: PdfInfo) -> bytes:
-    """Lay out the story twice (count pages, then draw "page X of Y") and return the PDF bytes."""
-    pages = _build_once(make_story(), styles, texts, info, total_pages=None)[1]
-    return _build_once(make_story(), styles, texts, info, total_pages=pages)[0]
+def build_pdf(make_story: Callable[[], TaggedStory | list[Flowable]], styles: PdfStyles, texts: PageTexts,
+              info: PdfInfo) -> bytes:
+    """Lay out the story twice (count pages, then draw "page X of Y") and return the PDF bytes.
+
+    A story given as a bare list of flowables has no structure of its own: only its artifacts are tagged.
+    """
+    pages = _build_once(_tagged(make_story()), styles, texts, info, total_pages=None)[1]
+    return _build_once(_tagged(make_story()), styles, texts, info, total_pages=pages)[0]
 
 
-def _build_once(story: list[Flowable], styles: PdfStyles, texts: PageTexts, info: PdfInfo,
+def _tagged(story: TaggedStory | list[Flowable]) -> TaggedStory:
+    return story if isinstance(story, TaggedStory) else TaggedStory(list(story), StructureTree())
+
+
+def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo,
                 total_pages: int | None) -> tuple[bytes, int]:
     top, right, bottom, left = styles.margins
     page_width, page_height = styles.page_size
@@ -217,7 +238,7 @@ def _build_once(story: list[Flowable], styles: PdfStyles, texts: PageTexts, info
     date = pdf_date(info.timestamp)
 
     def make_canvas(*args: object, **kwargs: object) -> Canvas:
-        canvas = Canvas(*args, **kwargs)
+        canvas = TaggingCanvas(*args, structure=story.structure, **kwargs)
         canvas.setDateFormatter(lambda *_: date)
         # the file /ID is a digest seeded with reportlab's clock (or SOURCE_DATE_EPOCH): seed it with the
         # context's timestamp instead, so the bytes depend on the input alone
@@ -225,5 +246,5 @@ def _build_once(story: list[Flowable], styles: PdfStyles, texts: PageTexts, info
         canvas._doc.signature = signature
         return canvas
 
-    document.build(story, canvasmaker=make_canvas)
+    document.build(story.flowables, canvasmaker=make_canvas)
     return target.getvalue(), document.page

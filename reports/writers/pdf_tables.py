@@ -34,7 +34,13 @@ def cell_content_width(column_width: float) -> float:
 
 
 def box_content_width(box_width: float) -> float:
+    """Width for a box's figures and tables: inside the padding, clear of the rule."""
     return max(box_width - BOX_PADDING_LEFT - BOX_PADDING_RIGHT - BOX_RULE_WIDTH / 2, 1.0)
+
+
+def box_text_width(box_width: float) -> float:
+    """Width a box's paragraphs are drawn at: the column less the padding (reportlab's cell width)."""
+    return max(box_width - BOX_PADDING_LEFT - BOX_PADDING_RIGHT, 1.0)
 
 
 def build_table(rows: Sequence[Sequence[Cell]], header_count: int, column_widths: Sequence[float],
