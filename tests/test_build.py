@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import need_tool
 
 from reports import nodes
 from reports.build import build, build_document
@@ -27,13 +28,6 @@ CONTENT = ROOT / "data" / "sco-russia.yaml"
 SECOND = ROOT / "tests" / "data" / "african-union.yaml"
 
 
-def need_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI")
-        pytest.skip(f"{name} not installed")
-    return path
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import docx
 import openpyxl
 import pytest
 from lxml import etree
-from test_build import need_tool
+from conftest import need_tool
 
 from reports import nodes
 from reports.build import build, build_document, build_timestamp

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from conftest import need_tool
 import yaml
 
 from conftest import PROJECT_ROOT
@@ -424,13 +425,6 @@ def audit_problems(ran: Ran, canary: Canary) -> list[str]:
 # --- reading outputs --------------------------------------------------------------------------------
 
 
-def need_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI")
-        pytest.skip(f"{name} not installed")
-    return path
 
 
 def squeeze(text: str) -> str:

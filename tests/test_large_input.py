@@ -89,7 +89,7 @@ def large_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 def _pdftotext_pages(path: Path) -> list[str]:
-    from test_hostile import need_tool
+    from conftest import need_tool
 
     text = subprocess.run([need_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"],
                           capture_output=True, text=True, check=True).stdout

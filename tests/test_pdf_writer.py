@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import shutil
 import subprocess
 import time
 
 import pytest
+from conftest import need_tool
 from pypdf import PdfReader
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib.colors import HexColor
@@ -238,13 +237,6 @@ def sample_pdf(context) -> bytes:
     return write_pdf(sample_document(), context)
 
 
-def require_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI")
-        pytest.skip(f"{name} not installed")
-    return path
 
 
 # --- structure ----------------------------------------------------------------------------------
@@ -293,7 +285,7 @@ def test_all_text_appears(sample_pdf):
 
 
 def test_pdftotext_reads_the_same_text(sample_pdf, tmp_path):
-    tool = require_tool("pdftotext")
+    tool = need_tool("pdftotext")
     path = tmp_path / "sample.pdf"
     path.write_bytes(sample_pdf)
     text = flat(subprocess.run([tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
@@ -375,7 +367,7 @@ def test_same_input_gives_the_same_bytes(context, sample_pdf):
 
 
 def test_qpdf_check_passes(sample_pdf, tmp_path):
-    tool = require_tool("qpdf")
+    tool = need_tool("qpdf")
     path = tmp_path / "sample.pdf"
     path.write_bytes(sample_pdf)
     result = subprocess.run([tool, "--check", str(path)], capture_output=True, text=True)
@@ -386,7 +378,7 @@ STANDARD_14 = re.compile(r"Helvetica|Times|Courier|Symbol|ZapfDingbats", re.IGNO
 
 
 def test_only_embedded_theme_fonts(sample_pdf, tmp_path):
-    tool = require_tool("pdffonts")
+    tool = need_tool("pdffonts")
     path = tmp_path / "sample.pdf"
     path.write_bytes(sample_pdf)
     lines = subprocess.run([tool, str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
@@ -668,7 +660,7 @@ def test_very_long_paragraph_is_laid_out_in_linear_time(context, tmp_path):
     expected = ["Awal."] + text.split() + ["Akhir."]
     path = tmp_path / "long.pdf"
     path.write_bytes(data)
-    poppler = subprocess.run([require_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"], capture_output=True,
+    poppler = subprocess.run([need_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"], capture_output=True,
                              text=True, check=True).stdout
     for extracted in (" ".join(pdf_text(data)), poppler):
         words = [word for word in extracted.split() if word.startswith(("kata", "Awal", "Akhir"))]
@@ -706,7 +698,7 @@ def test_long_paragraph_pieces_lay_out_as_the_whole_paragraph(context, monkeypat
         different order: positions may differ by float rounding, 0.0001 pt)."""
         path = tmp_path / name
         path.write_bytes(data)
-        html = subprocess.run([require_tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True,
+        html = subprocess.run([need_tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True,
                               text=True, check=True).stdout
         boxes, page = [], 0
         for line in html.splitlines():
@@ -738,7 +730,7 @@ def test_list_cut_inside_a_box_or_cell_keeps_every_line_in_the_frame(context, wh
              make_table((TableRow((cell("A"),)),), (TableRow((TableCell((para("Fakta"), item)),)),)))
     path = tmp_path / "cut.pdf"
     path.write_bytes(write_pdf(Document(metadata(), (block,)), context))
-    html = subprocess.run([require_tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True, text=True,
+    html = subprocess.run([need_tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
     words = re.findall(r'yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">(kata\d+)<', html)
     assert [word for _, word in words] == text.split()  # each line once, in order: none off the page
