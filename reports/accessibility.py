@@ -17,7 +17,7 @@ A logo without `logo_alt` never gets this far: the theme itself refuses it (a lo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reports import nodes
@@ -105,25 +105,18 @@ def _display(path: Path) -> str:
 
 
 def _colour_locations(folder: Path, search_path: tuple[Path, ...]) -> dict[str, Diagnostic]:
-    """Where each colour is set: the first theme file in the `extends` chain (the template's own first)."""
-    from reports.loader import load_file
+    """Where each colour is set: the theme file of the `extends` chain that gave it (the template's own first)."""
+    from reports.theme import load_theme_document
 
+    try:
+        document = load_theme_document(folder, search_path)
+    except ReportsError:
+        return {}  # load_theme has already accepted the chain; nothing more to locate
     found: dict[str, Diagnostic] = {}
-    current: Path | None = folder
-    seen: set[Path] = set()
-    while current is not None and current.resolve() not in seen:
-        seen.add(current.resolve())
-        try:
-            document = load_file(current / "theme.yaml", _display(current / "theme.yaml"))
-        except ReportsError:
-            break  # load_theme has already accepted the chain; nothing more to locate
-        for name in Colours.model_fields:
-            if name not in found and ("colours", name) in document.value_positions:
-                found[name] = document.diagnostic(("colours", name), "", severity="warning")
-        parent = document.data.get("extends")
-        current = None
-        if isinstance(parent, str):
-            current = next((root / parent for root in search_path if (root / parent / "theme.yaml").is_file()), None)
+    for name in Colours.model_fields:
+        if ("colours", name) in document.value_positions:
+            located = document.diagnostic(("colours", name), "", severity="warning")
+            found[name] = replace(located, file=_display(Path(located.file)))
     return found
 
 

@@ -240,6 +240,19 @@ def build_document(
     return BuiltDocument(document, content, template, theme, labels, checked.warnings)
 
 
+def render_context(built: BuiltDocument, cache_dir: Path | None = None) -> Any:
+    """What the writers need besides the tree: theme, its folder, the chart renderer, the build time."""
+    from reports.charts.render import ChartRenderer
+    from reports.writers.base import RenderContext
+
+    return RenderContext(
+        theme=built.theme,
+        theme_folder=built.template.path,
+        charts=ChartRenderer(built.theme, built.template.path, cache_dir),
+        timestamp=build_timestamp(built.content),
+    )
+
+
 def _writers() -> dict[str, Callable[..., bytes]]:
     def pdf(document: nodes.Document, context: Any) -> bytes:
         from reports.writers.pdf import write_pdf
@@ -278,9 +291,7 @@ def build(
     `student` personalises the document (the template's `student` variable); `suffix` is added to the
     output names (`<stem>-<template>-<suffix>.<ext>`). `cache_dir` keeps drawn charts on disk.
     """
-    from reports.charts.render import ChartRenderer
     from reports.output import write_atomically
-    from reports.writers.base import RenderContext
 
     wanted = list(dict.fromkeys(formats))
     unknown = [name for name in wanted if name not in FORMATS]
@@ -294,12 +305,7 @@ def build(
                                          file=str(target))])
     checked = check_cached(content_path, display_name)
     built = build_document(checked, template_name, search_path, student)
-    context = RenderContext(
-        theme=built.theme,
-        theme_folder=built.template.path,
-        charts=ChartRenderer(built.theme, built.template.path, cache_dir),
-        timestamp=build_timestamp(built.content),
-    )
+    context = render_context(built, cache_dir)
     writers = _writers()
     rendered = {name: writers[name](built.document, context) for name in wanted}
     written = []
@@ -312,19 +318,11 @@ def build(
 def write_reference_document(content_path: Path, template_name: str, target: Path,
                              search_path: tuple[Path, ...] = (TEMPLATES_DIR,)) -> Path:
     """A DOCX whose styles are the template's, defined from its theme (pandoc's reference.docx idea)."""
-    from reports.charts.render import ChartRenderer
     from reports.output import write_atomically
-    from reports.writers.base import RenderContext
     from reports.writers.docx import write_docx
 
     built = build_document(check_content(content_path), template_name, search_path)
     if target.resolve() == content_path.resolve():
         raise UsageError([Diagnostic("the reference document would overwrite the content file", file=str(target))])
-    context = RenderContext(
-        theme=built.theme,
-        theme_folder=built.template.path,
-        charts=ChartRenderer(built.theme, built.template.path),
-        timestamp=build_timestamp(built.content),
-    )
-    write_atomically(target, write_docx(built.document, context))
+    write_atomically(target, write_docx(built.document, render_context(built)))
     return target

@@ -12,12 +12,15 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Callable, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Callable, NoReturn, TypeVar
 
 import click
 
 from reports.errors import Diagnostic, ExitCode, ReportsError
 from reports.paths import DEFAULT_CONTENT, PROJECT_ROOT
+
+if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by `build`
+    from reports.batch import BatchResult, Outcome
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -119,7 +122,7 @@ class _BatchReport:
     def __init__(self, total: int, show_progress: bool) -> None:
         self.total = total
         self.next_index = 0
-        self.waiting: dict[int, Outcome] = {}  # noqa: F821
+        self.waiting: dict[int, Outcome] = {}
         self.progress = None
         if show_progress:
             from rich.console import Console
@@ -138,7 +141,7 @@ class _BatchReport:
         else:
             click.echo(line, err=err)
 
-    def done(self, outcome: Outcome) -> None:  # noqa: F821 (reports.batch.Outcome, imported lazily)
+    def done(self, outcome: Outcome) -> None:
         self.waiting[outcome.index] = outcome
         while self.next_index in self.waiting:
             ready = self.waiting.pop(self.next_index)
@@ -156,7 +159,7 @@ class _BatchReport:
             self.progress.stop()
 
 
-def _summary(result: BatchResult, workers: str) -> None:  # noqa: F821 (reports.batch.BatchResult)
+def _summary(result: BatchResult, workers: str) -> None:
     from reports.batch import EXIT_MEANINGS
 
     built = [outcome for outcome in result.outcomes if outcome.ok]

@@ -30,10 +30,6 @@ class Labels:
     country_variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Accepted spellings besides the CLDR names, by ISO code (Indonesian "Cina" and "China")."""
 
-    @property
-    def is_fallback(self) -> bool:
-        return self.file.stem.casefold() != self.language.casefold() and self.file.stem != self.language.split("-")[0]
-
     def __getitem__(self, key: str) -> str:
         return self.text[key]
 

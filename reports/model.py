@@ -85,6 +85,17 @@ def _check_language(value: str) -> str:
 LanguageTag = Annotated[str, AfterValidator(_check_language)]
 
 
+def _repeated(ids: list[str]) -> list[str]:
+    """Ids that occur more than once, in order of their second occurrence."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for identifier in ids:
+        if identifier in seen and identifier not in repeated:
+            repeated.append(identifier)
+        seen.add(identifier)
+    return repeated
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
@@ -182,11 +193,9 @@ class Organisation(Model):
 
     @model_validator(mode="after")
     def _unique_categories(self) -> "Organisation":
-        seen: set[str] = set()
-        for category in self.membership:
-            if category.id in seen:
-                raise ValueError(f"category id '{category.id}' is used twice — ids must be unique")
-            seen.add(category.id)
+        duplicates = _repeated([category.id for category in self.membership])
+        if duplicates:
+            raise ValueError(f"category id '{duplicates[0]}' is used twice — ids must be unique")
         return self
 
 
@@ -252,10 +261,9 @@ class Actor(Model):
 
     @model_validator(mode="after")
     def _unique_interests(self) -> "Actor":
-        ids = [interest.id for interest in self.interests]
-        duplicates = sorted({identifier for identifier in ids if ids.count(identifier) > 1})
+        duplicates = _repeated([interest.id for interest in self.interests])
         if duplicates:
-            raise ValueError(f"interest id(s) {', '.join(duplicates)} used twice — ids must be unique")
+            raise ValueError(f"interest id(s) {', '.join(sorted(duplicates))} used twice — ids must be unique")
         return self
 
 

@@ -227,10 +227,9 @@ def _merge(child: LoadedDocument, parent: LoadedDocument) -> LoadedDocument:
     return merged
 
 
-def load_theme(folder: Path, search_path: tuple[Path, ...] | None = None) -> Theme:
-    """Load and validate `folder/theme.yaml` and the themes it extends; errors (exit 4) are located."""
+def load_theme_document(folder: Path, search_path: tuple[Path, ...] | None = None) -> LoadedDocument:
+    """`folder/theme.yaml` merged over the themes it extends, each value located in the file that set it."""
     from reports.paths import TEMPLATES_DIR
-    from reports.validate import validate_as
 
     roots = search_path or (TEMPLATES_DIR,)
     chain: list[LoadedDocument] = []
@@ -259,4 +258,11 @@ def load_theme(folder: Path, search_path: tuple[Path, ...] | None = None) -> The
     merged = chain[-1]
     for document in reversed(chain[:-1]):
         merged = _merge(document, merged)
-    return validate_as(merged, Theme, TemplateError)
+    return merged
+
+
+def load_theme(folder: Path, search_path: tuple[Path, ...] | None = None) -> Theme:
+    """Load and validate `folder/theme.yaml` and the themes it extends; errors (exit 4) are located."""
+    from reports.validate import validate_as
+
+    return validate_as(load_theme_document(folder, search_path), Theme, TemplateError)

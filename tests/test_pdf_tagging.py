@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import need_tool
 from reportlab.platypus.flowables import Flowable
 
 from reports import nodes
@@ -39,7 +40,6 @@ from test_pdf_writer import (
     metadata,
     numbered_words,
     para,
-    require_tool,
     sample_document,
     t,
 )
@@ -129,7 +129,7 @@ class Element:
 
 def struct_text(path: Path) -> Element:
     """`pdfinfo -struct-text` parsed back into a tree (two spaces of indent per level)."""
-    tool = require_tool("pdfinfo")
+    tool = need_tool("pdfinfo")
     output = subprocess.run([tool, "-struct-text", str(path)], capture_output=True, text=True, check=True).stdout
     root: Element | None = None
     stack: list[tuple[int, Element]] = []
@@ -387,7 +387,7 @@ def test_catalog_declares_a_tagged_pdf_in_the_documents_language(sample_pdf):
 
 
 def test_pdfinfo_says_tagged_and_qpdf_passes(briefings, tmp_path, sample_pdf):
-    pdfinfo, qpdf = require_tool("pdfinfo"), require_tool("qpdf")
+    pdfinfo, qpdf = need_tool("pdfinfo"), need_tool("qpdf")
     for path in [built.pdf for built in briefings.values()] + [write_temp(sample_pdf, tmp_path)]:
         info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=True).stdout
         assert re.search(r"^Tagged:\s+yes$", info, re.M), path
@@ -531,7 +531,7 @@ def test_split_paragraph_has_marked_content_on_both_pages(split_paragraph_pdf):
 
 def test_repeated_header_rows_are_artifacts(long_table_pdf, tmp_path):
     path = write_temp(long_table_pdf, tmp_path)
-    pages = subprocess.run([require_tool("pdftotext"), str(path), "-"], capture_output=True, text=True,
+    pages = subprocess.run([need_tool("pdftotext"), str(path), "-"], capture_output=True, text=True,
                            check=True).stdout.split("\f")
     drawn = sum(page.count("Kolom A") for page in pages)
     assert drawn >= 3, "the header row is drawn on every page"
@@ -582,7 +582,7 @@ def test_running_header_and_footer_are_pagination_artifacts(sample_pdf):
 def test_pdftotext_reading_order_matches_the_content_order(briefings):
     """Headings, paragraphs, list items and captions outside tables come out of pdftotext in content order."""
     for template, built in briefings.items():
-        text = " ".join(subprocess.run([require_tool("pdftotext"), "-enc", "UTF-8", str(built.pdf), "-"],
+        text = " ".join(subprocess.run([need_tool("pdftotext"), "-enc", "UTF-8", str(built.pdf), "-"],
                                        capture_output=True, text=True, check=True).stdout.split())
         text = re.sub(r" ?Halaman \d+ dari \d+ ?", " ", text)
         position = 0

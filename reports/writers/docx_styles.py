@@ -231,7 +231,7 @@ class StyleSheet:
         theme = self.theme
         colours = theme.colours
         size = theme.font_size
-        body, heading = theme.body_font.name, theme.heading_font.name
+        heading = theme.heading_font.name
         text_width = theme.text_width_mm
         name = self.name
         normal = "Normal"
