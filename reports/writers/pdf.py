@@ -11,7 +11,7 @@ and wraps each leaf flowable so that its drawing becomes that element's marked c
 as artifacts.
 
 Helpers: `pdf_styles` (fonts, styles), `pdf_tables` (tables, boxes), `pdf_flowables` (keep-with-next,
-charts), `pdf_page` (page template, header/footer, outline, metadata, two-pass build), `pdf_tagging`
+charts), `pdf_page` (page template, header/footer, outline, metadata, one-pass build), `pdf_tagging`
 (structure tree, marked content, artifacts).
 """
 
@@ -418,7 +418,7 @@ class PdfWriter(Visitor):
                     f"draw chart text in the theme's fonts"))
 
     def _drawing(self, chart: object, width_mm: float) -> object:
-        """The chart renderer's drawing, asked for once per chart and width (the story is built twice)."""
+        """The chart renderer's drawing, asked for once per chart and width (a writer may visit the document again)."""
         try:
             key: object = (hash(chart), chart, round(width_mm, 3))
         except TypeError:

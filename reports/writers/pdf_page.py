@@ -1,9 +1,17 @@
 """The page around the text: document template, running header, "page X of Y" footer, outline, metadata.
 
-The footer needs the total page count before any page is finished, so `build_pdf` lays the story out
-twice: the first pass only counts pages, the second draws the footers with the real total. (The
-"NumberedCanvas" recipe that defers pages to `save()` breaks bookmarks: every destination then points
-at page 1.)
+The footer's "page X of Y" needs the total page count before any page is finished. `build_pdf` lays the
+story out once: each page's footer leaves a placeholder line (a PDF comment) where its texts go, and when
+the canvas is saved — the last page known — the placeholders are replaced by the text objects, measured
+with the real total (the label is right-aligned and leaves the rest of the line to the footer's left text).
+The page streams are still uncompressed text then, and nothing else on a page depends on the total.
+
+Laying the story out twice (count the pages, then draw) cost nearly half of the PDF writer's time. Two
+other ways were tried: reportlab's "NumberedCanvas" recipe, which defers whole pages to `save()`, breaks
+bookmarks (every destination points at page 1); a Form XObject per page's label (`doForm` while laying
+out, `beginForm`/`endForm` at save) works too, but adds an object per page and a `Do` to every footer,
+which code reading the page streams takes for an image (a tagged-PDF test does). Filled-in placeholders
+give the page streams drawing the footer directly gave.
 """
 
 from __future__ import annotations
@@ -12,10 +20,12 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
+from reportlab.pdfbase.pdfdoc import PDFPage
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError as ReportlabLayoutError
 
@@ -70,12 +80,17 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 
 class PageDecorator:
-    """Draws the running header (pages after the first) and the footer (every page), as artifacts."""
+    """Draws the running header (pages after the first) and the footer (every page), as artifacts.
 
-    def __init__(self, styles: PdfStyles, texts: PageTexts, total_pages: int | None) -> None:
+    The footer's texts are left as a placeholder while the page is laid out and filled in by
+    `fill_in_labels` once the total is known.
+    """
+
+    def __init__(self, styles: PdfStyles, texts: PageTexts) -> None:
         self.styles = styles
         self.texts = texts
-        self.total_pages = total_pages
+        self._labelled: list[int] = []
+        """Numbers of the pages whose footer has a placeholder for its texts, in page order."""
 
     def first_page(self, canvas: Canvas, document: BaseDocTemplate) -> None:
         canvas.showOutline()
@@ -131,26 +146,88 @@ class PageDecorator:
         canvas.line(left, rule_y, page_width - right, rule_y)
         canvas.restoreState()
 
+    def _footer_baseline(self) -> tuple[str, float, float]:
+        """Font, size and baseline of the footer texts."""
+        styles = self.styles
+        size = styles.font_size * 0.78
+        return styles.fonts.heading.regular, size, styles.margins[2] - size * 3.0
+
     def _footer(self, canvas: Canvas, page: int) -> None:
         styles = self.styles
         page_width, _ = styles.page_size
-        _, right, bottom, left = styles.margins
-        font, size = styles.fonts.heading.regular, styles.font_size * 0.78
-        baseline = bottom - size * 3.0
-        total = self.total_pages if self.total_pages is not None else page
-        label = self.texts.page_label.format(page=page, total=total)
+        _, right, _, left = styles.margins
+        _, size, baseline = self._footer_baseline()
         canvas.saveState()
         canvas.setStrokeColor(styles.palette.rule)
         canvas.setLineWidth(0.5)
         canvas.line(left, baseline + size * 1.5, page_width - right, baseline + size * 1.5)
         canvas.setFillColor(styles.palette.muted)
-        canvas.setFont(font, size)
-        canvas.drawRightString(page_width - right, baseline, label)
-        if self.texts.footer_left:
-            label_width = stringWidth(label, font, size)
-            canvas.drawString(left, baseline, _fit(self.texts.footer_left, font, size,
-                                                   styles.frame_width - label_width - size * 2))
+        # the texts need the total page count, not known yet: `fill_in_labels` replaces this line at save
+        canvas.addLiteral(_label_placeholder(page))
+        self._labelled.append(page)
         canvas.restoreState()
+
+    def fill_in_labels(self, canvas: Canvas, pages: list[PDFPage]) -> None:
+        """Replace each footer's placeholder with its texts: "page X of Y" and the footer's left text.
+
+        Called when the last page is finished and before the file is written. `pages` are the document's
+        pages in order; their streams are still the text of their operators.
+        """
+        if not self._labelled:
+            return
+        total = self._labelled[-1]  # every page is labelled, in order: the last one's number is the count
+        for number in self._labelled:
+            placeholder = _label_placeholder(number)
+            page = pages[number - 1] if number <= len(pages) else None
+            if page is None or not isinstance(page.stream, str) or page.stream.count(placeholder) != 1:
+                raise RuntimeError(f"the footer of page {number} was not found in its page stream")
+            page.stream = page.stream.replace(placeholder, self._footer_texts(canvas, number, total))
+
+    def _footer_texts(self, canvas: Canvas, page: int, total: int) -> str:
+        """The text objects of a page's footer (the fill colour is set around them, on the page)."""
+        styles = self.styles
+        page_width, _ = styles.page_size
+        _, right, _, left = styles.margins
+        font, size, baseline = self._footer_baseline()
+        label = self.texts.page_label.format(page=page, total=total)
+        label_width = stringWidth(label, font, size)
+        code = [_text_code(canvas, page_width - right - label_width, baseline, label, font, size)]
+        if self.texts.footer_left:
+            code.append(_text_code(canvas, left, baseline, _fit(self.texts.footer_left, font, size,
+                                                                styles.frame_width - label_width - size * 2),
+                                   font, size))
+        return "\n".join(code)
+
+
+def _label_placeholder(page: int) -> str:
+    """A line of a page stream only the footer writes: a PDF comment, harmless should it ever stay."""
+    return f"%reports:page-label:{page}"
+
+
+def _text_code(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> str:
+    """`BT … ET` drawing one line of text, as `drawString` would (fonts are the only resource it needs,
+    and they are the document's, so the code can go into any page's stream)."""
+    text_object = PDFTextObject(canvas, x, y)  # not the canvas's own: no word space added at the line end
+    text_object.setFont(font, size)
+    text_object.textOut(text)
+    return str(text_object.getCode())
+
+
+class _LabellingCanvas(TaggingCanvas):
+    """A tagging canvas that fills in the footers' page labels when it is saved, once the total is known."""
+
+    def __init__(self, *args: Any, labels: PageDecorator, **kwargs: Any) -> None:
+        self._labels = labels
+        super().__init__(*args, **kwargs)
+
+    def save(self) -> None:
+        # reportlab's document template saves the canvas right after finishing the last page; the labels
+        # must be in the page streams before the file is written, and their text drawn before the fonts
+        # are subset (both happen when the document is formatted)
+        if len(self._code):
+            self.showPage()
+        self._labels.fill_in_labels(self, list(self._doc.Pages.pages))
+        super().save()
 
 
 class BriefingDocTemplate(BaseDocTemplate):
@@ -192,23 +269,21 @@ class PdfInfo:
 
 def build_pdf(make_story: Callable[[], TaggedStory | list[Flowable]], styles: PdfStyles, texts: PageTexts,
               info: PdfInfo) -> bytes:
-    """Lay out the story twice (count pages, then draw "page X of Y") and return the PDF bytes.
+    """Lay the story out once ("page X of Y" is filled in at save) and return the PDF bytes.
 
     A story given as a bare list of flowables has no structure of its own: only its artifacts are tagged.
     """
-    pages = _build_once(_tagged(make_story()), styles, texts, info, total_pages=None)[1]
-    return _build_once(_tagged(make_story()), styles, texts, info, total_pages=pages)[0]
+    return _build_once(_tagged(make_story()), styles, texts, info)
 
 
 def _tagged(story: TaggedStory | list[Flowable]) -> TaggedStory:
     return story if isinstance(story, TaggedStory) else TaggedStory(list(story), StructureTree())
 
 
-def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo,
-                total_pages: int | None) -> tuple[bytes, int]:
+def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo) -> bytes:
     top, right, bottom, left = styles.margins
     page_width, page_height = styles.page_size
-    decorator = PageDecorator(styles, texts, total_pages)
+    decorator = PageDecorator(styles, texts)
     frame_options = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     first_frame = Frame(left, bottom, styles.frame_width, styles.frame_height, id="first", **frame_options)
     later_frame = Frame(left, bottom, styles.frame_width, styles.frame_height, id="later", **frame_options)
@@ -238,7 +313,7 @@ def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: P
     date = pdf_date(info.timestamp)
 
     def make_canvas(*args: object, **kwargs: object) -> Canvas:
-        canvas = TaggingCanvas(*args, structure=story.structure, **kwargs)
+        canvas = _LabellingCanvas(*args, labels=decorator, structure=story.structure, **kwargs)
         canvas.setDateFormatter(lambda *_: date)
         # the file /ID is a digest seeded with reportlab's clock (or SOURCE_DATE_EPOCH): seed it with the
         # context's timestamp instead, so the bytes depend on the input alone
@@ -247,4 +322,4 @@ def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: P
         return canvas
 
     document.build(story.flowables, canvasmaker=make_canvas)
-    return target.getvalue(), document.page
+    return target.getvalue()
