@@ -8,7 +8,7 @@ italic/bold (as pandoc does); everything else is a style. The writer is a visito
 
 Module map: `docx_checks` (text Word cannot store, styles a tree needs), `docx_styles` (styles and list
 numbering from the theme), `docx_fields` (fields, bookmarks, hyperlinks), `docx_tables` (table
-skeletons), `docx_ooxml` (element builders, units), `docx_package` (metadata, settings, fixed zip),
+skeletons), `docx_ooxml` (element builders, units), `docx_package` (template, metadata, settings, fixed zip),
 `docx_charts` (native Word charts with embedded workbooks), `docx_reference` (a template's reference.docx).
 """
 
@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Iterable
 
-import docx
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -74,6 +73,7 @@ from reports.writers.docx_package import (
     font_info,
     font_table,
     office_theme,
+    package_entries,
     set_core_properties,
     tidy_package,
     word_language_tag,
@@ -153,16 +153,18 @@ class DocxWriter(Visitor):
         check_writable(document, self.theme)
         # a template's reference.docx brings its own styles (restyled in Word); the theme defines them otherwise
         reference = find_reference(self.context.theme_folder)
-        word = open_reference(reference) if reference is not None else docx.Document()
-        self._word = word
         language_tag = word_language_tag(document.metadata.language)
         needs = style_needs(document, self.theme)
-        sheet = StyleSheet(word, self.theme, language_tag)
+        sheet = StyleSheet(self.theme, language_tag)
         if reference is None:
-            sheet.define(span_roles=sorted(needs.span_roles), paragraph_roles=sorted(needs.paragraph_roles),
-                         table_roles=sorted(needs.table_roles))
+            word = sheet.new_document(span_roles=sorted(needs.span_roles),
+                                      paragraph_roles=sorted(needs.paragraph_roles),
+                                      table_roles=sorted(needs.table_roles))
         else:
+            word = open_reference(reference)
+            sheet.attach(word)
             sheet.set_language()
+        self._word = word
         sheet.check(needs.needed, source=str(reference) if reference is not None else "")
         self._sheet = sheet
         self._numbering = Numbering(word, sheet)
@@ -171,8 +173,6 @@ class DocxWriter(Visitor):
         self._frames = [_Frame(word.element.body, self.theme.text_width_mm)]
         self.visit(document)
         set_core_properties(word, document.metadata, language_tag, self.context.timestamp)
-        buffer = io.BytesIO()
-        word.save(buffer)
         theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
             "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
             "word/fontTable.xml": partial(font_table, fonts=[
@@ -181,7 +181,7 @@ class DocxWriter(Visitor):
             ]),
         }
         return deterministic_zip(
-            buffer.getvalue(),
+            package_entries(word),
             self.context.timestamp,
             replacements={"docProps/app.xml": extended_properties()},
             transforms=theme_parts,

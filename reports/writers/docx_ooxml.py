@@ -8,11 +8,13 @@ twentieths of a point ("twips", dxa), half-points for font sizes, eighths of a p
 
 from __future__ import annotations
 
+import functools
+import re
 from copy import deepcopy
 from typing import Iterable
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import NamespacePrefixedTag, qn
+from docx.oxml.parser import oxml_parser
 from lxml import etree
 
 Element = etree._Element
@@ -40,11 +42,29 @@ def hex_colour(colour: str) -> str:
     return colour.lstrip("#").upper()
 
 
+@functools.lru_cache(maxsize=None)
+def _clark(tag: str) -> str:
+    return qn(tag)
+
+
+@functools.lru_cache(maxsize=None)
+def _tag_and_namespace(tag: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    prefixed = NamespacePrefixedTag(tag)
+    return prefixed.clark_name, tuple(prefixed.nsmap.items())
+
+
 def element(tag: str, attributes: dict[str, str | int] | None = None, children: Iterable[Element] = ()) -> Element:
-    """`element("w:spacing", {"w:after": 120})`: a namespaced element with namespaced attributes."""
-    node = OxmlElement(tag)
-    for name, value in (attributes or {}).items():
-        node.set(qn(name), str(value))
+    """`element("w:spacing", {"w:after": 120})`: a namespaced element with namespaced attributes.
+
+    The same element python-docx's `OxmlElement(tag)` makes (its parser, so its element classes, and the
+    one namespace declaration), with the tag and attribute names resolved once per process: a document
+    makes hundreds of elements from a few dozen names.
+    """
+    clark, namespace = _tag_and_namespace(tag)
+    node = oxml_parser.makeelement(clark, nsmap=dict(namespace))
+    if attributes:
+        for name, value in attributes.items():
+            node.set(_clark(name), str(value))
     for child in children:
         node.append(child)
     return node
@@ -95,30 +115,22 @@ def run_properties(style_id: str = "", bold: bool = False, italic: bool = False)
     return element("w:rPr", children=children) if children else None
 
 
+_TAB_OR_BREAK = re.compile(r"([\t\n\r])")
+
+
 def text_run(text: str, properties: Element | None) -> Element:
     """A run of literal text: tabs become `w:tab`, line feeds `w:br`; spaces are preserved."""
     run = _new_run(properties)
-    buffer = ""
-
-    def flush() -> None:
-        nonlocal buffer
-        if buffer:
+    for piece in _TAB_OR_BREAK.split(text):
+        if piece == "\t":
+            run.append(element("w:tab"))
+        elif piece in ("\n", "\r"):
+            run.append(element("w:br"))
+        elif piece:
             text_element = element("w:t")
-            text_element.text = buffer
+            text_element.text = piece
             text_element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             run.append(text_element)
-            buffer = ""
-
-    for character in text:
-        if character == "\t":
-            flush()
-            run.append(element("w:tab"))
-        elif character in "\n\r":
-            flush()
-            run.append(element("w:br"))
-        else:
-            buffer += character
-    flush()
     return run
 
 

@@ -6,20 +6,29 @@ Built-in styles (Title, Heading 1–3, Body Text, Caption, List Bullet…) are a
 treats them as its own; the briefing's extra styles (Byline, Lead, Source Line, Box Title, Table Text,
 Table Heading, the table styles) are added. Colour lives as low as possible in the hierarchy (document
 defaults), so the header row's white text from the table style is not overridden by a paragraph style.
+
+Defining the styles is the same work for every document of a theme, so `StyleSheet.new_document` keeps
+the finished styles part per process (as a blank DOCX, by theme, language, style specs and roles) and
+later documents are parsed from it; each document still gets its own XML tree.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import qn
+from docx.oxml.styles import CT_Style, CT_Styles
+from docx.styles import BabelFish
 
 from reports.errors import AssetError, Diagnostic
 from reports.theme import Theme
 from reports.writers.docx_ooxml import Element, element, half_points, hex_colour, points_to_twips, twips
+from reports.writers.docx_package import blank_package, open_package
 
 PARAGRAPH = WD_STYLE_TYPE.PARAGRAPH
 CHARACTER = WD_STYLE_TYPE.CHARACTER
@@ -179,14 +188,143 @@ class TableLook:
 TABLE_LOOK = TableLook()
 
 
-class StyleSheet:
-    """Defines the theme's styles in a python-docx document and resolves style names to style ids."""
+_STYLE, _NAME, _VAL, _STYLE_ID = qn("w:style"), qn("w:name"), qn("w:val"), qn("w:styleId")
 
-    def __init__(self, word: WordDocument, theme: Theme, language_tag: str) -> None:
-        self.word = word
+
+def style_kind(node: CT_Style) -> WD_STYLE_TYPE:
+    """A style's type as python-docx reports it: a style without `w:type` is a paragraph style."""
+    kind = node.type
+    return PARAGRAPH if kind is None else kind
+
+
+class StyleIndex:
+    """The `w:style` elements of one styles part by name and by id, built in one pass.
+
+    python-docx answers `name in styles` and `styles[name]` with a scan over every style (XPath or a
+    generator), and a document asks over a hundred times; this answers from dicts. Like python-docx, the
+    first style in document order wins a duplicated name or id, names are Word's UI names (`Heading 1`,
+    stored as `heading 1`), and `get` falls back to the id as `styles[key]` does. Styles added or replaced
+    through `add` and `replace` keep it in step; anything else that edits the part must build a new index.
+    """
+
+    def __init__(self, root: CT_Styles) -> None:
+        self.root = root
+        self._by_name: dict[str, CT_Style] = {}
+        self._by_id: dict[str, CT_Style] = {}
+        for node in root.iterchildren(_STYLE):
+            self._register(node)
+
+    def _register(self, node: CT_Style) -> None:
+        # plain lxml rather than python-docx's descriptors (`name_val`, `styleId`): same values, a tenth the time
+        name = node.find(_NAME)
+        name_value = name.get(_VAL) if name is not None else None
+        if name_value is not None:
+            self._by_name.setdefault(name_value, node)
+        style_id = node.get(_STYLE_ID)
+        if style_id is not None:
+            self._by_id.setdefault(style_id, node)
+
+    def __contains__(self, name: str) -> bool:
+        return BabelFish.ui2internal(name) in self._by_name
+
+    def find(self, name: str) -> CT_Style | None:
+        """The style named `name`, or None (python-docx's `name in styles`, then `styles[name]`)."""
+        return self._by_name.get(BabelFish.ui2internal(name))
+
+    def get(self, key: str) -> CT_Style:
+        """The style named `key`, else the one whose id is `key`; KeyError if neither (`styles[key]`)."""
+        node = self.find(key)
+        if node is None:
+            node = self._by_id.get(key)
+        if node is None:
+            raise KeyError(f"no style with name '{key}'")
+        return node
+
+    def add(self, name: str, kind: WD_STYLE_TYPE) -> CT_Style:
+        """A new custom style at the end of the part, as python-docx's `styles.add_style(name, kind)` makes it."""
+        internal = BabelFish.ui2internal(name)
+        if internal in self._by_name:
+            raise ValueError(f"document already contains style '{name}'")
+        node = self.root.add_style_of_type(internal, kind, False)
+        self._register(node)
+        return node
+
+    def replace(self, old: CT_Style, new: CT_Style) -> None:
+        """Put `new` where `old` is; it takes over whatever name and id lookups found `old`."""
+        old.addprevious(new)
+        self.root.remove(old)
+        for table in (self._by_name, self._by_id):
+            for key in [key for key, node in table.items() if node is old]:
+                table[key] = new
+        self._register(new)
+
+    def append(self, new: CT_Style) -> None:
+        self.root.append(new)
+        self._register(new)
+
+
+_STYLED_PACKAGES: dict[tuple[object, ...], bytes] = {}
+"""Blank DOCX packages whose styles part is already defined, by `StyleSheet._definition_key`, least
+recently used first."""
+_STYLED_PACKAGES_LIMIT = 8
+"""A process builds a few themes at most; each package is about 0.5 MB."""
+_STYLED_PACKAGES_LOCK = threading.Lock()
+
+
+class StyleSheet:
+    """Defines the theme's styles in a python-docx document and resolves style names to style ids.
+
+    Attached to one document: `new_document` makes a blank one with the theme's styles, `attach` takes
+    one that brings its own (a reference document).
+    """
+
+    def __init__(self, theme: Theme, language_tag: str) -> None:
         self.theme = theme
         self.language_tag = language_tag
+        self._index: StyleIndex | None = None
         self._ids: dict[tuple[str, WD_STYLE_TYPE], str] = {}
+
+    def attach(self, word: WordDocument) -> None:
+        self._index = StyleIndex(word.styles.element)
+        self._ids.clear()
+
+    @property
+    def index(self) -> StyleIndex:
+        assert self._index is not None, "new_document() or attach() gives the sheet its document"
+        return self._index
+
+    def new_document(self, span_roles: Iterable[str] = (), paragraph_roles: Iterable[str] = (),
+                     table_roles: Iterable[str] = ()) -> WordDocument:
+        """A blank Word document with every style `define` makes, attached to this sheet.
+
+        Parsed from the package kept for the same definition key when this process has made one before.
+        """
+        span_roles, paragraph_roles, table_roles = tuple(span_roles), tuple(paragraph_roles), tuple(table_roles)
+        key = self._definition_key(span_roles, paragraph_roles, table_roles)
+        with _STYLED_PACKAGES_LOCK:
+            package = _STYLED_PACKAGES.pop(key, None)
+            if package is not None:
+                _STYLED_PACKAGES[key] = package
+        if package is not None:
+            word = open_package(package)
+            self.attach(word)
+            return word
+        word = open_package(blank_package())
+        self.attach(word)
+        self.define(span_roles=span_roles, paragraph_roles=paragraph_roles, table_roles=table_roles)
+        package = blank_package(serialize_part_xml(self.index.root))
+        with _STYLED_PACKAGES_LOCK:
+            while len(_STYLED_PACKAGES) >= _STYLED_PACKAGES_LIMIT:
+                del _STYLED_PACKAGES[next(iter(_STYLED_PACKAGES))]
+            _STYLED_PACKAGES[key] = package
+        return word
+
+    def _definition_key(self, span_roles: tuple[str, ...], paragraph_roles: tuple[str, ...],
+                        table_roles: tuple[str, ...]) -> tuple[object, ...]:
+        """Everything `define` reads: the whole theme (defaults and table styles read it directly), the
+        language, the computed specs (so a changed `specs` cannot reuse old styles) and the table roles."""
+        specs = tuple(self.specs(paragraph_roles=paragraph_roles, span_roles=span_roles))
+        return self.theme.model_dump_json(), self.language_tag, specs, table_roles, TABLE_LOOK
 
     # --- names ----------------------------------------------------------------------------------
 
@@ -202,12 +340,13 @@ class StyleSheet:
     def style_id(self, name: str, kind: WD_STYLE_TYPE = PARAGRAPH) -> str:
         key = (name, kind)
         if key not in self._ids:
-            style = self.word.styles[name]
-            if style.type != kind:
-                raise AssetError([Diagnostic(f"style '{name}' is a {_STYLE_TYPE_NAMES.get(style.type, style.type)} "
+            node = self.index.get(name)
+            found = style_kind(node)
+            if found != kind:
+                raise AssetError([Diagnostic(f"style '{name}' is a {_STYLE_TYPE_NAMES.get(found, found)} "
                                              f"style, but a {_STYLE_TYPE_NAMES[kind]} style is needed — rename one "
                                              "of them or map the role to another style in theme.yaml")])
-            self._ids[key] = style.style_id
+            self._ids[key] = node.styleId
         return self._ids[key]
 
     # --- definition -----------------------------------------------------------------------------
@@ -224,7 +363,7 @@ class StyleSheet:
             self._put_table_style(self._box_table_style(role))
         for role in table_roles:
             name = self.name(role)
-            if name not in self.word.styles:
+            if name not in self.index:
                 self._put_table_style(self._data_table_style(name, based_on=table_style))
 
     def specs(self, paragraph_roles: Iterable[str] = (), span_roles: Iterable[str] = ()) -> list[StyleSpec]:
@@ -319,7 +458,7 @@ class StyleSheet:
 
     def set_language(self) -> None:
         """Only the document language in the defaults: for a reference document, whose look is the user's."""
-        styles = self.word.styles.element
+        styles = self.index.root
         defaults = styles.find(qn("w:docDefaults"))
         if defaults is None:
             defaults = element("w:docDefaults")
@@ -347,7 +486,7 @@ class StyleSheet:
 
     def _define_defaults(self) -> None:
         theme = self.theme
-        styles = self.word.styles.element
+        styles = self.index.root
         defaults = styles.find(qn("w:docDefaults"))
         if defaults is None:
             defaults = element("w:docDefaults")
@@ -370,11 +509,11 @@ class StyleSheet:
         defaults.append(element("w:pPrDefault", children=[paragraph]))
 
     def _apply(self, spec: StyleSpec) -> None:
-        styles = self.word.styles
-        style = styles[spec.name] if spec.name in styles else styles.add_style(spec.name, spec.kind)
-        if style.type != spec.kind:
+        node = self.index.find(spec.name)
+        if node is None:
+            node = self.index.add(spec.name, spec.kind)
+        if style_kind(node) != spec.kind:
             return  # reported by `check`, with the other problems
-        node = style.element
         for tag in _FORMATTING:
             for child in node.findall(qn(tag)):
                 node.remove(child)
@@ -401,24 +540,22 @@ class StyleSheet:
         node.append(run_properties(spec.look))
 
     def _id_or_create(self, name: str, kind: WD_STYLE_TYPE) -> str:
-        styles = self.word.styles
-        if name not in styles:
-            styles.add_style(name, kind)
-        return styles[name].style_id
+        node = self.index.find(name)
+        if node is None:
+            node = self.index.add(name, kind)
+        return node.styleId
 
     # --- table styles ---------------------------------------------------------------------------
 
     def _put_table_style(self, new: Element) -> None:
         """Replace the table style of the same name, or add it."""
-        styles = self.word.styles
         name = new.find(qn("w:name")).get(qn("w:val"))
-        if name in styles:
-            old = styles[name].element
+        old = self.index.find(name)
+        if old is not None:
             new.set(qn("w:styleId"), old.get(qn("w:styleId")))
-            old.addprevious(new)
-            old.getparent().remove(old)
+            self.index.replace(old, new)
         else:
-            styles.element.append(new)
+            self.index.append(new)
 
     def _table_style_shell(self, name: str, based_on: str = "TableNormal") -> Element:
         style_id = "".join(character for character in name if character.isalnum()) or "BriefingTable"
@@ -432,8 +569,9 @@ class StyleSheet:
         """Rules above and below, hairlines between rows, a primary-coloured header row, light banding."""
         theme, colours, look = self.theme, self.theme.colours, TABLE_LOOK
         base = "TableNormal"
-        if based_on and based_on in self.word.styles:
-            base = self.word.styles[based_on].style_id
+        based_on_node = self.index.find(based_on) if based_on else None
+        if based_on_node is not None:
+            base = based_on_node.styleId
         style = self._table_style_shell(name, base)
         style.append(element("w:pPr", children=[element("w:spacing", {"w:before": 0, "w:after": 0})]))
         style.append(element("w:rPr", children=[
@@ -490,16 +628,16 @@ class StyleSheet:
 
     def check(self, needed: Iterable[tuple[str, WD_STYLE_TYPE]], source: str = "") -> None:
         """Raise AssetError naming every style the document needs that the styles part lacks."""
-        styles = self.word.styles
         problems = []
         for name, kind in sorted(set(needed), key=lambda item: (item[0], int(item[1]))):
-            if name not in styles:
+            node = self.index.find(name)
+            if node is None:
                 problems.append(Diagnostic(
                     f"style '{name}' ({_STYLE_TYPE_NAMES[kind]}) is missing from the DOCX styles — add it to the "
                     "reference document or map its role to an existing style under `styles:` in theme.yaml", file=source))
-            elif styles[name].type != kind:
+            elif style_kind(node) != kind:
                 problems.append(Diagnostic(
-                    f"style '{name}' is a {_STYLE_TYPE_NAMES.get(styles[name].type, '?')} style, but a "
+                    f"style '{name}' is a {_STYLE_TYPE_NAMES.get(style_kind(node), '?')} style, but a "
                     f"{_STYLE_TYPE_NAMES[kind]} style is needed — rename it or map the role to another style", file=source))
         if problems:
             raise AssetError(problems)
@@ -585,13 +723,13 @@ class Numbering:
         return num_id
 
     def _link_styles(self) -> None:
-        styles = self.sheet.word.styles
+        index = self.sheet.index
         for role, num_id in (("table-bullet", self.bullet_num), ("table-number", self.number_num)):
-            properties = styles[self.sheet.name(role)].element.find(qn("w:pPr"))
+            properties = index.get(self.sheet.name(role)).find(qn("w:pPr"))
             properties.insert(0, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
         for role, num_id in (("bullet", self.bullet_num), ("number", self.number_num)):
             for depth in range(1, LIST_DEPTH + 1):
-                node = styles[self.sheet.list_style(role, depth)].element
+                node = index.get(self.sheet.list_style(role, depth))
                 properties = node.find(qn("w:pPr"))
                 numbering = element("w:numPr", children=(
                     ([element("w:ilvl", {"w:val": depth - 1})] if depth > 1 else [])
