@@ -189,43 +189,59 @@ def _spelling_warnings(content: Content, document: LoadedDocument, labels: Label
     for code in codes:
         accepted.update(labels.country_variants.get(code, ()))
     accepted_folded = {name.casefold() for name in accepted}
-    references = [(name, name.casefold(), len(name.split())) for name in sorted(canonical_by_reference)]
+    # names grouped by their number of words: each window of the prose is cut and folded once per width
+    # and compared with the names of that width only (a name-major loop re-cut every window per name)
+    names_by_width: dict[int, list[tuple[str, str]]] = {}
+    for name in sorted(canonical_by_reference):
+        names_by_width.setdefault(len(name.split()), []).append((name, name.casefold()))
     verdicts: dict[tuple[str, str], bool] = {}
     """(candidate, name) → looks misspelt; prose repeats its words, so each pair is compared once."""
+    builds_on_name: dict[str, bool] = {}
 
     def misspelt(folded: str, name_folded: str) -> bool:
         key = (folded, name_folded)
         if key not in verdicts:
-            matcher = difflib.SequenceMatcher(None, folded, name_folded)
-            # the cheap upper bounds reject almost every pair before the real ratio is computed
-            verdicts[key] = matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
+            # ratio() ≤ 2·min(len)/(sum of lengths): most pairs fail on length alone, before a matcher is built
+            shorter, total = min(len(folded), len(name_folded)), len(folded) + len(name_folded)
+            if 2 * shorter < 0.8 * total:
+                verdicts[key] = False
+            else:
+                matcher = difflib.SequenceMatcher(None, folded, name_folded)
+                verdicts[key] = matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
         return verdicts[key]
+
+    def inflected(folded: str) -> bool:
+        """An inflection or demonym built on an accepted name ("Russian", "Rusia-nya")."""
+        if folded not in builds_on_name:
+            builds_on_name[folded] = any(folded.startswith(known) for known in accepted_folded)
+        return builds_on_name[folded]
 
     warnings: list[Diagnostic] = []
     reported: set[tuple[FieldPath, str]] = set()
     for path, text in _prose(content):
         words = _WORD.findall(text)
-        for name, name_folded, width in references:
-            for start in range(len(words) - width + 1):
-                first = words[start]
-                if not first[:1].isupper():
+        for start, first in enumerate(words):
+            if not first[:1].isupper():
+                continue
+            for width, names in names_by_width.items():
+                if start + width > len(words):
                     continue
                 candidate = " ".join(words[start : start + width]) if width > 1 else first
                 folded = candidate.casefold()
-                if folded in accepted_folded or (path, folded) in reported:
+                if folded in accepted_folded or (path, folded) in reported or inflected(folded):
                     continue
-                if any(folded.startswith(known) for known in accepted_folded):
-                    continue  # an inflection or demonym built on the name ("Russian", "Rusia-nya")
-                if misspelt(folded, name_folded):
-                    reported.add((path, folded))
-                    warnings.append(
-                        document.diagnostic(
-                            path,
-                            f"'{candidate}' looks like a misspelling of '{canonical_by_reference[name]}' — "
-                            "use the canonical name",
-                            severity="warning",
+                for name, name_folded in names:
+                    if misspelt(folded, name_folded):
+                        reported.add((path, folded))
+                        warnings.append(
+                            document.diagnostic(
+                                path,
+                                f"'{candidate}' looks like a misspelling of '{canonical_by_reference[name]}' — "
+                                "use the canonical name",
+                                severity="warning",
+                            )
                         )
-                    )
+                        break
     return warnings
 
 
