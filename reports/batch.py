@@ -27,6 +27,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from reports.errors import ContentError, Diagnostic, ExitCode, ReportsError, UsageError
+from reports import uptodate
+from reports.paths import FORMATS, default_cache_dir, output_path
+from reports.uptodate import BuildRequest
 
 EXIT_MEANINGS = {
     ExitCode.INTERNAL: "internal error",
@@ -55,12 +58,20 @@ class Job:
     search_path: tuple[Path, ...]
     cache_dir: Path | None = None
     cache_default: bool = False
-    """Use the worker's own default chart cache (`reports.build.default_cache_dir`) instead of `cache_dir`."""
+    """Use the worker's own default chart cache (`reports.paths.default_cache_dir`) instead of `cache_dir`."""
     protected: tuple[Path, ...] = ()
     student: Mapping[str, str] | None = None
     suffix: str = ""
     label: str = ""
     """How the summary names this job: the file, plus the roster row for a personalised one."""
+    skip_unchanged: bool = False
+    """Leave the outputs alone when nothing they depend on changed since they were built (needs a cache)."""
+
+    def request(self) -> BuildRequest:
+        outputs = tuple(output_path(self.content, self.template_name, self.out_dir, name, self.suffix)
+                        for name in self.formats)
+        return BuildRequest(self.content, self.display_name, self.template_name, self.formats, outputs,
+                            self.search_path, self.student)
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,8 @@ class Outcome:
     seconds: float = 0.0
     worker: str = ""
     """Which process built it: host name and process id."""
+    skipped: bool = False
+    """Nothing had changed: the files named in `written` were left as they were."""
 
     @property
     def ok(self) -> bool:
@@ -101,18 +114,34 @@ class BatchResult:
 
 
 def run_job(job: Job, index: int = 0) -> Outcome:
-    """Build one job; never raises for anything that happens while building (that becomes the Outcome)."""
-    from reports.build import build, default_cache_dir
+    """Build one job; never raises for anything that happens while building (that becomes the Outcome).
 
+    An unchanged job (see `reports.uptodate`) is answered before the builder is even imported.
+    """
     started = time.perf_counter()
     label = job.label or job.display_name
     worker = f"{socket.gethostname()} pid {os.getpid()}"
+    cache_dir = default_cache_dir() if job.cache_default else job.cache_dir
+    request = job.request() if job.skip_unchanged and cache_dir is not None else None
+    if request is not None and {path.resolve() for path in request.outputs} & {path.resolve() for path in job.protected}:
+        request = None  # an output would replace an input of this run: let the build refuse it
+    if request is not None and cache_dir is not None:
+        unchanged = uptodate.up_to_date(request, cache_dir)
+        if unchanged is not None:
+            return Outcome(index, label, written=unchanged.outputs, warnings=unchanged.warnings, skipped=True,
+                           seconds=time.perf_counter() - started, worker=worker)
+        uptodate.forget(request, cache_dir)
     try:
-        written, warnings = build(
-            job.content, job.template_name, job.formats, job.out_dir, search_path=job.search_path,
-            display_name=job.display_name, cache_dir=default_cache_dir() if job.cache_default else job.cache_dir,
-            protected=job.protected, student=job.student, suffix=job.suffix,
-        )
+        from reports.build import build
+
+        with uptodate.recording() as opened:
+            written, warnings = build(
+                job.content, job.template_name, job.formats, job.out_dir, search_path=job.search_path,
+                display_name=job.display_name, cache_dir=cache_dir,
+                protected=job.protected, student=job.student, suffix=job.suffix,
+            )
+        if request is not None and cache_dir is not None:
+            uptodate.save(request, cache_dir, opened, warnings)
     except ReportsError as error:
         return Outcome(index, label, errors=tuple(error.diagnostics), exit_code=int(error.exit_code),
                        seconds=time.perf_counter() - started, worker=worker)
@@ -240,14 +269,13 @@ def plan_jobs(
     cache_default: bool = False,
     roster: Sequence[Mapping[str, str]] | None = None,
     protected: Iterable[Path] = (),
+    skip_unchanged: bool = False,
 ) -> list[Job]:
     """One job per content file (given as path and display name), or per file and roster row.
 
     Refused before anything is built (exit 2): an unknown format, and two inputs whose outputs would
     have the same name (the same file named twice is built once).
     """
-    from reports.build import FORMATS, output_path
-
     wanted = tuple(dict.fromkeys(formats))
     unknown = [name for name in wanted if name not in FORMATS]
     if unknown:
@@ -269,7 +297,7 @@ def plan_jobs(
         raise UsageError(clashes)
     guarded = tuple(dict.fromkeys([*(path for path, _ in unique.values()), *protected]))
     base = dict(template_name=template_name, formats=wanted, out_dir=out_dir, search_path=search_path,
-                cache_dir=cache_dir, cache_default=cache_default, protected=guarded)
+                cache_dir=cache_dir, cache_default=cache_default, protected=guarded, skip_unchanged=skip_unchanged)
     jobs: list[Job] = []
     for path, name in unique.values():
         if roster is None:

@@ -29,14 +29,11 @@ from reports.coverage import require_font_coverage
 from reports.images import theme_images
 from reports.markup import parse_markup
 from reports.model import Content
-from reports.paths import TEMPLATES_DIR
+from reports.paths import FORMATS, TEMPLATES_DIR, default_cache_dir, output_path  # noqa: F401 — re-exported
 from reports.templating import TemplateFolder, find_template, render_template
 from reports.theme import Theme, load_theme
 from reports.transforms import apply_all
 from reports.validate import CheckedContent, check_content
-
-FORMATS = ("pdf", "docx")
-
 
 @dataclass(frozen=True)
 class BuiltDocument:
@@ -195,20 +192,6 @@ def theme_cached(folder: Path, search_path: tuple[Path, ...]) -> Theme:
     return theme
 
 
-def default_cache_dir() -> Path:
-    """Where `reports build` keeps drawn charts between runs.
-
-    `$REPORTS_CACHE_DIR` when set, else `$XDG_CACHE_HOME/reports/charts`, else `~/.cache/reports/charts`.
-    Entries are named by the hash of everything that changes a chart's bytes, so the folder can be
-    shared by projects and deleted at any time.
-    """
-    configured = os.environ.get("REPORTS_CACHE_DIR", "").strip()
-    if configured:
-        return Path(configured).expanduser()
-    cache_home = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(cache_home).expanduser() if cache_home else Path.home() / ".cache") / "reports" / "charts"
-
-
 def build_document(
     checked: CheckedContent,
     template_name: str = "briefing",
@@ -265,12 +248,6 @@ def _writers() -> dict[str, Callable[..., bytes]]:
         return write_docx(document, context)
 
     return {"pdf": pdf, "docx": docx}
-
-
-def output_path(content_path: Path, template_name: str, out_dir: Path, extension: str, suffix: str = "") -> Path:
-    """`<stem>-<template>.<ext>`, or `<stem>-<template>-<suffix>.<ext>` for a personalised copy."""
-    name = f"{content_path.stem}-{template_name}" + (f"-{suffix}" if suffix else "")
-    return out_dir / f"{name}.{extension}"
 
 
 def build(

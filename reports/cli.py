@@ -20,7 +20,7 @@ from reports.errors import Diagnostic, ExitCode, ReportsError
 from reports.paths import DEFAULT_CONTENT, PROJECT_ROOT
 
 if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by `build`
-    from reports.batch import BatchResult, Outcome
+    from reports.batch import BatchResult, Job, Outcome
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -72,10 +72,8 @@ def check(files: tuple[Path, ...], quiet: bool, accessibility: bool, template_na
     report what would make it hard to use with a screen reader or for readers with low vision;
     warnings only still exit 0.
     """
-    from reports.templating import template_search_path
     from reports.validate import check_content
 
-    search_path = template_search_path(templates_dirs)
     worst = ExitCode.OK
     for path in files or (DEFAULT_CONTENT,):
         name = _display(path)
@@ -90,9 +88,10 @@ def check(files: tuple[Path, ...], quiet: bool, accessibility: bool, template_na
         verdict = "valid"
         if accessibility:
             from reports.accessibility import check_accessibility  # builds documents: only when asked
+            from reports.paths import template_search_path
 
             try:
-                report = check_accessibility(path, template_name, search_path, name)
+                report = check_accessibility(path, template_name, template_search_path(templates_dirs), name)
             except ReportsError as error:
                 _print_diagnostics(error.diagnostics)
                 worst = max(worst, error.exit_code)
@@ -149,7 +148,7 @@ class _BatchReport:
             for diagnostic in (*ready.warnings, *ready.errors):
                 self._echo(diagnostic.format(), err=True)
             for target in ready.written:
-                self._echo(f"wrote {_display(target)}", err=False)
+                self._echo(f"{'up to date' if ready.skipped else 'wrote'} {_display(target)}", err=False)
         if self.progress is not None:
             self.progress.advance(self.task)
             self.progress.refresh()
@@ -164,8 +163,10 @@ def _summary(result: BatchResult, workers: str) -> None:
 
     built = [outcome for outcome in result.outcomes if outcome.ok]
     files = sum(len(outcome.written) for outcome in built)
-    click.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files) in {result.seconds:.1f} s "
-               f"with {workers}", err=True)
+    unchanged = sum(outcome.skipped for outcome in built)
+    note = f", {unchanged} of them up to date" if unchanged else ""
+    click.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files{note}) in "
+               f"{result.seconds:.1f} s with {workers}", err=True)
     failures = result.failures
     if failures:
         click.echo(f"{len(failures)} failed:", err=True)
@@ -189,30 +190,43 @@ def _summary(result: BatchResult, workers: str) -> None:
 @click.option("--executor", default="processes", show_default=True,
               help="Where a batch runs: local 'processes', or Dask distributed: 'dask://HOST:PORT' (a running "
                    "scheduler) or 'dask://local' (a local cluster); needs the 'dask' extra.")
+@click.option("--watch", "-w", is_flag=True,
+              help="After building, keep running and rebuild in this process whenever a content file, the "
+                   "roster or a template folder changes (only what changed is rebuilt). Ctrl-C stops.")
+@click.option("--force", is_flag=True,
+              help="Build every document even when nothing it depends on changed since its last build.")
 @click.option("--no-cache", is_flag=True,
-              help="Draw every chart again instead of reusing the chart cache ($REPORTS_CACHE_DIR, else "
-                   "$XDG_CACHE_HOME/reports/charts, else ~/.cache/reports/charts).")
+              help="Use no cache at all: draw every chart again and build every document (implies --force). "
+                   "The cache is $REPORTS_CACHE_DIR, else $XDG_CACHE_HOME/reports/charts, else "
+                   "~/.cache/reports/charts.")
 @templates_dir_option
 def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Path,
           templates_dirs: tuple[Path, ...], roster: Path | None, jobs: int | None, executor: str,
-          no_cache: bool) -> None:
+          watch: bool, force: bool, no_cache: bool) -> None:
     """Build CONTENT files (default: data/sco-russia.yaml) into <stem>-<template>.<format> files.
 
     \b
+    A document whose content, template, theme, fonts, code and outputs are all unchanged since its
+    last build is not built again ("up to date"); --force builds it anyway.
     Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
     The summary lists what failed; the exit code is the worst among the failures.
     """
     from reports.batch import default_workers, parse_executor, plan_jobs, read_roster, run_jobs
-    from reports.templating import template_search_path
+    from reports.paths import template_search_path
 
     try:
         kind, _ = parse_executor(executor)
         search_path = template_search_path(templates_dirs)
         wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
         sources = [(path, _display(path)) for path in files or (DEFAULT_CONTENT,)]
-        rows = read_roster(roster, _display(roster)) if roster is not None else None
-        planned = plan_jobs(sources, template_name, wanted, out_dir, search_path, cache_default=not no_cache,
-                            roster=rows, protected=(roster,) if roster is not None else ())
+
+        def plan(skip_unchanged: bool) -> list[Job]:
+            rows = read_roster(roster, _display(roster)) if roster is not None else None
+            return plan_jobs(sources, template_name, wanted, out_dir, search_path, cache_default=not no_cache,
+                             roster=rows, protected=(roster,) if roster is not None else (),
+                             skip_unchanged=skip_unchanged)
+
+        planned = plan(not (force or no_cache))
     except ReportsError as error:
         _fail(error)
     workers = jobs or default_workers()
@@ -228,7 +242,38 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
         where = ("Dask workers" if kind == "dask" else
                  f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
         _summary(result, where)
+    if watch:
+        _watch(lambda: plan(not no_cache), [path for path, _ in sources] + ([roster] if roster else []),
+               search_path)
     sys.exit(result.exit_code)
+
+
+def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...]) -> NoReturn:
+    """Rebuild on every change until Ctrl-C; a round's failures are reported and watching goes on."""
+    from reports.watch import watch
+
+    def one_round(outcomes: list[Outcome], seconds: float) -> None:
+        report = _BatchReport(len(outcomes), show_progress=False)
+        for outcome in outcomes:
+            report.done(outcome)
+        rebuilt = sum(outcome.ok and not outcome.skipped for outcome in outcomes)
+        failed = sum(not outcome.ok for outcome in outcomes)
+        click.echo(f"rebuilt {rebuilt} of {len(outcomes)} document(s) in {seconds:.2f} s"
+                   + (f"; {failed} failed" if failed else "") + " — still watching", err=True)
+
+    def planned() -> list[Job]:
+        try:
+            return plan()
+        except ReportsError as error:
+            _print_diagnostics(error.diagnostics)
+            return []
+
+    try:
+        watch(planned, inputs, search_path, one_round, lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        pass
+    click.echo("stopped watching", err=True)
+    sys.exit(int(ExitCode.OK))
 
 
 @main.command()
@@ -255,7 +300,8 @@ def templates() -> None:
 @templates_dir_option
 def templates_list(templates_dirs: tuple[Path, ...]) -> None:
     """Show the templates found, where, and which copy wins (user folders before built-ins)."""
-    from reports.templating import list_templates, template_search_path
+    from reports.paths import template_search_path
+    from reports.templating import list_templates
 
     search_path = template_search_path(templates_dirs)
     click.echo("Searched, first match wins: " + ", ".join(_display(folder) for folder in search_path))
@@ -296,7 +342,7 @@ def templates_reference(name: str, out: Path, content: Path, templates_dirs: tup
     folder, and later DOCX builds take their styles from it (as pandoc's --reference-doc).
     """
     from reports.build import write_reference_document
-    from reports.templating import template_search_path
+    from reports.paths import template_search_path
 
     written = write_reference_document(content, name, out, template_search_path(templates_dirs))
     click.echo(f"wrote {_display(written)}; save your restyled copy as reference.docx in the template folder")

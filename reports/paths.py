@@ -3,10 +3,15 @@
 The package is installed in editable mode (`pip install -e .`, as the README says), so the
 built-in templates, data and assets are the top-level folders of the checkout that the design card
 fixes; one module knows that, so moving to packaged resources later is a one-file change.
+
+It also answers, with the standard library alone, the questions `reports build` asks before deciding
+whether anything needs building (which folders hold templates, where outputs and caches go), so that
+an up-to-date check never pays for importing the builder.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -15,3 +20,45 @@ LOCALES_DIR = TEMPLATES_DIR / "locales"
 DATA_DIR = PROJECT_ROOT / "data"
 ASSETS_DIR = PROJECT_ROOT / "assets"
 DEFAULT_CONTENT = DATA_DIR / "sco-russia.yaml"
+
+FORMATS = ("pdf", "docx")
+
+
+def output_path(content_path: Path, template_name: str, out_dir: Path, extension: str, suffix: str = "") -> Path:
+    """`<stem>-<template>.<ext>`, or `<stem>-<template>-<suffix>.<ext>` for a personalised copy."""
+    name = f"{content_path.stem}-{template_name}" + (f"-{suffix}" if suffix else "")
+    return out_dir / f"{name}.{extension}"
+
+
+def user_template_folder() -> Path:
+    """Where `reports templates new` puts copies: $REPORTS_USER_TEMPLATES, else the XDG data folder."""
+    configured = os.environ.get("REPORTS_USER_TEMPLATES")
+    if configured:
+        return Path(configured).expanduser()
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "reports" / "templates"
+
+
+def template_search_path(extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    """Folders searched for templates, first match wins: given folders, the user's, then the built-ins."""
+    folders: list[Path] = [*extra, user_template_folder(), TEMPLATES_DIR]
+    unique: list[Path] = []
+    for folder in folders:
+        resolved = folder.expanduser().resolve()
+        if resolved not in unique:
+            unique.append(resolved)
+    return tuple(unique)
+
+
+def default_cache_dir() -> Path:
+    """Where `reports build` keeps drawn charts (and the record of each build) between runs.
+
+    `$REPORTS_CACHE_DIR` when set, else `$XDG_CACHE_HOME/reports/charts`, else `~/.cache/reports/charts`.
+    Entries are named by the hash of everything that changes a chart's bytes, so the folder can be
+    shared by projects and deleted at any time.
+    """
+    configured = os.environ.get("REPORTS_CACHE_DIR", "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    cache_home = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(cache_home).expanduser() if cache_home else Path.home() / ".cache") / "reports" / "charts"

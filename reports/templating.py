@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 
 from reports.errors import Diagnostic, TemplateError
 from reports.markup import escape_markdown
-from reports.paths import TEMPLATES_DIR
+from reports.paths import TEMPLATES_DIR, template_search_path, user_template_folder  # noqa: F401 — re-exported
 
 MAIN_TEMPLATE = "template.md.j2"
 
@@ -57,26 +57,6 @@ class TemplateFolder:
     name: str
     path: Path
     """Folder holding `template.md.j2` and `theme.yaml`."""
-
-
-def user_template_folder() -> Path:
-    """Where `reports templates new` puts copies: $REPORTS_USER_TEMPLATES, else the XDG data folder."""
-    configured = os.environ.get("REPORTS_USER_TEMPLATES")
-    if configured:
-        return Path(configured).expanduser()
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return data_home / "reports" / "templates"
-
-
-def template_search_path(extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
-    """Folders searched for templates, first match wins: given folders, the user's, then the built-ins."""
-    folders: list[Path] = [*extra, user_template_folder(), TEMPLATES_DIR]
-    unique: list[Path] = []
-    for folder in folders:
-        resolved = folder.expanduser().resolve()
-        if resolved not in unique:
-            unique.append(resolved)
-    return tuple(unique)
 
 
 def list_templates(search_path: tuple[Path, ...]) -> list[tuple[TemplateFolder, bool]]:

@@ -1,0 +1,111 @@
+"""`reports build --watch` rebuilds on every relevant change, keeps going after a failure, stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from conftest import minimal_content_yaml
+from test_batch import pdf_text
+
+
+class Watcher:
+    """A `reports build --watch` process whose stderr lines can be awaited."""
+
+    def __init__(self, *arguments: str | Path, cwd: Path) -> None:
+        environment = {**os.environ, "REPORTS_CACHE_DIR": str(cwd / "cache")}
+        environment.pop("SOURCE_DATE_EPOCH", None)
+        self.process = subprocess.Popen([sys.executable, "-m", "reports.cli", "build", "--watch", *map(str, arguments)],
+                                        cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        text=True, encoding="utf-8")
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        assert self.process.stderr is not None
+        threading.Thread(target=self._pump, args=(self.process.stderr,), daemon=True).start()
+
+    def _pump(self, stream: object) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, fragment: str, seconds: float = 90) -> list[str]:
+        """Lines up to and including the first one containing `fragment`."""
+        deadline = time.monotonic() + seconds
+        got: list[str] = []
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                assert self.process.poll() is None, f"watch ended early: {self.seen + got}"
+                continue
+            got.append(line)
+            if fragment in line:
+                self.seen += got
+                return got
+        raise AssertionError(f"no line with {fragment!r} in {seconds} s: {self.seen + got}")
+
+    def quiet_for(self, seconds: float) -> list[str]:
+        time.sleep(seconds)
+        got = []
+        while not self.lines.empty():
+            got.append(self.lines.get())
+        return got
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C; the exit code and every stderr line not awaited yet."""
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=60)
+        time.sleep(0.2)  # let the reader thread take the last lines
+        rest = []
+        while not self.lines.empty():
+            rest.append(self.lines.get())
+        return self.process.returncode, "\n".join(rest)
+
+
+def test_watch_rebuilds_changes_ignores_neighbours_survives_errors_and_stops_cleanly(tmp_path: Path) -> None:
+    content = tmp_path / "note.yaml"
+    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    watcher = Watcher(content, "-f", "pdf", "-o", tmp_path / "out", cwd=tmp_path)
+    try:
+        watcher.wait_for("watching")
+        pdf = tmp_path / "out" / "note-briefing.pdf"
+        assert "Some prose." in pdf_text(pdf)
+
+        content.write_text(minimal_content_yaml().replace("Some prose.", "Freshly edited prose."), encoding="utf-8")
+        assert any("rebuilt 1 of 1" in line for line in watcher.wait_for("still watching"))
+        assert "Freshly edited prose." in pdf_text(pdf)
+
+        (tmp_path / "notes.txt").write_text("a neighbour of the content file", encoding="utf-8")
+        assert not any("changed" in line for line in watcher.quiet_for(2.0))
+
+        content.write_text(minimal_content_yaml().replace("language: en", "language: 12"), encoding="utf-8")
+        failed = watcher.wait_for("still watching")
+        assert any("note.yaml" in line and "language" in line for line in failed)
+        assert any("1 failed" in line for line in failed)
+        assert "Freshly edited prose." in pdf_text(pdf)  # the last good output stays
+
+        content.write_text(minimal_content_yaml().replace("Some prose.", "Fixed again."), encoding="utf-8")
+        assert any("rebuilt 1 of 1" in line for line in watcher.wait_for("still watching"))
+        assert "Fixed again." in pdf_text(pdf)
+    finally:
+        code, stderr = watcher.stop()
+    assert code == 0 and "stopped watching" in stderr and "Traceback" not in stderr
+
+
+def test_saving_without_changing_anything_rebuilds_nothing(tmp_path: Path) -> None:
+    content = tmp_path / "note.yaml"
+    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    watcher = Watcher(content, "-f", "docx", "-o", tmp_path / "out", cwd=tmp_path)
+    try:
+        watcher.wait_for("watching")
+        before = (tmp_path / "out" / "note-briefing.docx").stat().st_ino
+        content.write_text(minimal_content_yaml(), encoding="utf-8")  # an editor's save with no edit
+        assert any("rebuilt 0 of 1" in line for line in watcher.wait_for("still watching"))
+        assert (tmp_path / "out" / "note-briefing.docx").stat().st_ino == before
+    finally:
+        watcher.stop()
