@@ -124,10 +124,18 @@ _cache_lock = threading.Lock()
 
 
 def clear_caches() -> None:
-    """Forget checked content and themes kept by this process (tests; a long-lived process)."""
+    """Forget everything this process keeps between builds (tests; a long-lived process after a
+    template folder changed): checked content, themes, labels, font lookups, Jinja environments."""
+    from reports.i18n import labels_for
+    from reports.templating import _environment
+    from reports.theme import resolve_font_file
+
     with _cache_lock:
         _checked.clear()
         _themes.clear()
+    labels_for.cache_clear()  # locale files are read once per language, so an edit needs this
+    resolve_font_file.cache_clear()  # a font added to a template folder now comes before a built-in one
+    _environment.cache_clear()
 
 
 def check_cached(content_path: Path, display_name: str | None = None) -> CheckedContent:

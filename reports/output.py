@@ -94,6 +94,24 @@ def _write_all(descriptor: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _new_file_mode() -> int:
+    """What `open()` would give a new file: 0666 less the umask (a user with umask 077 gets private files).
+
+    Temporary files are created 0600 and chmod-ed to this once complete. The umask is read from
+    /proc (reading it with os.umask means setting it, which races with other threads).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _anonymous_file(folder: Path) -> int | None:
     """An unnamed file in `folder` (Linux O_TMPFILE), or None where the system or file system lacks it."""
     flag = getattr(os, "O_TMPFILE", None)
@@ -139,7 +157,7 @@ def _write_anonymous(descriptor: int, path: Path, data: bytes) -> bool:
     try:
         _write_all(descriptor, data)
         os.fsync(descriptor)
-        os.fchmod(descriptor, 0o644)
+        os.fchmod(descriptor, _new_file_mode())
         folder_descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             # linkat(AT_SYMLINK_FOLLOW) through /proc gives the finished file a name; a dir fd selects linkat
@@ -163,7 +181,7 @@ def _write_named(path: Path, data: bytes) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, _new_file_mode())
     except BaseException:
         try:
             os.unlink(temporary)

@@ -70,6 +70,10 @@ def watch(
         if not changed:
             continue  # a timeout, the output folder, an editor's swap file, a neighbour of the content file
         say(f"changed: {', '.join(sorted({path.name for path in changed}))}")
+        if any(path not in exact and path.resolve() not in exact for path in changed):
+            from reports.build import clear_caches
+
+            clear_caches()  # a template folder changed: labels, font lookups and themes are read again
         started = time.perf_counter()
         outcomes = [run_job(job, index) for index, job in enumerate(plan())]
         report_round(outcomes, time.perf_counter() - started)

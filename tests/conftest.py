@@ -98,6 +98,9 @@ def _private_chart_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["REPORTS_CACHE_DIR"] = str(tmp_path_factory.mktemp("chart-cache"))
+    # a build server the developer left running must not take the suite's builds (tests of the server
+    # start their own and say so in the environment they give)
+    os.environ["REPORTS_SERVER"] = "off"
 
 
 def need_tool(name: str) -> str:

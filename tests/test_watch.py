@@ -109,3 +109,25 @@ def test_saving_without_changing_anything_rebuilds_nothing(tmp_path: Path) -> No
         assert (tmp_path / "out" / "note-briefing.docx").stat().st_ino == before
     finally:
         watcher.stop()
+
+
+def test_a_template_edit_is_rebuilt(tmp_path: Path) -> None:
+    import shutil
+
+    from reports.paths import TEMPLATES_DIR
+
+    content = tmp_path / "note.yaml"
+    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    shutil.copytree(TEMPLATES_DIR / "briefing", tmp_path / "templates" / "mine")
+    watcher = Watcher(content, "-f", "pdf", "-t", "mine", "--templates-dir", tmp_path / "templates",
+                      "-o", tmp_path / "out", cwd=tmp_path)
+    try:
+        watcher.wait_for("watching")
+        template = tmp_path / "templates" / "mine" / "template.md.j2"
+        text = template.read_text(encoding="utf-8")
+        cut = text.rindex("{% endblock %}")  # inside the last block: text outside blocks is not rendered
+        template.write_text(text[:cut] + "\nA line the teacher added.\n\n" + text[cut:], encoding="utf-8")
+        assert any("rebuilt 1 of 1" in line for line in watcher.wait_for("still watching"))
+        assert "A line the teacher added." in pdf_text(tmp_path / "out" / "note-mine.pdf")
+    finally:
+        watcher.stop()

@@ -1,0 +1,346 @@
+"""A resident build process: `reports server start` keeps the builder loaded; `reports build` hands it the work.
+
+A new Python process spends ≈0.6 s importing reportlab, python-docx, python-pptx, pydantic and Jinja
+and reading fonts before it builds anything; pandoc, a compiled program, starts in milliseconds. Build
+tools in JVM and Python land answer this with a daemon (Gradle, Bazel, mypy's dmypy): the client stays
+tiny and the work happens in a process that is already warm. Here the client is `reports build`
+itself: when a server is running it sends its arguments, working folder, environment and umask over a
+Unix socket, prints what comes back and exits with the server's exit code — the same command, the same
+output, the same files, ≈0.1 s. A batch forks its workers from the warm server, so they start warm too.
+
+Safety: the socket lives in a folder only the user can enter (0700, owned by them, checked), the
+server accepts only connections from its own user (SO_PEERCRED), requests are size-limited JSON (no
+pickle), and requests run one at a time. The server steps aside (the client builds in its own process)
+when its code changed on disk since it started, and it forgets cached labels, themes and fonts when a
+template folder changes. It exits after an idle time (default 30 minutes) or on `reports server stop`.
+`REPORTS_SERVER=off` makes the client ignore any server.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import stat
+import struct
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+MAX_REQUEST_BYTES = 1024 * 1024
+CONNECT_SECONDS = 1.0
+DEFAULT_IDLE_MINUTES = 30.0
+SERVED_COMMANDS = ("build",)
+"""`check` and `schema` start in ≈0.2 s on their own; `--watch` is a long-lived process of its own."""
+
+
+class RunLocally(Exception):
+    """The server cannot do this request (raised inside the server; the client then builds itself)."""
+
+
+def socket_path() -> Path:
+    """`$REPORTS_SERVER_SOCKET`, else `$XDG_RUNTIME_DIR/reports/server.sock`, else `/tmp/reports-<uid>/server.sock`."""
+    configured = os.environ.get("REPORTS_SERVER_SOCKET", "").strip()
+    if configured:
+        return Path(configured)
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+    folder = Path(runtime) / "reports" if runtime else Path(tempfile.gettempdir()) / f"reports-{os.getuid()}"
+    return folder / "server.sock"
+
+
+def _private_folder(folder: Path, create: bool) -> bool:
+    """True when `folder` is a real folder owned by this user that nobody else can enter."""
+    if create:
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            return False
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
+def _send(connection: socket.socket, message: dict[str, Any]) -> None:
+    connection.sendall(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
+
+
+def _lines(connection: socket.socket) -> Iterator[dict[str, Any]]:
+    """JSON messages, one per line, until the peer closes; a line over the size limit ends the stream."""
+    buffer = b""
+    while True:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            yield json.loads(line)
+        if len(buffer) > MAX_REQUEST_BYTES:
+            raise ValueError("message too long")
+
+
+# --- the client: inside `reports build` -----------------------------------------------------------------
+
+
+def wanted(arguments: Sequence[str]) -> bool:
+    """Whether this command line should go to a server (if one runs)."""
+    if os.environ.get("REPORTS_SERVER", "").strip().lower() in ("off", "0", "no", "false"):
+        return False
+    if not arguments or arguments[0] not in SERVED_COMMANDS:
+        return False
+    return not any(argument in ("--watch", "-w", "--help", "-h") for argument in arguments[1:])
+
+
+def run_on_server(arguments: Sequence[str]) -> int | None:
+    """Run the command on a running server and return its exit code; None when no server can do it."""
+    path = socket_path()
+    if not _private_folder(path.parent, create=False):
+        return None  # no server, or a folder someone else could have planted a socket in
+    try:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    except OSError:
+        return None
+    try:
+        connection.settimeout(CONNECT_SECONDS)
+        connection.connect(str(path))
+        connection.settimeout(None)
+        umask = os.umask(0)
+        os.umask(umask)
+        _send(connection, {"argv": list(arguments), "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask})
+        for message in _lines(connection):
+            if "out" in message:
+                sys.stdout.write(message["out"])
+                sys.stdout.flush()
+            elif "err" in message:
+                sys.stderr.write(message["err"])
+                sys.stderr.flush()
+            elif "exit" in message:
+                return int(message["exit"])
+            elif message.get("local"):
+                return None
+        return None  # the server went away mid-way: build here (outputs are replaced atomically)
+    except (OSError, ValueError):
+        return None
+    finally:
+        connection.close()
+
+
+# --- the server -------------------------------------------------------------------------------------------
+
+
+class _Forward(io.TextIOBase):
+    """A text stream whose writes go to the client as `out`/`err` messages."""
+
+    def __init__(self, connection: socket.socket, kind: str) -> None:
+        self.connection = connection
+        self.kind = kind
+
+    def write(self, text: str | bytes) -> int:  # type: ignore[override]
+        if isinstance(text, bytes):  # click writes encoded text to streams it takes for binary-capable
+            text = text.decode("utf-8", "replace")
+        if text:
+            _send(self.connection, {self.kind: text})
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False  # no progress bar or colours: the client's terminal is not ours to draw on
+
+
+def _peer_uid(connection: socket.socket) -> int | None:
+    try:
+        credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except (OSError, AttributeError):
+        return None
+    _, uid, _ = struct.unpack("3i", credentials)
+    return uid
+
+
+@contextmanager
+def _as_the_client(request: dict[str, Any], connection: socket.socket) -> Iterator[None]:
+    """Working folder, environment, umask and output streams of the client, for one request."""
+    saved_cwd, saved_env = os.getcwd(), dict(os.environ)
+    saved_streams = sys.stdout, sys.stderr
+    os.chdir(str(request["cwd"]))
+    os.environ.clear()
+    os.environ.update({str(key): str(value) for key, value in dict(request["env"]).items()})
+    saved_umask = os.umask(int(request["umask"]) & 0o777)
+    sys.stdout, sys.stderr = _Forward(connection, "out"), _Forward(connection, "err")  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved_streams
+        os.umask(saved_umask)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+
+
+class _Server:
+    def __init__(self, path: Path, idle_seconds: float) -> None:
+        self.path = path
+        self.idle_seconds = idle_seconds
+        self.code: list[list[Any]] = []
+        self.trees: dict[str, Any] | None = None
+        self.started = time.time()
+
+    def warm_up(self) -> None:
+        """Import the builder and lay out the built-in briefing once, in memory: fonts, styles and
+        templates are then ready for the first real request."""
+        from reports import batch, build  # noqa: F401 — imported for what they load
+        from reports.paths import DEFAULT_CONTENT
+        from reports.writers.docx import write_docx
+        from reports.writers.pdf import write_pdf
+
+        built = build.build_document(build.check_cached(DEFAULT_CONTENT))
+        context = build.render_context(built)
+        write_pdf(built.document, context)
+        write_docx(built.document, context)
+        self.code = self._code_now()
+
+    def _code_now(self) -> list[list[Any]]:
+        from reports.uptodate import _code
+
+        return _code()
+
+    def _code_changed(self) -> bool:
+        from reports.uptodate import _stamp
+
+        return any(_stamp(path) != [size, mtime] for path, size, mtime in self.code)
+
+    def _forget_if_templates_changed(self, search_path: Sequence[Path]) -> None:
+        from reports.build import clear_caches
+        from reports.uptodate import _trees
+
+        trees = _trees(search_path)
+        if trees != self.trees:
+            if self.trees is not None:
+                clear_caches()
+            self.trees = trees
+
+    def serve(self) -> None:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.path.unlink(missing_ok=True)
+            listener.bind(str(self.path))
+            os.chmod(self.path, 0o600)
+            listener.listen(16)
+            listener.settimeout(self.idle_seconds)
+            identity = os.stat(self.path).st_ino
+            print(f"reports server listening on {self.path} (pid {os.getpid()})", file=sys.stderr, flush=True)
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except socket.timeout:
+                    return  # idle long enough
+                with connection:
+                    if _peer_uid(connection) != os.getuid():
+                        continue
+                    if not self._handle(connection):
+                        return
+        finally:
+            listener.close()
+            try:
+                if os.stat(self.path).st_ino == identity:  # never remove a newer server's socket
+                    self.path.unlink()
+            except (OSError, UnboundLocalError):
+                pass
+
+    def _handle(self, connection: socket.socket) -> bool:
+        """Run one request; False when the server should stop afterwards."""
+        try:
+            connection.settimeout(10)
+            request = next(_lines(connection))
+            connection.settimeout(None)
+        except (OSError, ValueError, StopIteration):
+            return True
+        if request.get("stop"):
+            _send(connection, {"stopped": True})
+            return False
+        if request.get("status"):
+            _send(connection, {"pid": os.getpid(), "since": self.started})
+            return True
+        if self._code_changed():
+            _send(connection, {"local": True, "why": "the code changed since the server started"})
+            return False  # a stale server must not build: the client builds, the next start is fresh
+        try:
+            code = self._run(request, connection)
+        except RunLocally:
+            _send(connection, {"local": True})
+            return True
+        except OSError:
+            return True  # the client went away
+        try:
+            _send(connection, {"exit": code})
+        except OSError:
+            pass
+        return True
+
+    def _run(self, request: dict[str, Any], connection: socket.socket) -> int:
+        from reports import cli
+        from reports.paths import template_search_path
+
+        arguments = [str(argument) for argument in request["argv"]]
+        if not wanted(arguments):
+            raise RunLocally()
+        with _as_the_client(request, connection):
+            self._forget_if_templates_changed(template_search_path(_templates_dirs(arguments)))
+            try:
+                cli.run(arguments)
+            except SystemExit as ending:
+                return ending.code if isinstance(ending.code, int) else (0 if ending.code is None else 1)
+        return 0
+
+
+def _templates_dirs(arguments: Sequence[str]) -> tuple[Path, ...]:
+    """The --templates-dir folders of a command line (for the template-folder fingerprint)."""
+    folders = []
+    for index, argument in enumerate(arguments):
+        if argument == "--templates-dir" and index + 1 < len(arguments):
+            folders.append(Path(arguments[index + 1]))
+        elif argument.startswith("--templates-dir="):
+            folders.append(Path(argument.split("=", 1)[1]))
+    return tuple(folders)
+
+
+def serve(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> int:
+    """Run a server in this process until it is stopped or idle; 0, or 2 when the socket folder is unsafe."""
+    path = socket_path()
+    if not _private_folder(path.parent, create=True):
+        print(f"{path.parent}: not a private folder of this user (mode 0700) — remove it or set "
+              "REPORTS_SERVER_SOCKET", file=sys.stderr)
+        return 2
+    if _ask(path, {"status": True}) is not None:
+        print(f"a reports server is already running on {path}", file=sys.stderr)
+        return 0
+    server = _Server(path, idle_minutes * 60)
+    server.warm_up()
+    server.serve()
+    return 0
+
+
+def _ask(path: Path, message: dict[str, Any]) -> dict[str, Any] | None:
+    """One control message to a running server and its answer; None when no server answers."""
+    if not _private_folder(path.parent, create=False):
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(CONNECT_SECONDS * 5)
+            connection.connect(str(path))
+            _send(connection, message)
+            return next(_lines(connection), None)
+    except (OSError, ValueError):
+        return None
+
+
+def status() -> dict[str, Any] | None:
+    return _ask(socket_path(), {"status": True})
+
+
+def stop() -> bool:
+    return _ask(socket_path(), {"stop": True}) is not None
