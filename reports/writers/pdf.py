@@ -17,6 +17,7 @@ charts), `pdf_page` (page template, header/footer, outline, metadata, one-pass b
 
 from __future__ import annotations
 
+
 import hashlib
 import re
 import unicodedata
@@ -145,6 +146,7 @@ class PdfWriter(Visitor):
 
     def _reset(self) -> None:
         self._problems: dict[tuple[str, str], Diagnostic] = {}
+        self._drawable_memo: dict[tuple[str, str], bool] = {}
         self._faces: list[tuple[FontFaces, bool, bool]] = [(self.fonts.body, False, False)]
         self._default_style: list[str] = [self.theme.style_for("body")]
         self._widths: list[float] = [self.styles.frame_width]
@@ -553,10 +555,25 @@ class PdfWriter(Visitor):
         faces, current_bold, current_italic = self._faces[-1]
         return faces, current_bold or bold, current_italic or italic
 
+    def _drawable(self, character: str, faces: FontFaces, face_name: str, bold: bool, italic: bool) -> bool:
+        """True for a character the face can set (or one reportlab turns into a word space)."""
+        key = (character, face_name)
+        verdict = self._drawable_memo.get(key)
+        if verdict is None:
+            verdict = character in _IGNORED_WHITESPACE or (
+                ord(character) <= 0xFFFF and unicodedata.category(character) not in ("Cc", "Cs")
+                and faces.covers(character, bold, italic))
+            self._drawable_memo[key] = verdict
+        return verdict
+
     def _check_characters(self, text: str, faces: FontFaces, bold: bool, italic: bool,
                           into: list[Diagnostic] | None) -> None:
         """Report characters that cannot be drawn: outside the BMP, control characters, missing glyphs."""
         face_name = faces.face(bold, italic)
+        # almost every text is drawable: decide per distinct character (memoised per face across the
+        # document) and walk the text by position only to describe a character that is not
+        if all(self._drawable(character, faces, face_name, bold, italic) for character in set(text)):
+            return
         for index, character in _unusual(text):
             code = ord(character)
             if code > 0xFFFF:
