@@ -205,13 +205,15 @@ def build_document(
     template_name: str = "briefing",
     search_path: tuple[Path, ...] = (TEMPLATES_DIR,),
     student: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> BuiltDocument:
+    """The neutral tree of one document; `cache_dir` (the build's cache folder) keeps font facts on disk."""
     from reports.charts.build import chart_specs
 
     content = checked.content
     template = find_template(template_name, search_path)
     theme = theme_cached(template.path, search_path)
-    require_font_coverage(content, theme, template.path, checked.source)
+    require_font_coverage(content, theme, template.path, checked.source, cache_dir)
     labels = labels_for(content.document.language)
     specs = chart_specs(content, labels)
     context = template_context(content, labels, specs, theme, checked.source.file, student)
@@ -241,6 +243,7 @@ def render_context(built: BuiltDocument, cache_dir: Path | None = None) -> Any:
         theme_folder=built.template.path,
         charts=ChartRenderer(built.theme, built.template.path, cache_dir),
         timestamp=build_timestamp(built.content),
+        cache_dir=cache_dir,
     )
 
 
@@ -289,7 +292,7 @@ def build(
             raise UsageError([Diagnostic("the output would overwrite the input — choose another --out folder",
                                          file=str(target))])
     checked = check_cached(content_path, display_name)
-    built = build_document(checked, template_name, search_path, student)
+    built = build_document(checked, template_name, search_path, student, cache_dir)
     context = render_context(built, cache_dir)
     writers = _writers()
     rendered = {name: writers[name](built.document, context) for name in wanted}

@@ -24,11 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from reports.errors import AssetError, Diagnostic, LayoutError
+from reports.fonts import font_facts
 from reports.loader import FieldPath, LoadedDocument
 from reports.model import Content
 from reports.theme import FontFamily, Theme, resolve_font_file
@@ -48,20 +48,18 @@ class _Face:
     code_points: frozenset[int]
 
 
-@lru_cache(maxsize=32)
-def _code_points(path: Path, modified: float) -> frozenset[int]:
-    """The code points a TrueType file maps to glyphs (its best cmap), read with fontTools."""
-    from fontTools.ttLib import TTFont, TTLibError
-
-    try:
-        with TTFont(str(path), lazy=True, fontNumber=0) as font:
-            return frozenset((font.getBestCmap() or {}).keys())
-    except (TTLibError, OSError, KeyError, AssertionError, ValueError) as error:
-        raise AssetError([Diagnostic(f"font file {path.name} cannot be read ({error}) — use a TrueType (.ttf) file",
-                                     file=str(path))]) from None
+def _code_points(path: Path, cache_dir: Path | None = None) -> frozenset[int]:
+    """The code points a TrueType file maps to glyphs (its best cmap): `reports.fonts` reads each file once
+    per process for the coverage check, the charts and the DOCX font table, and keeps the facts in the
+    cache folder when one is given, so a new process does not parse the eight faces again."""
+    facts = font_facts(path, cache_dir)
+    if facts.error is not None:
+        raise AssetError([Diagnostic(f"font file {path.name} cannot be read ({facts.error}) — use a TrueType (.ttf) file",
+                                     file=str(path))])
+    return facts.code_points
 
 
-def _faces(theme: Theme, theme_folder: Path) -> list[_Face]:
+def _faces(theme: Theme, theme_folder: Path, cache_dir: Path | None = None) -> list[_Face]:
     """Every face of the body and heading fonts, each file once, body font first."""
     faces: list[_Face] = []
     seen: set[Path] = set()
@@ -72,7 +70,7 @@ def _faces(theme: Theme, theme_folder: Path) -> list[_Face]:
             if path in seen:
                 continue
             seen.add(path)
-            faces.append(_Face(family.name, path, _code_points(path, path.stat().st_mtime)))
+            faces.append(_Face(family.name, path, _code_points(path, cache_dir)))
     return faces
 
 
@@ -155,9 +153,13 @@ def _field_diagnostic(source: LoadedDocument, path: FieldPath, missing: dict[str
     )
 
 
-def check_font_coverage(content: Content, theme: Theme, theme_folder: Path, source: LoadedDocument) -> list[Diagnostic]:
-    """Located errors for every text field holding characters the theme's fonts cannot draw (one per field)."""
-    faces = _faces(theme, theme_folder)
+def check_font_coverage(content: Content, theme: Theme, theme_folder: Path, source: LoadedDocument,
+                        cache_dir: Path | None = None) -> list[Diagnostic]:
+    """Located errors for every text field holding characters the theme's fonts cannot draw (one per field).
+
+    `cache_dir` is the build's cache folder (None: no disk cache), where the fonts' facts are kept.
+    """
+    faces = _faces(theme, theme_folder, cache_dir)
     problems: list[Diagnostic] = []
     reported: set[FieldPath] = set()
     drawable: set[str] = set(_NOT_DRAWN)
@@ -182,8 +184,9 @@ def check_font_coverage(content: Content, theme: Theme, theme_folder: Path, sour
     return problems
 
 
-def require_font_coverage(content: Content, theme: Theme, theme_folder: Path, source: LoadedDocument) -> None:
+def require_font_coverage(content: Content, theme: Theme, theme_folder: Path, source: LoadedDocument,
+                          cache_dir: Path | None = None) -> None:
     """Raise LayoutError (exit 6: text a font cannot show) listing every uncovered field, located."""
-    problems = check_font_coverage(content, theme, theme_folder, source)
+    problems = check_font_coverage(content, theme, theme_folder, source, cache_dir)
     if problems:
         raise LayoutError(problems)

@@ -1,12 +1,13 @@
 """Drawing chart specs: matplotlib (object-oriented API, no pyplot) to SVG and PNG, svglib to reportlab.
 
-Layout is computed here in plain Python, in points, from the theme's heading font metrics (read
-with fontTools): how names wrap decides how tall a chart is, so `size_mm` knows the height without
-drawing anything. matplotlib then draws exactly that layout onto one axes whose data units are points,
-with every text object placed explicitly (`parse_math=False`, no legend), so a label like "$5" or
-"_x" shows as typed. The SVG keeps text as text (`svg.fonttype: none`); svglib turns it into a
-reportlab Drawing whose Strings use the same TrueType files, registered with reportlab so they are
-embedded and extractable. A character the font lacks is an `AssetError`, never a box.
+Layout is computed here in plain Python, in points, from the theme's heading font metrics (read once per
+process, or from the cache folder, by `reports.fonts`): how names wrap decides how tall a chart is, so
+`size_mm` knows the height without drawing anything. matplotlib then draws exactly that layout onto one
+axes whose data units are points, with every text object placed explicitly (`parse_math=False`, no
+legend), so a label like "$5" or "_x" shows as typed. The SVG keeps text as text (`svg.fonttype: none`);
+svglib turns it into a reportlab Drawing whose Strings use the same TrueType files, registered with
+reportlab so they are embedded and extractable. A character the font lacks is an `AssetError`, never a
+box.
 
 matplotlib is imported only inside methods: `reports check` never pays for it. Output is
 deterministic (fixed hash salt, no dates or software names in metadata, rcParams reset to defaults
@@ -104,7 +105,7 @@ def _engine_version() -> str:
 
 @dataclass(frozen=True)
 class FontFace:
-    """One TrueType file's metrics, read with fontTools: enough to wrap text and check coverage."""
+    """One TrueType file's metrics (from `reports.fonts`): enough to wrap text and check coverage."""
 
     path: Path
     units_per_em: int
@@ -128,24 +129,20 @@ class FontFace:
         return None
 
 
-@lru_cache(maxsize=16)
-def load_face(path: Path) -> FontFace:
-    from fontTools.ttLib import TTFont, TTLibError
+def load_face(path: Path, cache_dir: Path | None = None) -> FontFace:
+    """The face's metrics from `reports.fonts`: parsed once per process for the coverage check, the charts and
+    the DOCX (the charts used to parse their two faces a second time), and read from the cache folder when
+    one is given instead of parsed in each new process."""
+    from reports.fonts import font_facts
 
-    try:
-        font = TTFont(str(path), lazy=True, fontNumber=0)
-        cmap = font.getBestCmap() or {}
-        metrics = font["hmtx"].metrics
-        units = int(font["head"].unitsPerEm)
-        ascender = font["hhea"].ascent / units
-        os2 = font["OS/2"] if "OS/2" in font else None
-        cap = getattr(os2, "sCapHeight", 0) or 0
-    except (TTLibError, KeyError, OSError, AssertionError) as error:
-        raise AssetError([Diagnostic(f"font file {path.name} cannot be read ({error}) — use a TrueType (.ttf) file",
-                                     file=str(path))]) from None
-    advances = {code: metrics[name][0] for code, name in cmap.items() if name in metrics}
-    return FontFace(path=path, units_per_em=units, advances=advances, ascender=ascender,
-                    cap_height=(cap / units) if cap else 0.72)
+    facts = font_facts(path, cache_dir)
+    problem = facts.error if facts.error is not None else facts.metrics_error
+    if problem is not None or facts.advances is None:
+        raise AssetError([Diagnostic(f"font file {path.name} cannot be read ({problem}) — use a TrueType (.ttf) file",
+                                     file=str(path))])
+    units = facts.units_per_em
+    return FontFace(path=path, units_per_em=units, advances=facts.advances, ascender=facts.ascent / units,
+                    cap_height=(facts.cap_height / units) if facts.cap_height else 0.72)
 
 
 @dataclass(frozen=True)
@@ -505,8 +502,8 @@ class ChartRenderer:
             family = self.theme.heading_font
             self._fonts = ChartFonts(
                 family=family.name,
-                regular=load_face(resolve_font_file(family.regular, self.theme_folder)),
-                bold=load_face(resolve_font_file(family.bold, self.theme_folder)),
+                regular=load_face(resolve_font_file(family.regular, self.theme_folder), self.cache_dir),
+                bold=load_face(resolve_font_file(family.bold, self.theme_folder), self.cache_dir),
             )
         return self._fonts
 

@@ -26,6 +26,8 @@ class RenderContext:
     charts: ChartRenderer
     timestamp: dt.datetime
     """Build time written into file metadata: SOURCE_DATE_EPOCH when set, else the content's date."""
+    cache_dir: Path | None = None
+    """The build's cache folder (None: nothing kept on disk): charts, font facts."""
 
 
 def visitor_name(node_type: type) -> str:

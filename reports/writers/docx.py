@@ -176,8 +176,8 @@ class DocxWriter(Visitor):
         theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
             "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
             "word/fontTable.xml": partial(font_table, fonts=[
-                font_info(self.theme.body_font, self.context.theme_folder),
-                font_info(self.theme.heading_font, self.context.theme_folder),
+                font_info(self.theme.body_font, self.context.theme_folder, self.context.cache_dir),
+                font_info(self.theme.heading_font, self.context.theme_folder, self.context.cache_dir),
             ]),
         }
         return deterministic_zip(

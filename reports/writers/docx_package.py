@@ -178,18 +178,16 @@ class FontInfo:
         return "roman" if "serif" in lowered and "sans" not in lowered else "swiss"
 
 
-def font_info(family: FontFamily, theme_folder: Path) -> FontInfo:
+def font_info(family: FontFamily, theme_folder: Path, cache_dir: Path | None = None) -> FontInfo:
+    """The family's PANOSE digits, from the regular face's facts (`reports.fonts`): already read in this
+    process by the coverage check, or kept in the cache folder (`cache_dir`, None for none) by an earlier one."""
     try:
-        from fontTools.ttLib import TTFont
+        from reports.fonts import font_facts
 
-        font = TTFont(resolve_font_file(family.regular, theme_folder), lazy=True)
-        panose = font["OS/2"].panose
-        digits = tuple(int(getattr(panose, name)) for name in (
-            "bFamilyType", "bSerifStyle", "bWeight", "bProportion", "bContrast", "bStrokeVariation", "bArmStyle",
-            "bLetterForm", "bMidline", "bXHeight"))
-        return FontInfo(family.name, digits)
-    except (ReportsError, ImportError, OSError, KeyError, AttributeError):  # the DOCX names the font either way
+        facts = font_facts(resolve_font_file(family.regular, theme_folder), cache_dir)
+    except (ReportsError, ImportError, OSError):  # the DOCX names the font either way
         return FontInfo(family.name)
+    return FontInfo(family.name, facts.panose or ())
 
 
 def font_table(original: bytes, fonts: list[FontInfo]) -> bytes:

@@ -17,7 +17,6 @@ charts), `pdf_page` (page template, header/footer, outline, metadata, one-pass b
 
 from __future__ import annotations
 
-
 import hashlib
 import re
 import unicodedata
