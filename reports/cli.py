@@ -372,19 +372,28 @@ def server_start(idle_minutes: float) -> None:
     if server.status() is not None:
         click.echo(f"a reports server is already running on {server.socket_path()}")
         return
-    process = subprocess.Popen([sys.executable, "-m", "reports.cli", "server", "run", "--idle-minutes",
-                                str(idle_minutes)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    # the server outlives this command: its messages go to a log beside its socket, not to a pipe
+    # nobody reads (or to a terminal that may be gone)
+    log_path = server.socket_path().with_name("server.log")
+    try:
+        log = open(log_path, "ab") if server.prepare_socket_folder() else None
+    except OSError:
+        log = None
+    if log is None:
+        click.echo(f"{server.socket_path().parent}: cannot be used for the server's socket (it must be a folder of "
+                   "yours that nobody else can enter) — remove it or set REPORTS_SERVER_SOCKET", err=True)
+        sys.exit(int(ExitCode.USAGE))
+    with log:
+        process = subprocess.Popen([sys.executable, "-m", "reports.cli", "server", "run", "--idle-minutes",
+                                    str(idle_minutes)], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                   start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.status() is not None:
             click.echo(f"reports server running on {server.socket_path()} (pid {process.pid})")
-            assert process.stderr is not None
-            process.stderr.close()  # from now on it writes nothing we read
             return
         if process.poll() is not None:
-            assert process.stderr is not None
-            click.echo(process.stderr.read().decode(errors="replace").strip(), err=True)
+            click.echo(f"the server stopped at once — see {log_path}", err=True)
             sys.exit(int(ExitCode.USAGE))
         time.sleep(0.05)
     click.echo("the server did not answer within 60 s", err=True)

@@ -66,6 +66,11 @@ def _private_folder(folder: Path, create: bool) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
 
 
+def prepare_socket_folder() -> bool:
+    """Create the socket's folder (mode 0700) if needed; False when it is not a private folder of this user."""
+    return _private_folder(socket_path().parent, create=True)
+
+
 def _send(connection: socket.socket, message: dict[str, Any]) -> None:
     connection.sendall(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
 

@@ -144,3 +144,35 @@ def test_a_server_whose_code_changed_steps_aside(tmp_path: Path) -> None:
     assert not instance._code_changed()
     module_file.write_text("A = 22\n", encoding="utf-8")
     assert instance._code_changed()
+
+
+def test_start_status_stop_in_the_background(tmp_path: Path) -> None:
+    socket_folder = Path(tempfile.mkdtemp(prefix="rs-", dir="/tmp"))
+    try:
+        environment = _environment(socket_folder / "inner", tmp_path / "cache")
+        started = _reports("server", "start", "--idle-minutes", "5", environment=environment, cwd=tmp_path)
+        assert started.returncode == 0 and "running on" in started.stdout, started.stderr
+        assert (socket_folder / "inner").stat().st_mode & 0o777 == 0o700
+        assert _reports("server", "status", environment=environment, cwd=tmp_path).returncode == 0
+        again = _reports("server", "start", environment=environment, cwd=tmp_path)
+        assert again.returncode == 0 and "already running" in again.stdout
+        assert _reports("server", "stop", environment=environment, cwd=tmp_path).stdout.strip() == "stopped"
+        deadline = time.monotonic() + 30
+        while (socket_folder / "inner" / "server.sock").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _reports("server", "status", environment=environment, cwd=tmp_path).returncode == 1
+        assert "listening" in (socket_folder / "inner" / "server.log").read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(socket_folder, ignore_errors=True)
+
+
+def test_start_refuses_a_socket_folder_others_can_enter(tmp_path: Path) -> None:
+    socket_folder = Path(tempfile.mkdtemp(prefix="rs-", dir="/tmp"))
+    try:
+        socket_folder.chmod(0o755)
+        started = _reports("server", "start", environment=_environment(socket_folder, tmp_path / "cache"),
+                           cwd=tmp_path)
+        assert started.returncode == 2 and "nobody else can enter" in started.stderr
+        assert not (socket_folder / "server.sock").exists()
+    finally:
+        shutil.rmtree(socket_folder, ignore_errors=True)
