@@ -443,12 +443,6 @@ def run(arguments: list[str] | None = None) -> None:
     `arguments` (the server itself calls this), the command always runs in this process.
     """
     if arguments is None:
-        import gc
-
-        # a command imports several large libraries and parses fonts: hundreds of thousands of objects
-        # that live to the end. At the default threshold (700 allocations) the collector runs hundreds of
-        # times looking for garbage that is not there (≈30 ms of a 0.75 s build); cycles are still collected.
-        gc.set_threshold(20_000, 20, 20)
         from reports import server
 
         if server.wanted(sys.argv[1:]):

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from reports.errors import AssetError, Diagnostic, LayoutError
-from reports.fonts import font_facts
+from reports.fonts import CodePoints, font_facts
 from reports.loader import FieldPath, LoadedDocument
 from reports.model import Content
 from reports.theme import FontFamily, Theme, resolve_font_file
@@ -45,10 +45,10 @@ _FACES = ("regular", "bold", "italic", "bold_italic")
 class _Face:
     family: str
     file: Path
-    code_points: frozenset[int]
+    code_points: CodePoints
 
 
-def _code_points(path: Path, cache_dir: Path | None = None) -> frozenset[int]:
+def _code_points(path: Path, cache_dir: Path | None = None) -> CodePoints:
     """The code points a TrueType file maps to glyphs (its best cmap): `reports.fonts` reads each file once
     per process for the coverage check, the charts and the DOCX font table, and keeps the facts in the
     cache folder when one is given, so a new process does not parse the eight faces again."""

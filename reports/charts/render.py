@@ -29,7 +29,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from reports.charts.spec import ChartSpec
 from reports.errors import AssetError, Diagnostic, OutputError
@@ -109,7 +109,7 @@ class FontFace:
 
     path: Path
     units_per_em: int
-    advances: dict[int, int] = field(repr=False)
+    advances: Mapping[int, int] = field(repr=False)
     """Advance width (font units) of each code point the font maps."""
     ascender: float
     """Ascent as a fraction of the font size."""
