@@ -335,3 +335,33 @@ def test_same_input_gives_the_same_bytes(built, tmp_path, membership_chart):
     core = workbook.read("docProps/core.xml").decode()
     moment = build_timestamp(check_content(CONTENT).content).astimezone(dt.timezone.utc)
     assert core.count(moment.strftime(">%Y-%m-%dT%H:%M:%SZ<")) == 2, "created, modified: the build's time, not now"
+
+
+def test_chart_parts_are_made_once_per_process_and_parsed_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A roster's handouts share the chart's bytes, never its XML elements; another date makes new parts."""
+    from reports.writers import docx_charts
+
+    made: list[str] = []
+    original = docx_charts.chart_xml
+
+    def counting(spec, theme, language_tag, created):  # type: ignore[no-untyped-def]
+        made.append(spec.name)
+        return original(spec, theme, language_tag, created)
+
+    monkeypatch.setattr(docx_charts, "chart_xml", counting)
+    monkeypatch.setattr(docx_charts, "_parts", type(docx_charts._parts)())
+    checked = check_content(Path(__file__).resolve().parents[1] / "data" / "sco-russia.yaml")
+    built_document = build_document(checked)
+    spec = next(node.chart for node in nodes.walk(built_document.document) if getattr(node, "chart", None) is not None
+                and docx_charts.native_chart_type(node.chart, built_document.theme) is not None)
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    parts = []
+    for _ in range(2):
+        document = docx.Document()
+        parts.append(docx_charts.embed_chart(document.part, spec, built_document.theme, "id-ID", created))
+    assert made == [spec.name]
+    assert parts[0].chart_part.element is not parts[1].chart_part.element
+    assert etree.tostring(parts[0].chart_part.element) == etree.tostring(parts[1].chart_part.element)
+    assert parts[0].workbook_part.blob == parts[1].workbook_part.blob
+    docx_charts.embed_chart(docx.Document().part, spec, built_document.theme, "id-ID", created + dt.timedelta(days=1))
+    assert made == [spec.name, spec.name]

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -317,15 +319,41 @@ class EmbeddedChart:
     workbook_part: Part
 
 
+_PARTS_LIMIT = 32
+_parts: OrderedDict[tuple[str, str, str, str], tuple[bytes, bytes]] = OrderedDict()
+_parts_lock = threading.Lock()
+
+
+def _chart_parts(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.datetime) -> tuple[bytes, bytes]:
+    """The chart XML and its workbook, made once per process for the same chart, theme, language and date.
+
+    A roster's handouts all carry the same chart: python-pptx and XlsxWriter took ≈4 ms of each handout
+    to make the same bytes again. Bytes are kept, never elements: every document parses its own copy.
+    """
+    key = (spec.digest(), theme.digest(), language_tag, created.isoformat())
+    with _parts_lock:
+        hit = _parts.get(key)
+        if hit is not None:
+            _parts.move_to_end(key)
+            return hit
+    made = (chart_xml(spec, theme, language_tag, created), workbook_blob(spec, created))
+    with _parts_lock:
+        _parts[key] = made
+        while len(_parts) > _PARTS_LIMIT:
+            _parts.popitem(last=False)
+    return made
+
+
 def embed_chart(document_part: Part, spec: ChartSpec, theme: Theme, language_tag: str,
                 created: dt.datetime) -> EmbeddedChart:
     """Add the chart part and its workbook to the package; relate the chart to `document_part`."""
     package = document_part.package
+    chart_bytes, workbook_bytes = _chart_parts(spec, theme, language_tag, created)
     # each part is related as soon as it exists: `next_partname` only counts parts reachable by relationships
-    chart_element = parse_docx_xml(chart_xml(spec, theme, language_tag, created))
+    chart_element = parse_docx_xml(chart_bytes)
     chart_part = XmlPart(package.next_partname(CHART_PARTNAME), CT.DML_CHART, chart_element, package)
     relationship_id = document_part.relate_to(chart_part, RT.CHART)
-    workbook_part = Part(package.next_partname(WORKBOOK_PARTNAME), CT.SML_SHEET, workbook_blob(spec, created), package)
+    workbook_part = Part(package.next_partname(WORKBOOK_PARTNAME), CT.SML_SHEET, workbook_bytes, package)
     chart_element.find(_c("externalData")).set(f"{{{R}}}id", chart_part.relate_to(workbook_part, RT.PACKAGE))
     return EmbeddedChart(relationship_id, chart_part, workbook_part)
 
