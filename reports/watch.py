@@ -1,13 +1,14 @@
 """`reports build --watch`: build, then rebuild in the same process whenever an input changes.
 
 An analyst edits the content and looks at the PDF again; a teacher adjusts a template. A new process
-pays ≈0.7 s of imports and font loading before it does any work; a process that stays up rebuilds
-the briefing in ≈0.3 s (Typst's `watch` and Quarto's `preview` work the same way). Each round asks
+pays ≈0.6 s of imports and font loading before it does any work; a process that stays up rebuilds
+the briefing in ≈0.1 s (Typst's `watch` and Quarto's `preview` work the same way). Each round asks
 every job again and lets `reports.uptodate` decide what really changed, so saving one file of a
 batch rebuilds only the documents that read it.
 
-Watched: the content files, the roster, and every template folder on the search path (templates,
-themes, fonts, logos, reference documents). watchfiles (inotify/FSEvents, polling where those are
+Watched: the content files (their folders, with subfolders, filtered to the files themselves), the
+roster, and every template folder on the search path (templates, themes, fonts, logos, reference
+documents). watchfiles (inotify/FSEvents, polling where those are
 missing) groups the events of one save (editors write, rename and touch) into one change set.
 """
 
@@ -28,7 +29,7 @@ READY_TIMEOUT_MS = 300
 
 
 def watched_roots(files: Iterable[Path], search_path: Sequence[Path]) -> tuple[list[Path], set[Path]]:
-    """Folders to subscribe to, and the files among their events that matter (None: all of a folder's)."""
+    """Folders to subscribe to, and the named files (resolved) whose events matter besides template folders'."""
     exact = {path.resolve() for path in files}
     roots = {path.parent for path in exact}
     folders = {folder for folder in (*search_path, ASSETS_DIR) if folder.is_dir()}
