@@ -66,6 +66,8 @@ class Job:
     """How the summary names this job: the file, plus the roster row for a personalised one."""
     skip_unchanged: bool = False
     """Leave the outputs alone when nothing they depend on changed since they were built (needs a cache)."""
+    force: bool = False
+    """Build even when up to date; the build is still recorded, so the next one can be skipped."""
 
     def request(self) -> BuildRequest:
         outputs = tuple(output_path(self.content, self.template_name, self.out_dir, name, self.suffix)
@@ -125,11 +127,12 @@ def run_job(job: Job, index: int = 0) -> Outcome:
     request = job.request() if job.skip_unchanged and cache_dir is not None else None
     if request is not None and {path.resolve() for path in request.outputs} & {path.resolve() for path in job.protected}:
         request = None  # an output would replace an input of this run: let the build refuse it
-    if request is not None and cache_dir is not None:
+    if request is not None and cache_dir is not None and not job.force:
         unchanged = uptodate.up_to_date(request, cache_dir)
         if unchanged is not None:
             return Outcome(index, label, written=unchanged.outputs, warnings=unchanged.warnings, skipped=True,
                            seconds=time.perf_counter() - started, worker=worker)
+    if request is not None and cache_dir is not None:
         uptodate.forget(request, cache_dir)
     try:
         from reports.build import build
@@ -270,6 +273,7 @@ def plan_jobs(
     roster: Sequence[Mapping[str, str]] | None = None,
     protected: Iterable[Path] = (),
     skip_unchanged: bool = False,
+    force: bool = False,
 ) -> list[Job]:
     """One job per content file (given as path and display name), or per file and roster row.
 
@@ -297,7 +301,8 @@ def plan_jobs(
         raise UsageError(clashes)
     guarded = tuple(dict.fromkeys([*(path for path, _ in unique.values()), *protected]))
     base = dict(template_name=template_name, formats=wanted, out_dir=out_dir, search_path=search_path,
-                cache_dir=cache_dir, cache_default=cache_default, protected=guarded, skip_unchanged=skip_unchanged)
+                cache_dir=cache_dir, cache_default=cache_default, protected=guarded, skip_unchanged=skip_unchanged,
+                force=force)
     jobs: list[Job] = []
     for path, name in unique.values():
         if roster is None:

@@ -220,13 +220,13 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
         wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
         sources = [(path, _display(path)) for path in files or (DEFAULT_CONTENT,)]
 
-        def plan(skip_unchanged: bool) -> list[Job]:
+        def plan(forced: bool) -> list[Job]:
             rows = read_roster(roster, _display(roster)) if roster is not None else None
             return plan_jobs(sources, template_name, wanted, out_dir, search_path, cache_default=not no_cache,
                              roster=rows, protected=(roster,) if roster is not None else (),
-                             skip_unchanged=skip_unchanged)
+                             skip_unchanged=not no_cache, force=forced)
 
-        planned = plan(not (force or no_cache))
+        planned = plan(force)
     except ReportsError as error:
         _fail(error)
     workers = jobs or default_workers()
@@ -243,7 +243,7 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
                  f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
         _summary(result, where)
     if watch:
-        _watch(lambda: plan(not no_cache), [path for path, _ in sources] + ([roster] if roster else []),
+        _watch(lambda: plan(False), [path for path, _ in sources] + ([roster] if roster else []),
                search_path)
     sys.exit(result.exit_code)
 

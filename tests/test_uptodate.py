@@ -193,3 +193,10 @@ def test_a_damaged_record_means_building_again(tmp_path: Path) -> None:
     record = next((tmp_path / "cache" / "builds").iterdir())
     record.write_text("{not json", encoding="utf-8")
     assert uptodate.up_to_date(request, tmp_path / "cache") is None
+
+
+def test_a_forced_build_is_recorded_so_the_next_one_is_skipped(project: dict[str, Path]) -> None:
+    assert _build(project)[0] == 0
+    code, stdout, _ = _build(project, "--force")
+    assert code == 0 and stdout.count("wrote ") == 2
+    assert _build(project)[1].count("up to date ") == 2
