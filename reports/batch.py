@@ -127,13 +127,17 @@ def run_job(job: Job, index: int = 0) -> Outcome:
     request = job.request() if job.skip_unchanged and cache_dir is not None else None
     if request is not None and {path.resolve() for path in request.outputs} & {path.resolve() for path in job.protected}:
         request = None  # an output would replace an input of this run: let the build refuse it
+    if request is not None and str(job.content.resolve()).startswith(("/dev/", "/proc/")):
+        request = None  # standard input or a descriptor: a new stream every run, nothing to compare
     if request is not None and cache_dir is not None and not job.force:
         unchanged = uptodate.up_to_date(request, cache_dir)
         if unchanged is not None:
             return Outcome(index, label, written=unchanged.outputs, warnings=unchanged.warnings, skipped=True,
                            seconds=time.perf_counter() - started, worker=worker)
+    trees_before = None
     if request is not None and cache_dir is not None:
         uptodate.forget(request, cache_dir)
+        trees_before = uptodate.template_trees(job.search_path)
     try:
         from reports.build import build
 
@@ -144,7 +148,7 @@ def run_job(job: Job, index: int = 0) -> Outcome:
                 protected=job.protected, student=job.student, suffix=job.suffix,
             )
         if request is not None and cache_dir is not None:
-            uptodate.save(request, cache_dir, opened, warnings)
+            uptodate.save(request, cache_dir, opened, warnings, trees_before)
     except ReportsError as error:
         return Outcome(index, label, errors=tuple(error.diagnostics), exit_code=int(error.exit_code),
                        seconds=time.perf_counter() - started, worker=worker)

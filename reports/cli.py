@@ -268,10 +268,20 @@ def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple
             _print_diagnostics(error.diagnostics)
             return []
 
+    from reports.watch import FontsChanged
+
     try:
         watch(planned, inputs, search_path, one_round, lambda line: click.echo(line, err=True))
     except KeyboardInterrupt:
         pass
+    except FontsChanged as changed:
+        click.echo(f"font file(s) changed: {changed} — fonts are loaded once per process; run "
+                   "`reports build --watch` again to use them", err=True)
+        sys.exit(int(ExitCode.ASSET))
+    except (OSError, RuntimeError) as error:  # watchfiles: the system's limit of watched folders, a gone folder
+        click.echo(f"cannot watch for changes: {error} — keep content files in a folder of their own, or raise "
+                   "the system's inotify limit (fs.inotify.max_user_watches)", err=True)
+        sys.exit(int(ExitCode.OUTPUT))
     click.echo("stopped watching", err=True)
     sys.exit(int(ExitCode.OK))
 
@@ -446,9 +456,17 @@ def run(arguments: list[str] | None = None) -> None:
         from reports import server
 
         if server.wanted(sys.argv[1:]):
-            code = server.run_on_server(sys.argv[1:])
+            try:
+                code = server.run_on_server(sys.argv[1:])
+            except KeyboardInterrupt:
+                click.echo("interrupted", err=True)
+                sys.exit(130)
             if code is not None:
                 sys.exit(code)
+            if server.required():
+                click.echo(f"no build server took the command (REPORTS_SERVER=required) — start one with "
+                           f"`reports server start` ({server.socket_path()})", err=True)
+                sys.exit(int(ExitCode.USAGE))
     try:
         main(args=arguments, prog_name="reports", standalone_mode=True)
     except ReportsError as error:

@@ -51,7 +51,8 @@ def template_search_path(extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
 
 
 def default_cache_dir() -> Path:
-    """Where `reports build` keeps drawn charts (and the record of each build) between runs.
+    """Where `reports build` keeps what it can reuse between runs: drawn charts, `builds/` (the record of each
+    build, for up-to-date checks) and `fonts/` (font metrics).
 
     `$REPORTS_CACHE_DIR` when set, else `$XDG_CACHE_HOME/reports/charts`, else `~/.cache/reports/charts`.
     Entries are named by the hash of everything that changes a chart's bytes, so the folder can be

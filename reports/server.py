@@ -33,6 +33,13 @@ from typing import Any, Iterator, Sequence
 
 MAX_REQUEST_BYTES = 1024 * 1024
 CONNECT_SECONDS = 1.0
+ACCEPT_SECONDS = 2.0
+"""How long a client waits for the server to take its request (it may be busy with another) before
+building in its own process."""
+SEND_SECONDS = 30.0
+"""How long the server waits on a client that stopped reading (suspended with Ctrl-Z) before giving up
+on it, so one stuck terminal cannot hold every later build."""
+_FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 DEFAULT_IDLE_MINUTES = 30.0
 SERVED_COMMANDS = ("build",)
 """`check` and `schema` start in ≈0.2 s on their own; `--watch` is a long-lived process of its own."""
@@ -94,12 +101,32 @@ def _lines(connection: socket.socket) -> Iterator[dict[str, Any]]:
 
 
 def wanted(arguments: Sequence[str]) -> bool:
-    """Whether this command line should go to a server (if one runs)."""
+    """Whether this command line should go to a server (if one runs).
+
+    Not `--watch` (a long-lived process of its own), not help, and not a command naming the client's own
+    streams (`/dev/stdin`, `/proc/self/fd/0`): the server would read its own.
+    """
     if os.environ.get("REPORTS_SERVER", "").strip().lower() in ("off", "0", "no", "false"):
         return False
     if not arguments or arguments[0] not in SERVED_COMMANDS:
         return False
-    return not any(argument in ("--watch", "-w", "--help", "-h") for argument in arguments[1:])
+    for argument in arguments[1:]:
+        if argument in ("--watch", "-w", "--help", "-h") or argument.startswith(("/dev/", "/proc/")):
+            return False
+    return True
+
+
+def required() -> bool:
+    """`REPORTS_SERVER=required`: a build that no server takes is an error (scripts and tests that
+    must know the server did the work)."""
+    return os.environ.get("REPORTS_SERVER", "").strip().lower() == "required"
+
+
+def installation() -> list[str]:
+    """What must match between client and server: this copy of `reports` and this Python."""
+    from reports.paths import PROJECT_ROOT
+
+    return [str(PROJECT_ROOT), sys.executable, sys.version]
 
 
 def run_on_server(arguments: Sequence[str]) -> int | None:
@@ -114,12 +141,15 @@ def run_on_server(arguments: Sequence[str]) -> int | None:
     try:
         connection.settimeout(CONNECT_SECONDS)
         connection.connect(str(path))
-        connection.settimeout(None)
         umask = os.umask(0)
         os.umask(umask)
-        _send(connection, {"argv": list(arguments), "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask})
+        _send(connection, {"argv": list(arguments), "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask,
+                           "installation": installation()})
+        connection.settimeout(ACCEPT_SECONDS)  # a busy server has not taken it yet: build here instead
         for message in _lines(connection):
-            if "out" in message:
+            if message.get("accepted"):
+                connection.settimeout(None)  # a batch may run for minutes, printing as it goes
+            elif "out" in message:
                 sys.stdout.write(message["out"])
                 sys.stdout.flush()
             elif "err" in message:
@@ -166,6 +196,17 @@ def _peer_uid(connection: socket.socket) -> int | None:
     return uid
 
 
+def _well_formed(request: Any) -> bool:
+    """A build request as the client sends it (anything else is dropped without touching the server's state)."""
+    return (isinstance(request, dict)
+            and isinstance(request.get("argv"), list) and all(isinstance(item, str) for item in request["argv"])
+            and isinstance(request.get("cwd"), str)
+            and isinstance(request.get("env"), dict)
+            and all(isinstance(key, str) and isinstance(value, str) and "\0" not in key + value and "=" not in key
+                    and key for key, value in request["env"].items())
+            and isinstance(request.get("umask"), int) and 0 <= request["umask"] <= 0o777)
+
+
 @contextmanager
 def _as_the_client(request: dict[str, Any], connection: socket.socket) -> Iterator[None]:
     """Working folder, environment, umask and output streams of the client, for one request."""
@@ -193,6 +234,8 @@ class _Server:
         self.code: list[list[Any]] = []
         self.trees: dict[str, Any] | None = None
         self.started = time.time()
+        self.stop_after = False
+        """Set when a font file changed: this request is built by the client, and the server ends."""
 
     def warm_up(self) -> None:
         """Import the builder and lay out the built-in briefing once, in memory: fonts, styles and
@@ -209,29 +252,38 @@ class _Server:
         self.code = self._code_now()
 
     def _code_now(self) -> list[list[Any]]:
-        from reports.uptodate import _code
+        from reports.uptodate import code_files
 
-        return _code()
+        return code_files()
 
     def _code_changed(self) -> bool:
-        from reports.uptodate import _stamp
+        from reports.uptodate import file_stamp
 
-        return any(_stamp(path) != [size, mtime] for path, size, mtime in self.code)
+        return any(file_stamp(path) != [size, mtime] for path, size, mtime in self.code)
 
-    def _forget_if_templates_changed(self, search_path: Sequence[Path]) -> None:
+    def _templates_changed(self, search_path: Sequence[Path]) -> bool:
+        """Forget cached labels, themes and templates when a template folder changed; True when a font file
+        changed: fonts are registered once per process (reportlab, matplotlib), so only a fresh one is safe."""
         from reports.build import clear_caches
-        from reports.uptodate import _trees
+        from reports.uptodate import template_trees
 
-        trees = _trees(search_path)
-        if trees != self.trees:
-            if self.trees is not None:
-                clear_caches()
-            self.trees = trees
+        trees = template_trees(search_path)
+        before, self.trees = self.trees, trees
+        if before is None or trees == before:
+            return False
+        clear_caches()
+
+        def fonts(fingerprint: dict[str, Any] | None) -> dict[str, Any]:
+            return {root: sorted(entry for entry in entries if str(entry[0]).lower().endswith(_FONT_SUFFIXES))
+                    for root, entries in (fingerprint or {}).items()}
+
+        return fonts(trees) != fonts(before)
 
     def serve(self) -> None:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        identity: int | None = None
         try:
-            self.path.unlink(missing_ok=True)
+            self.path.unlink(missing_ok=True)  # a dead server's socket (the lock says no live one owns it)
             listener.bind(str(self.path))
             os.chmod(self.path, 0o600)
             listener.listen(16)
@@ -246,14 +298,17 @@ class _Server:
                 with connection:
                     if _peer_uid(connection) != os.getuid():
                         continue
-                    if not self._handle(connection):
-                        return
+                    try:
+                        if not self._handle(connection):
+                            return
+                    except Exception as error:  # noqa: BLE001 — one bad request must not end the server
+                        print(f"request failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
         finally:
             listener.close()
             try:
-                if os.stat(self.path).st_ino == identity:  # never remove a newer server's socket
+                if identity is not None and os.stat(self.path).st_ino == identity:  # never a newer server's
                     self.path.unlink()
-            except (OSError, UnboundLocalError):
+            except OSError:
                 pass
 
     def _handle(self, connection: socket.socket) -> bool:
@@ -270,14 +325,21 @@ class _Server:
         if request.get("status"):
             _send(connection, {"pid": os.getpid(), "since": self.started})
             return True
+        if not _well_formed(request):
+            return True
+        if request.get("installation") != installation():
+            _send(connection, {"local": True, "why": "another copy of reports or another Python"})
+            return True
         if self._code_changed():
             _send(connection, {"local": True, "why": "the code changed since the server started"})
             return False  # a stale server must not build: the client builds, the next start is fresh
+        connection.settimeout(SEND_SECONDS)
+        _send(connection, {"accepted": True})
         try:
             code = self._run(request, connection)
         except RunLocally:
             _send(connection, {"local": True})
-            return True
+            return not self.stop_after
         except OSError:
             return True  # the client went away
         try:
@@ -294,7 +356,9 @@ class _Server:
         if not wanted(arguments):
             raise RunLocally()
         with _as_the_client(request, connection):
-            self._forget_if_templates_changed(template_search_path(_templates_dirs(arguments)))
+            if self._templates_changed(template_search_path(_templates_dirs(arguments))):
+                self.stop_after = True
+                raise RunLocally()
             try:
                 cli.run(arguments)
             except SystemExit as ending:
@@ -315,18 +379,28 @@ def _templates_dirs(arguments: Sequence[str]) -> tuple[Path, ...]:
 
 def serve(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> int:
     """Run a server in this process until it is stopped or idle; 0, or 2 when the socket folder is unsafe."""
+    import fcntl
+
     path = socket_path()
     if not _private_folder(path.parent, create=True):
         print(f"{path.parent}: not a private folder of this user (mode 0700) — remove it or set "
               "REPORTS_SERVER_SOCKET", file=sys.stderr)
         return 2
-    if _ask(path, {"status": True}) is not None:
-        print(f"a reports server is already running on {path}", file=sys.stderr)
+    # one server per socket: the lock is taken before the (slow) warm-up, so two starts at once cannot
+    # both bind, and it is released by the kernel however the server ends
+    lock = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            print(f"a reports server is already running on {path}", file=sys.stderr)
+            return 0
+        server = _Server(path, idle_minutes * 60)
+        server.warm_up()
+        server.serve()
         return 0
-    server = _Server(path, idle_minutes * 60)
-    server.warm_up()
-    server.serve()
-    return 0
+    finally:
+        os.close(lock)
 
 
 def _ask(path: Path, message: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,7 +1,8 @@
 """Skip a build when nothing that could change its output has changed since the last one.
 
 make decides by file times; we keep a record per build instead, so a file touched but unchanged
-(a `git checkout`) does not force a rebuild and a file changed within one clock tick is not missed.
+(a `git checkout`) does not force a rebuild, and a file the build read is compared by its bytes whenever
+its size or time differ.
 The record (`<cache folder>/builds/<key>.json`, the key a hash of the request) lists:
 
 - every file the build *opened for reading*, caught by an audit hook rather than listed by hand, so
@@ -10,13 +11,14 @@ The record (`<cache folder>/builds/<key>.json`, the key a hash of the request) l
 - every file in the template folders and assets (size and time): a template or font added earlier in
   the search path changes which one is used without any opened file changing;
 - the code: the file of every module loaded when the build ended (an upgrade or an edit of `reports`
-  itself makes every record stale);
+  itself makes every record stale), kept once in `code-<hash>.json` for all records that share it;
 - the outputs as written (size, time, inode): an output edited, replaced or deleted since is rebuilt;
 - the warnings, reported again when the build is skipped.
 
 Only the standard library is imported, so `reports build` with nothing to do answers before the
 builder and its libraries are loaded (≈0.1 s instead of ≈1 s). A record that cannot be read, parsed
-or written never fails a build: it only means building again.
+or written never fails a build: it only means building again. A build during which a file it read, or a
+template folder, changed is not recorded (its outputs may hold the old bytes).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from reports.errors import Diagnostic
 from reports.paths import ASSETS_DIR
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 MAX_TREE_ENTRIES = 2000
 """A template folder bigger than this (someone pointed --templates-dir at their home) is not
 fingerprinted: its builds are never skipped rather than slowed by a walk of thousands of files."""
@@ -93,7 +95,7 @@ def _on_audit_event(event: str, arguments: tuple[Any, ...]) -> None:
     """Collect files opened for reading by the thread that is recording (an audit hook must never raise)."""
     if event != "open":
         return
-    opened: set[str] | None = getattr(_recording, "opened", None)
+    opened: dict[str, list[int] | None] | None = getattr(_recording, "opened", None)
     if opened is None:
         return
     try:
@@ -105,7 +107,9 @@ def _on_audit_event(event: str, arguments: tuple[Any, ...]) -> None:
                 return
         elif isinstance(flags, int) and flags & os.O_ACCMODE != os.O_RDONLY:
             return
-        opened.add(os.path.abspath(os.fsdecode(path)))
+        name = os.path.abspath(os.fsdecode(path))
+        if name not in opened:
+            opened[name] = file_stamp(name)  # as read: a later change (an edit saved mid-build) shows at save
     except Exception:  # noqa: BLE001 — an exception here would surface in the caller's open()
         return
 
@@ -119,10 +123,10 @@ def _install_hook() -> None:
 
 
 @contextmanager
-def recording() -> Iterator[set[str]]:
-    """The set of files this thread opens for reading inside the `with` block."""
+def recording() -> Iterator[dict[str, list[int] | None]]:
+    """The files this thread opens for reading inside the `with` block, with their size and time then."""
     _install_hook()
-    opened: set[str] = set()
+    opened: dict[str, list[int] | None] = {}
     outer = getattr(_recording, "opened", None)
     _recording.opened = opened
     try:
@@ -130,13 +134,14 @@ def recording() -> Iterator[set[str]]:
     finally:
         _recording.opened = outer
         if outer is not None:
-            outer.update(opened)
+            for name, stamp in opened.items():
+                outer.setdefault(name, stamp)
 
 
 # --- fingerprints ------------------------------------------------------------------------------------
 
 
-def _stamp(path: str) -> list[int] | None:
+def file_stamp(path: str) -> list[int] | None:
     try:
         info = os.stat(path)
     except OSError:
@@ -155,12 +160,15 @@ def _sha256(path: str) -> str | None:
     return digest.hexdigest()
 
 
-def _input_files(opened: Iterable[str], cache_dir: Path, outputs: Sequence[Path]) -> list[list[Any]] | None:
-    """[path, size, mtime_ns, sha256] of every regular file read, except code, caches and outputs."""
+def _input_files(opened: Mapping[str, list[int] | None] | Iterable[str], cache_dir: Path,
+                 outputs: Sequence[Path]) -> list[list[Any]] | None:
+    """[path, size, mtime_ns, sha256] of every regular file read, except code, caches and outputs; None when
+    the build cannot be known to be repeatable: a pipe or device was read, or a file changed after it was read."""
+    read_as = opened if isinstance(opened, Mapping) else dict.fromkeys(opened)
     skipped_roots = (str(cache_dir.resolve()) + os.sep, *_SYSTEM_ROOTS)
     written = {str(path.resolve()) for path in outputs}
     files: list[list[Any]] = []
-    for path in sorted(set(opened)):
+    for path in sorted(read_as):
         if path.endswith(_NOT_INPUTS) or path.startswith(skipped_roots) or path in written:
             continue
         try:
@@ -171,10 +179,13 @@ def _input_files(opened: Iterable[str], cache_dir: Path, outputs: Sequence[Path]
             continue  # opened to sync it after a write, or to list it (the trees cover listings)
         if not stat.S_ISREG(info.st_mode):
             return None  # a pipe or device was read: such a build cannot be known to be unchanged
+        stamp = [info.st_size, info.st_mtime_ns]
+        if read_as[path] is not None and read_as[path] != stamp:
+            return None  # changed while the build ran: the outputs may hold the old bytes
         digest = _sha256(path)
         if digest is None:
             return None
-        files.append([path, info.st_size, info.st_mtime_ns, digest])
+        files.append([path, *stamp, digest])
     return files
 
 
@@ -219,7 +230,7 @@ def _trees(search_path: Sequence[Path]) -> dict[str, Any] | None:
 _code_stamps: dict[str, list[int]] = {}
 
 
-def _code() -> list[list[Any]]:
+def code_files() -> list[list[Any]]:
     """[file, size, mtime_ns] of every loaded module: what the build ran.
 
     Each module file is stamped once per process, when first seen: a process keeps running the code it
@@ -229,9 +240,9 @@ def _code() -> list[list[Any]]:
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if isinstance(path, str) and path not in _code_stamps:
-            stamp = _stamp(path)
-            if stamp is not None:
-                _code_stamps[path] = stamp
+            found = file_stamp(path)
+            if found is not None:
+                _code_stamps[path] = found
     return sorted([path, *stamp] for path, stamp in _code_stamps.items())
 
 
@@ -250,32 +261,72 @@ def _record_path(cache_dir: Path, request: BuildRequest) -> Path:
     return cache_dir / "builds" / f"{request.key()}.json"
 
 
-def save(request: BuildRequest, cache_dir: Path, opened: Iterable[str], warnings: Sequence[Diagnostic]) -> bool:
-    """Record a finished build; False when it cannot be known to be repeatable (then it is never skipped)."""
+def template_trees(search_path: Sequence[Path]) -> dict[str, Any] | None:
+    """The fingerprint of the template folders and assets; take it before a build and give it to `save`."""
+    return _trees(search_path)
+
+
+def save(request: BuildRequest, cache_dir: Path, opened: Mapping[str, list[int] | None] | Iterable[str],
+         warnings: Sequence[Diagnostic], trees_before: dict[str, Any] | None = None) -> bool:
+    """Record a finished build; False when it cannot be known to be repeatable (then it is never skipped).
+
+    `opened` is what `recording()` collected; `trees_before` the template folders' fingerprint taken when the
+    build started: a template saved while the build ran must not be recorded as built.
+    """
     files = _input_files(opened, cache_dir, request.outputs)
     trees = _trees(request.search_path)
     outputs = [[str(path), _output_stamp(path)] for path in request.outputs]
     if files is None or trees is None or any(stamp is None for _, stamp in outputs):
         return False
+    if trees_before is not None and trees_before != trees:
+        return False
+    code = json.dumps(code_files(), ensure_ascii=False)
+    code_key = hashlib.sha256(code.encode()).hexdigest()[:40]
     record = {
         "version": RECORD_VERSION,
         "request": request.identity(),
         "inputs": files,
         "trees": trees,
-        "code": _code(),
+        "code": code_key,  # the list of a thousand module files, kept once for all records that share it
         "outputs": outputs,
         "warnings": [_diagnostic_fields(diagnostic) for diagnostic in warnings],
     }
-    target = _record_path(cache_dir, request)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    folder = cache_dir / "builds"
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, target)  # a reader sees the old record or the new one
+        folder.mkdir(parents=True, exist_ok=True)
+        code_file = folder / f"code-{code_key}.json"
+        if not code_file.exists():
+            _write_whole(code_file, code)
+        _write_whole(_record_path(cache_dir, request), json.dumps(record, ensure_ascii=False))
     except OSError:
-        temporary.unlink(missing_ok=True)
         return False
     return True
+
+
+def _write_whole(target: Path, text: str) -> None:
+    """Write through a temporary file and rename: a reader sees the old file or the new one."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+_code_lists: dict[str, list[list[Any]]] = {}
+
+
+def _code_list(cache_dir: Path, key: str) -> list[list[Any]]:
+    if key not in _code_lists:
+        path = cache_dir / "builds" / f"code-{key}.json"
+        if path.stat().st_size > MAX_RECORD_BYTES:
+            raise ValueError("code list too large")
+        text = path.read_text(encoding="utf-8")
+        if hashlib.sha256(text.encode()).hexdigest()[:40] != key:
+            raise ValueError("code list does not match its name")
+        _code_lists[key] = json.loads(text)
+    return _code_lists[key]
 
 
 def forget(request: BuildRequest, cache_dir: Path) -> None:
@@ -298,16 +349,16 @@ def up_to_date(request: BuildRequest, cache_dir: Path) -> Skipped | None:
         for output, stamp in record["outputs"]:
             if _output_stamp(Path(output)) != stamp:
                 return None
-        for module_file, size, mtime in record["code"]:
-            if _stamp(module_file) != [size, mtime]:
+        for module_file, size, mtime in _code_list(cache_dir, str(record["code"])):
+            if file_stamp(module_file) != [size, mtime]:
                 return None
         for input_file, size, mtime, digest in record["inputs"]:
-            if _stamp(input_file) != [size, mtime] and _sha256(input_file) != digest:
+            if file_stamp(input_file) != [size, mtime] and _sha256(input_file) != digest:
                 return None
         if _trees(request.search_path) != record["trees"]:
             return None
         warnings = tuple(Diagnostic(**fields) for fields in record["warnings"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except Exception:  # noqa: BLE001 — a record of any other shape (damaged, hand-edited) only means building again
         return None
     return Skipped(tuple(request.outputs), warnings)
 

@@ -24,8 +24,17 @@ from reports.paths import ASSETS_DIR
 
 DEBOUNCE_MS = 150
 """How long a burst of events (an editor's save) may last before the rebuild starts."""
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 READY_TIMEOUT_MS = 300
 """How often the watcher wakes with no change (its first wake says the subscription is in place)."""
+
+
+class FontsChanged(Exception):
+    """A font file in a template folder changed: only a new process can use it."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
 
 
 def watched_roots(files: Iterable[Path], search_path: Sequence[Path]) -> tuple[list[Path], set[Path]]:
@@ -71,6 +80,11 @@ def watch(
         if not changed:
             continue  # a timeout, the output folder, an editor's swap file, a neighbour of the content file
         say(f"changed: {', '.join(sorted({path.name for path in changed}))}")
+        fonts = sorted({path.name for path in changed if path.suffix.lower() in FONT_SUFFIXES})
+        if fonts:
+            # reportlab and matplotlib keep a font once registered, by its path: a font file replaced in
+            # place cannot be taken up by this process, and a build with the old one would be wrong
+            raise FontsChanged(fonts)
         if any(path not in exact and path.resolve() not in exact for path in changed):
             from reports.build import clear_caches
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _environment(socket_folder: Path, cache: Path, use_server: bool = True, **extra: str) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
     environment.update(REPORTS_SERVER_SOCKET=str(socket_folder / "server.sock"), REPORTS_CACHE_DIR=str(cache),
-                       REPORTS_SERVER="" if use_server else "off", **extra)
+                       REPORTS_SERVER="required" if use_server else "off", **extra)
     return environment
 
 
@@ -114,12 +114,48 @@ def test_a_batch_runs_in_workers_forked_from_the_server(running: dict[str, Path]
     assert "built 3 of 3 documents" in served.stderr
 
 
-def test_watch_and_help_never_go_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_watch_help_and_own_streams_never_go_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORTS_SERVER", "")
     assert server.wanted(["build", "a.yaml"])
     assert not server.wanted(["build", "a.yaml", "--watch"])
     assert not server.wanted(["build", "--help"])
     assert not server.wanted(["check", "a.yaml"])
+    assert not server.wanted(["build", "/dev/stdin"]) and not server.wanted(["build", "/proc/self/fd/0"])
+
+
+def _raw(socket_folder: Path, payload: bytes) -> bytes:
+    import socket as sockets
+
+    with sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM) as connection:
+        connection.settimeout(10)
+        connection.connect(str(socket_folder / "server.sock"))
+        connection.sendall(payload)
+        connection.shutdown(sockets.SHUT_WR)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+        return received
+
+
+def test_malformed_requests_are_dropped_and_the_server_goes_on(running: dict[str, Path], tmp_path: Path) -> None:
+    for payload in (b"1\n", b"[]\n", b'{"argv": "build"}\n', b'{"argv": ["build"], "cwd": "/", "env": {}, '
+                    b'"umask": 99999}\n', b"[" * 50000 + b"\n", b"\xff\xfe\n"):
+        _raw(running["socket"], payload)
+    status = _reports("server", "status", environment=_environment(running["socket"], running["cache"]), cwd=tmp_path)
+    assert status.returncode == 0
+
+
+def test_another_installation_is_sent_back_to_build_itself(running: dict[str, Path]) -> None:
+    import json
+
+    request = {"argv": ["build", "--help"], "cwd": "/", "env": {}, "umask": 0o22, "installation": ["elsewhere"]}
+    answer = _raw(running["socket"], json.dumps(request).encode() + b"\n")
+    assert json.loads(answer.splitlines()[0]).get("local") is True
+
+
+def test_a_second_server_on_the_same_socket_does_not_start(running: dict[str, Path], tmp_path: Path) -> None:
+    second = _reports("server", "run", environment=_environment(running["socket"], running["cache"]), cwd=tmp_path)
+    assert second.returncode == 0 and "already running" in second.stderr
 
 
 def test_the_client_ignores_a_socket_in_a_folder_others_can_enter(tmp_path: Path,

@@ -190,7 +190,7 @@ def test_a_damaged_record_means_building_again(tmp_path: Path) -> None:
     content.write_text("a: 1\n", encoding="utf-8")
     request = _request(tmp_path, content)
     assert uptodate.save(request, tmp_path / "cache", {str(content)}, [])
-    record = next((tmp_path / "cache" / "builds").iterdir())
+    record = next(path for path in (tmp_path / "cache" / "builds").iterdir() if not path.name.startswith("code-"))
     record.write_text("{not json", encoding="utf-8")
     assert uptodate.up_to_date(request, tmp_path / "cache") is None
 
@@ -200,3 +200,53 @@ def test_a_forced_build_is_recorded_so_the_next_one_is_skipped(project: dict[str
     code, stdout, _ = _build(project, "--force")
     assert code == 0 and stdout.count("wrote ") == 2
     assert _build(project)[1].count("up to date ") == 2
+
+
+def test_an_edit_saved_while_the_build_ran_is_not_recorded_as_built(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from reports import batch, build as build_module
+    from reports.paths import template_search_path
+
+    content = tmp_path / "c.yaml"
+    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    job, = batch.plan_jobs([(content, "c.yaml")], "briefing", ["docx"], tmp_path / "out", template_search_path(),
+                           cache_dir=tmp_path / "cache", skip_unchanged=True)
+    real_build = build_module.build
+
+    def editing_build(*arguments, **options):  # type: ignore[no-untyped-def]
+        result = real_build(*arguments, **options)
+        content.write_text(minimal_content_yaml().replace("Some prose.", "Edited mid-build."), encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(build_module, "build", editing_build)
+    assert batch.run_job(job).ok
+    monkeypatch.setattr(build_module, "build", real_build)
+    second = batch.run_job(job)
+    assert second.ok and not second.skipped  # the edit is built, not taken as done
+
+
+@pytest.mark.parametrize("damage", ["[]", "{not json", '{"version": 2, "request": []}', "[" * 100000 + "]" * 100000,
+                                    '{"version": 2}'])
+def test_a_record_of_any_shape_only_means_building_again(tmp_path: Path, damage: str) -> None:
+    content = tmp_path / "c.yaml"
+    content.write_text("a: 1\n", encoding="utf-8")
+    request = _request(tmp_path, content)
+    assert uptodate.save(request, tmp_path / "cache", {str(content): None}, [])
+    record = next(path for path in (tmp_path / "cache" / "builds").iterdir() if not path.name.startswith("code-"))
+    record.write_text(damage, encoding="utf-8")
+    assert uptodate.up_to_date(request, tmp_path / "cache") is None
+
+
+def test_records_share_one_code_list(project: dict[str, Path]) -> None:
+    import json
+
+    assert _build(project)[0] == 0  # draws the charts: the next two builds load the same modules
+    for stem in ("other", "third"):
+        (project["root"] / f"{stem}.yaml").write_text(minimal_content_yaml(), encoding="utf-8")
+        assert cli("build", project["root"] / f"{stem}.yaml", "-o", project["out"], "-t", "mybrief",
+                   "--templates-dir", project["templates"], cache=project["cache"]).returncode == 0
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in (project["cache"] / "builds").iterdir()
+               if not path.name.startswith("code-")]
+    keys = [record["code"] for record in records]
+    assert len(records) == 3 and len(set(keys)) < len(keys)  # a code list is written once and shared
+    assert all((project["cache"] / "builds" / f"code-{key}.json").is_file() for key in keys)

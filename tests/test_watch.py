@@ -131,3 +131,25 @@ def test_a_template_edit_is_rebuilt(tmp_path: Path) -> None:
         assert "A line the teacher added." in pdf_text(tmp_path / "out" / "note-mine.pdf")
     finally:
         watcher.stop()
+
+
+def test_a_changed_font_file_ends_watching_with_a_clear_message(tmp_path: Path) -> None:
+    import shutil
+
+    from reports.paths import TEMPLATES_DIR
+
+    content = tmp_path / "note.yaml"
+    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    shutil.copytree(TEMPLATES_DIR / "briefing", tmp_path / "templates" / "mine")
+    (tmp_path / "templates" / "mine" / "fonts").mkdir()
+    watcher = Watcher(content, "-f", "docx", "-t", "mine", "--templates-dir", tmp_path / "templates",
+                      "-o", tmp_path / "out", cwd=tmp_path)
+    watcher.wait_for("watching")
+    (tmp_path / "templates" / "mine" / "fonts" / "Extra.ttf").write_bytes(b"a font, say")
+    watcher.process.wait(timeout=60)
+    time.sleep(0.2)
+    rest = []
+    while not watcher.lines.empty():
+        rest.append(watcher.lines.get())
+    assert watcher.process.returncode == 5
+    assert any("Extra.ttf" in line and "run `reports build --watch` again" in line for line in rest)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import secrets
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -90,6 +91,7 @@ class PageDecorator:
         self.styles = styles
         self.texts = texts
         self._labelled: list[int] = []
+        self._token = secrets.token_hex(8)
         """Numbers of the pages whose footer has a placeholder for its texts, in page order."""
 
     def first_page(self, canvas: Canvas, document: BaseDocTemplate) -> None:
@@ -163,7 +165,7 @@ class PageDecorator:
         canvas.line(left, baseline + size * 1.5, page_width - right, baseline + size * 1.5)
         canvas.setFillColor(styles.palette.muted)
         # the texts need the total page count, not known yet: `fill_in_labels` replaces this line at save
-        canvas.addLiteral(_label_placeholder(page))
+        canvas.addLiteral(self._placeholder(page))
         self._labelled.append(page)
         canvas.restoreState()
 
@@ -177,11 +179,16 @@ class PageDecorator:
             return
         total = self._labelled[-1]  # every page is labelled, in order: the last one's number is the count
         for number in self._labelled:
-            placeholder = _label_placeholder(number)
+            placeholder = self._placeholder(number)
             page = pages[number - 1] if number <= len(pages) else None
             if page is None or not isinstance(page.stream, str) or page.stream.count(placeholder) != 1:
                 raise RuntimeError(f"the footer of page {number} was not found in its page stream")
             page.stream = page.stream.replace(placeholder, self._footer_texts(canvas, number, total))
+
+    def _placeholder(self, page: int) -> str:
+        """A line of a page stream only the footer writes: a PDF comment, harmless should it ever stay. A
+        random token per document (it never reaches the file) so no text of the content can look like it."""
+        return f"%reports-page-label-{self._token}-{page}"
 
     def _footer_texts(self, canvas: Canvas, page: int, total: int) -> str:
         """The text objects of a page's footer (the fill colour is set around them, on the page)."""
@@ -199,9 +206,6 @@ class PageDecorator:
         return "\n".join(code)
 
 
-def _label_placeholder(page: int) -> str:
-    """A line of a page stream only the footer writes: a PDF comment, harmless should it ever stay."""
-    return f"%reports:page-label:{page}"
 
 
 def _text_code(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> str:
