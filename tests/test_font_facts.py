@@ -228,3 +228,20 @@ def test_a_font_without_metrics_passes_coverage_and_fails_in_the_charts(tmp_path
     with pytest.raises(AssetError, match="NoMetrics.ttf cannot be read"):
         load_face(broken, tmp_path / "cache")
     assert entries(tmp_path / "cache") == []
+
+
+def test_a_font_reportlab_cannot_read_is_an_asset_error_not_a_crash(tmp_path: Path) -> None:
+    """reportlab raises KeyError for a missing table (here `post`), which used to end as an internal error."""
+    from fontTools.ttLib import TTFont
+
+    from reports.errors import AssetError
+    from reports.writers.pdf_styles import _register_face
+
+    font = TTFont(str(MATPLOTLIB_FONTS / "DejaVuSans.ttf"))
+    del font["post"]
+    broken = tmp_path / "NoPost.ttf"
+    font.save(str(broken))
+    with pytest.raises(AssetError) as raised:
+        _register_face(broken, tmp_path / "theme.yaml")
+    assert "NoPost.ttf" in raised.value.diagnostics[0].message
+    assert raised.value.diagnostics[0].file == str(tmp_path / "theme.yaml")

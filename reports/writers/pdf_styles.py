@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def _register_face(path: Path, theme_file: Path) -> str:
             return name
     try:
         pdfmetrics.registerFont(TTFont(name, str(path)))
-    except (TTFError, OSError) as error:
+    except (TTFError, OSError, KeyError, ValueError, IndexError, struct.error) as error:
+        # reportlab reports a missing table as KeyError and a truncated one as struct.error, not TTFError
         raise AssetError([Diagnostic(f"font file '{path.name}' cannot be used for PDF ({error}) — use a TrueType "
                                      f"(.ttf) font that allows embedding", file=str(theme_file))]) from None
     return name
