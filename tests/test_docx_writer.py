@@ -676,3 +676,17 @@ def test_letter_paper_and_theme_style_names(theme, context):
     assert styled(word, "Isi")
     heading = word.styles["Judul Utama"].element
     assert heading.xpath("w:pPr/w:outlineLvl/@w:val") == ["0"]
+
+
+def test_rows_that_fit_a_page_are_kept_whole_and_a_taller_one_may_split(context) -> None:
+    short = TableRow((TableCell((Paragraph(t("Ekonomi")),)), TableCell((Paragraph(t("Kerja sama energi.")),))))
+    tall = TableRow((TableCell((Paragraph(t("Sejarah")),)),
+                     TableCell(tuple(Paragraph(t("Kalimat panjang tentang kerja sama di kawasan. " * 12))
+                                     for _ in range(12)))))
+    header = TableRow((TableCell((Paragraph(t("Sektor")),)), TableCell((Paragraph(t("Isi")),))))
+    document = Document(Metadata(title="T", language="id"), (make_table((header,), (short, tall, short)),))
+    rows = etree.fromstring(zipfile.ZipFile(io.BytesIO(write_docx(document, context))).read("word/document.xml")
+                            ).findall(".//w:tbl/w:tr", NS)
+    kept = [row.find("w:trPr/w:cantSplit", NS) is not None for row in rows]
+    assert kept == [True, True, False, True]  # header, short, taller than 40 % of a page, short
+    assert rows[0].find("w:trPr/w:tblHeader", NS) is not None and rows[1].find("w:trPr/w:tblHeader", NS) is None

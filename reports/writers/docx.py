@@ -78,7 +78,8 @@ from reports.writers.docx_package import (
     tidy_package,
     word_language_tag,
 )
-from reports.writers.docx_styles import CHARACTER, LIST_DEPTH, PARAGRAPH, TABLE, TABLE_LOOK, Numbering, StyleSheet
+from reports.writers.docx_styles import (CHARACTER, LIST_DEPTH, PARAGRAPH, TABLE, TABLE_LOOK, TABLE_TEXT_SCALE,
+                                         Numbering, StyleSheet)
 from reports.writers.docx_tables import column_widths_twips, new_table
 
 MAX_FIGURE_HEIGHT = 0.75
@@ -120,6 +121,10 @@ class _RunState:
 
     def properties(self) -> Element | None:
         return run_properties(self.style_id, self.bold, self.italic)
+
+
+KEEP_ROW_PAGE_SHARE = 0.4
+"""Body rows estimated under this share of the page body are kept on one page (see `_fits_easily`)."""
 
 
 class DocxWriter(Visitor):
@@ -424,7 +429,30 @@ class DocxWriter(Visitor):
         finally:
             for cell in table.cells[table.row][table.next_cell:]:  # short rows: empty cells stay valid
                 self._close_cell(cell, self._cell_role(table))
+            if table.row >= table.header_count and self._fits_easily(table.cells[table.row], table.widths_mm):
+                # Word and LibreOffice split a row at a page end by default, leaving a few lines of it on the
+                # next page. A row that surely fits on a page is kept whole; a taller one may still split
+                # (forbidding it could clip a row taller than the page).
+                row = table.cells[table.row][0].getparent()
+                row.insert(0, element("w:trPr", children=[element("w:cantSplit")]))
             table.row = -1
+
+    def _fits_easily(self, cells: list[Element], widths_mm: list[float]) -> bool:
+        """A generous estimate of the row's height (table text at half an em a character, lines of 1.3 em)
+        is under `KEEP_ROW_PAGE_SHARE` of the page body: then the row surely fits on one page."""
+        theme = self.theme
+        size_mm = theme.font_size * TABLE_TEXT_SCALE * 25.4 / 72
+        tallest = 0.0
+        for cell, width_mm in zip(cells, widths_mm):
+            usable = max(width_mm - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
+            per_line = max(1, int(usable / (size_mm * 0.5)))
+            lines = 0
+            for paragraph in cell.iter(qn("w:p")):
+                text = "".join(run.text or "" for run in paragraph.iter(qn("w:t")))
+                lines += max(1, -(-len(text) // per_line)) + 1  # and a line's worth of paragraph spacing
+            tallest = max(tallest, lines * size_mm * 1.3 + 2 * TABLE_LOOK.cell_vertical_mm)
+        body = theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom
+        return tallest < body * KEEP_ROW_PAGE_SHARE
 
     def _cell_role(self, table: _TableFrame) -> str:
         return "table-heading" if table.row < table.header_count else "table-text"

@@ -185,6 +185,8 @@ class TableLook:
     box_rule_points: float = 3.0
 
 
+TABLE_TEXT_SCALE = 0.88
+"""Table text size relative to the body text."""
 TABLE_LOOK = TableLook()
 
 
@@ -416,7 +418,7 @@ class StyleSheet:
                                                          colour=colours.primary, line=1.15, after=size * 0.4,
                                                          keep_lines=True),
                       normal, body_text, 20, True),
-            StyleSpec(name("table-text"), PARAGRAPH, Look(font=heading, size=size * 0.88, line=1.15, before=0,
+            StyleSpec(name("table-text"), PARAGRAPH, Look(font=heading, size=size * TABLE_TEXT_SCALE, line=1.15, before=0,
                                                           after=0),
                       normal, name("table-text"), 30),
             StyleSpec(name("table-heading"), PARAGRAPH, Look(bold=True, keep_next=True),
@@ -576,8 +578,8 @@ class StyleSheet:
         style.append(element("w:pPr", children=[element("w:spacing", {"w:before": 0, "w:after": 0})]))
         style.append(element("w:rPr", children=[
             font_element(theme.heading_font.name),
-            element("w:sz", {"w:val": half_points(theme.font_size * 0.88)}),
-            element("w:szCs", {"w:val": half_points(theme.font_size * 0.88)}),
+            element("w:sz", {"w:val": half_points(theme.font_size * TABLE_TEXT_SCALE)}),
+            element("w:szCs", {"w:val": half_points(theme.font_size * TABLE_TEXT_SCALE)}),
         ]))
         style.append(element("w:tblPr", children=[
             element("w:tblStyleRowBandSize", {"w:val": 1}),
