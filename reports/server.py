@@ -240,7 +240,11 @@ class _Server:
     def warm_up(self) -> None:
         """Import the builder and lay out the built-in briefing once, in memory: fonts, styles and
         templates are then ready for the first real request."""
-        from reports import batch, build  # noqa: F401 — imported for what they load
+        import importlib
+
+        from reports import build
+
+        importlib.import_module("reports.batch")  # loaded now: batch workers forked from the server start with it
         from reports.paths import DEFAULT_CONTENT
         from reports.writers.docx import write_docx
         from reports.writers.pdf import write_pdf

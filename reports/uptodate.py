@@ -200,15 +200,17 @@ def _tree(root: Path) -> list[list[Any]] | None:
                 for entry in listing:
                     if len(entries) >= MAX_TREE_ENTRIES:
                         return None
+                    name = os.path.relpath(entry.path, root)
                     try:
                         info = entry.stat(follow_symlinks=True)
                     except OSError:
-                        entries.append([os.path.relpath(entry.path, root), -1, -1])
+                        entries.append([name, -1, -1])  # a dangling link: its repair changes the fingerprint
                         continue
                     if stat.S_ISDIR(info.st_mode):
                         pending.append(entry.path)
-                    entries.append([os.path.relpath(entry.path, root), info.st_size if not stat.S_ISDIR(info.st_mode)
-                                    else 0, info.st_mtime_ns if not stat.S_ISDIR(info.st_mode) else 0])
+                        entries.append([name, 0, 0])  # its time changes with every editor's temporary file
+                    else:
+                        entries.append([name, info.st_size, info.st_mtime_ns])
         except FileNotFoundError:
             if folder == str(root):
                 return []  # a folder that does not exist yet: creating it later changes the fingerprint
