@@ -66,6 +66,8 @@ _PANOSE_FIELDS = ("bFamilyType", "bSerifStyle", "bWeight", "bProportion", "bCont
                   "bArmStyle", "bLetterForm", "bMidline", "bXHeight")
 
 _LAST_CODE_POINT = 0x10FFFF
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+"""Files that are fonts, for code that watches template folders (fonts are loaded once per process)."""
 
 
 class CodePoints(Set[int]):

@@ -139,14 +139,18 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def _discard(temporary: Path) -> None:
+    try:
+        os.unlink(temporary)
+    except OSError:
+        pass
+
+
 def _replace_from(temporary: Path, path: Path) -> None:
     try:
         os.replace(temporary, path)
     except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        _discard(temporary)
         raise
 
 
@@ -183,10 +187,7 @@ def _write_named(path: Path, data: bytes) -> None:
             os.close(descriptor)
         os.chmod(temporary, _new_file_mode())
     except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        _discard(temporary)
         raise
     _replace_from(temporary, path)
 

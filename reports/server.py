@@ -39,7 +39,7 @@ building in its own process."""
 SEND_SECONDS = 30.0
 """How long the server waits on a client that stopped reading (suspended with Ctrl-Z) before giving up
 on it, so one stuck terminal cannot hold every later build."""
-_FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+
 DEFAULT_IDLE_MINUTES = 30.0
 SERVED_COMMANDS = ("build",)
 """`check` and `schema` start in ≈0.2 s on their own; `--watch` is a long-lived process of its own."""
@@ -269,6 +269,7 @@ class _Server:
         """Forget cached labels, themes and templates when a template folder changed; True when a font file
         changed: fonts are registered once per process (reportlab, matplotlib), so only a fresh one is safe."""
         from reports.build import clear_caches
+        from reports.fonts import FONT_SUFFIXES
         from reports.uptodate import template_trees
 
         trees = template_trees(search_path)
@@ -278,7 +279,7 @@ class _Server:
         clear_caches()
 
         def fonts(fingerprint: dict[str, Any] | None) -> dict[str, Any]:
-            return {root: sorted(entry for entry in entries if str(entry[0]).lower().endswith(_FONT_SUFFIXES))
+            return {root: sorted(entry for entry in entries if str(entry[0]).lower().endswith(FONT_SUFFIXES))
                     for root, entries in (fingerprint or {}).items()}
 
         return fonts(trees) != fonts(before)
@@ -360,7 +361,9 @@ class _Server:
         if not wanted(arguments):
             raise RunLocally()
         with _as_the_client(request, connection):
-            if self._templates_changed(template_search_path(_templates_dirs(arguments))):
+            # click reads the command line as the build will (resilient: a bad option is the build's to report)
+            options = cli.build.make_context("build", arguments[1:], resilient_parsing=True).params
+            if self._templates_changed(template_search_path(tuple(options.get("templates_dirs") or ()))):
                 self.stop_after = True
                 raise RunLocally()
             try:
@@ -368,17 +371,6 @@ class _Server:
             except SystemExit as ending:
                 return ending.code if isinstance(ending.code, int) else (0 if ending.code is None else 1)
         return 0
-
-
-def _templates_dirs(arguments: Sequence[str]) -> tuple[Path, ...]:
-    """The --templates-dir folders of a command line (for the template-folder fingerprint)."""
-    folders = []
-    for index, argument in enumerate(arguments):
-        if argument == "--templates-dir" and index + 1 < len(arguments):
-            folders.append(Path(arguments[index + 1]))
-        elif argument.startswith("--templates-dir="):
-            folders.append(Path(argument.split("=", 1)[1]))
-    return tuple(folders)
 
 
 def serve(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> int:

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from reports.batch import Job, Outcome, run_job
+from reports.fonts import FONT_SUFFIXES
 from reports.paths import ASSETS_DIR
 
 DEBOUNCE_MS = 150
 """How long a burst of events (an editor's save) may last before the rebuild starts."""
-FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 READY_TIMEOUT_MS = 300
 """How often the watcher wakes with no change (its first wake says the subscription is in place)."""
 

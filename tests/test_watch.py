@@ -59,12 +59,29 @@ class Watcher:
     def stop(self) -> tuple[int, str]:
         """Ctrl-C; the exit code and every stderr line not awaited yet."""
         self.process.send_signal(signal.SIGINT)
+        return self.ended()
+
+    def ended(self) -> tuple[int, str]:
+        """Wait for the process to end; its exit code and every stderr line not awaited yet."""
         self.process.wait(timeout=60)
         time.sleep(0.2)  # let the reader thread take the last lines
         rest = []
         while not self.lines.empty():
             rest.append(self.lines.get())
         return self.process.returncode, "\n".join(rest)
+
+
+def _watch_own_template(tmp_path: Path, *arguments: str) -> Watcher:
+    """`reports build --watch` of a small content file with a copy of the briefing template named `mine`."""
+    import shutil
+
+    from reports.paths import TEMPLATES_DIR
+
+    content = tmp_path / "note.yaml"
+    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    shutil.copytree(TEMPLATES_DIR / "briefing", tmp_path / "templates" / "mine")
+    return Watcher(content, *arguments, "-t", "mine", "--templates-dir", tmp_path / "templates",
+                   "-o", tmp_path / "out", cwd=tmp_path)
 
 
 def test_watch_rebuilds_changes_ignores_neighbours_survives_errors_and_stops_cleanly(tmp_path: Path) -> None:
@@ -112,15 +129,7 @@ def test_saving_without_changing_anything_rebuilds_nothing(tmp_path: Path) -> No
 
 
 def test_a_template_edit_is_rebuilt(tmp_path: Path) -> None:
-    import shutil
-
-    from reports.paths import TEMPLATES_DIR
-
-    content = tmp_path / "note.yaml"
-    content.write_text(minimal_content_yaml(), encoding="utf-8")
-    shutil.copytree(TEMPLATES_DIR / "briefing", tmp_path / "templates" / "mine")
-    watcher = Watcher(content, "-f", "pdf", "-t", "mine", "--templates-dir", tmp_path / "templates",
-                      "-o", tmp_path / "out", cwd=tmp_path)
+    watcher = _watch_own_template(tmp_path, "-f", "pdf")
     try:
         watcher.wait_for("watching")
         template = tmp_path / "templates" / "mine" / "template.md.j2"
@@ -134,22 +143,11 @@ def test_a_template_edit_is_rebuilt(tmp_path: Path) -> None:
 
 
 def test_a_changed_font_file_ends_watching_with_a_clear_message(tmp_path: Path) -> None:
-    import shutil
-
-    from reports.paths import TEMPLATES_DIR
-
-    content = tmp_path / "note.yaml"
-    content.write_text(minimal_content_yaml(), encoding="utf-8")
-    shutil.copytree(TEMPLATES_DIR / "briefing", tmp_path / "templates" / "mine")
-    (tmp_path / "templates" / "mine" / "fonts").mkdir()
-    watcher = Watcher(content, "-f", "docx", "-t", "mine", "--templates-dir", tmp_path / "templates",
-                      "-o", tmp_path / "out", cwd=tmp_path)
+    watcher = _watch_own_template(tmp_path, "-f", "docx")
     watcher.wait_for("watching")
+    (tmp_path / "templates" / "mine" / "fonts").mkdir()
     (tmp_path / "templates" / "mine" / "fonts" / "Extra.ttf").write_bytes(b"a font, say")
-    watcher.process.wait(timeout=60)
-    time.sleep(0.2)
-    rest = []
-    while not watcher.lines.empty():
-        rest.append(watcher.lines.get())
-    assert watcher.process.returncode == 5
+    code, stderr = watcher.ended()
+    rest = stderr.splitlines()
+    assert code == 5
     assert any("Extra.ttf" in line and "run `reports build --watch` again" in line for line in rest)

@@ -51,7 +51,7 @@ from reports.nodes import (
     plain_text,
 )
 from reports.writers.base import RenderContext, Visitor
-from reports.writers.docx_charts import chart_height_mm, chart_inline, embed_chart, native_chart_type
+from reports.writers.docx_charts import MM_PER_POINT, chart_height_mm, chart_inline, embed_chart, native_chart_type
 from reports.writers.docx_checks import BOX_ROLES, check_writable, style_needs
 from reports.writers.docx_fields import Bookmarks, external_hyperlink, field_runs, internal_hyperlink, sequence_name
 from reports.writers.docx_ooxml import (
@@ -441,7 +441,7 @@ class DocxWriter(Visitor):
         """A generous estimate of the row's height (table text at half an em a character, lines of 1.3 em)
         is under `KEEP_ROW_PAGE_SHARE` of the page body: then the row surely fits on one page."""
         theme = self.theme
-        size_mm = theme.font_size * TABLE_TEXT_SCALE * 25.4 / 72
+        size_mm = theme.font_size * TABLE_TEXT_SCALE * MM_PER_POINT
         tallest = 0.0
         for cell, width_mm in zip(cells, widths_mm):
             usable = max(width_mm - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
@@ -557,7 +557,7 @@ class DocxWriter(Visitor):
         table, cells = new_table(self._style_id(node.role, TABLE), [twips(frame.width_mm)], 1, 0, banded=False)
         append_block(frame.element, table)
         cell = cells[0][0]
-        inner = frame.width_mm - 2 * TABLE_LOOK.box_horizontal_mm - TABLE_LOOK.box_rule_points * 25.4 / 72
+        inner = frame.width_mm - 2 * TABLE_LOOK.box_horizontal_mm - TABLE_LOOK.box_rule_points * MM_PER_POINT
         self._frames.append(_Frame(cell, max(inner, 10.0)))
         saved_tables, self._tables = self._tables, []
         try:
