@@ -71,8 +71,9 @@ class Watcher:
         return self.process.returncode, "\n".join(rest)
 
 
-def _watch_own_template(tmp_path: Path, *arguments: str) -> Watcher:
-    """`reports build --watch` of a small content file with a copy of the briefing template named `mine`."""
+def _watch_own_template(tmp_path: Path, *arguments: str, fonts_folder: bool = False) -> Watcher:
+    """`reports build --watch` of a small content file with a copy of the briefing template named `mine`
+    (with an empty `fonts/` folder when asked)."""
     import shutil
 
     from reports.paths import TEMPLATES_DIR
@@ -80,6 +81,8 @@ def _watch_own_template(tmp_path: Path, *arguments: str) -> Watcher:
     content = tmp_path / "note.yaml"
     content.write_text(minimal_content_yaml(), encoding="utf-8")
     shutil.copytree(TEMPLATES_DIR / "briefing", tmp_path / "templates" / "mine")
+    if fonts_folder:
+        (tmp_path / "templates" / "mine" / "fonts").mkdir()
     return Watcher(content, *arguments, "-t", "mine", "--templates-dir", tmp_path / "templates",
                    "-o", tmp_path / "out", cwd=tmp_path)
 
@@ -143,9 +146,8 @@ def test_a_template_edit_is_rebuilt(tmp_path: Path) -> None:
 
 
 def test_a_changed_font_file_ends_watching_with_a_clear_message(tmp_path: Path) -> None:
-    watcher = _watch_own_template(tmp_path, "-f", "docx")
+    watcher = _watch_own_template(tmp_path, "-f", "docx", fonts_folder=True)
     watcher.wait_for("watching")
-    (tmp_path / "templates" / "mine" / "fonts").mkdir()
     (tmp_path / "templates" / "mine" / "fonts" / "Extra.ttf").write_bytes(b"a font, say")
     code, stderr = watcher.ended()
     rest = stderr.splitlines()
