@@ -68,6 +68,8 @@ class Job:
     """Leave the outputs alone when nothing they depend on changed since they were built (needs a cache)."""
     force: bool = False
     """Build even when up to date; the build is still recorded, so the next one can be skipped."""
+    form: bool = False
+    """One row of many of a roster: fill it in from a form made once per process (`reports.merge`)."""
 
     def request(self) -> BuildRequest:
         outputs = tuple(output_path(self.content, self.template_name, self.out_dir, name, self.suffix)
@@ -145,7 +147,7 @@ def run_job(job: Job, index: int = 0) -> Outcome:
             written, warnings = build(
                 job.content, job.template_name, job.formats, job.out_dir, search_path=job.search_path,
                 display_name=job.display_name, cache_dir=cache_dir,
-                protected=job.protected, student=job.student, suffix=job.suffix,
+                protected=job.protected, student=job.student, suffix=job.suffix, form=job.form,
             )
         if request is not None and cache_dir is not None:
             uptodate.save(request, cache_dir, opened, warnings, trees_before)
@@ -313,7 +315,7 @@ def plan_jobs(
             jobs.append(Job(content=path, display_name=name, label=name, **base))  # type: ignore[arg-type]
             continue
         for row, suffix in zip(roster, roster_suffixes(roster)):
-            jobs.append(Job(content=path, display_name=name, student=dict(row), suffix=suffix,
+            jobs.append(Job(content=path, display_name=name, student=dict(row), suffix=suffix, form=len(roster) > 1,
                             label=f"{name} for {row.get('name', suffix)}", **base))  # type: ignore[arg-type]
     return jobs
 
@@ -394,7 +396,10 @@ def _run_processes(items: list[tuple[int, Job]], workers: int, finished: Callabl
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())  # type: ignore[arg-type]
+    context = _pool_context()
+    if getattr(context, "get_start_method", lambda: "")() == "fork":
+        _prepare_forms([job for _, job in items])  # made once here, every forked worker starts with them
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)  # type: ignore[arg-type]
     try:
         futures = {pool.submit(_run_indexed, item): item for item in items}
         pending = set(futures)
@@ -414,6 +419,26 @@ def _run_processes(items: list[tuple[int, Job]], workers: int, finished: Callabl
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _prepare_forms(jobs: Sequence[Job]) -> None:
+    """Make the form of each content file and template the roster rows share (see `reports.merge`).
+
+    Each worker would otherwise make its own: the same layout once per worker instead of once. Nothing here
+    may stop the batch: a form that cannot be made leaves each row to build (and report) on its own.
+    """
+    from reports.merge import prepare
+
+    requests = {(job.content, job.display_name, job.template_name, job.search_path, job.cache_dir, job.formats,
+                 tuple(sorted(job.student or {}))): job for job in jobs if job.form and job.student
+                and not job.cache_default}
+    for job in requests.values():
+        try:
+            prepare(job.content, job.display_name, job.template_name, job.search_path, job.student or {},
+                    job.cache_dir, job.formats)
+        except Exception:  # a bug in making the form: the rows still build the ordinary way
+            if os.environ.get("REPORTS_DEBUG"):
+                traceback.print_exc()
 
 
 def _lost(index: int, job: Job, why: str) -> Outcome:

@@ -126,6 +126,7 @@ _cache_lock = threading.Lock()
 def clear_caches() -> None:
     """Forget everything this process keeps between builds (tests; a long-lived process after a
     template folder changed): checked content, themes, labels, font lookups, Jinja environments."""
+    from reports import merge
     from reports.i18n import labels_for
     from reports.templating import _environment
     from reports.theme import resolve_font_file
@@ -136,6 +137,7 @@ def clear_caches() -> None:
     labels_for.cache_clear()  # locale files are read once per language, so an edit needs this
     resolve_font_file.cache_clear()  # a font added to a template folder now comes before a built-in one
     _environment.cache_clear()
+    merge.clear()
 
 
 def check_cached(content_path: Path, display_name: str | None = None) -> CheckedContent:
@@ -272,12 +274,14 @@ def build(
     protected: Iterable[Path] = (),
     student: Mapping[str, str] | None = None,
     suffix: str = "",
+    form: bool = False,
 ) -> tuple[list[Path], list[Diagnostic]]:
     """Build one content file into the given formats; return the files written and the warnings.
 
     `protected` are other inputs of the same run (a batch): no output may replace one of them.
     `student` personalises the document (the template's `student` variable); `suffix` is added to the
-    output names (`<stem>-<template>-<suffix>.<ext>`). `cache_dir` keeps drawn charts on disk.
+    output names (`<stem>-<template>-<suffix>.<ext>`). `cache_dir` keeps drawn charts on disk. `form`: this
+    is one row of many, so a form is made for the roster now rather than at its second row (`reports.merge`).
     """
     from reports.output import write_atomically
 
@@ -292,15 +296,23 @@ def build(
             raise UsageError([Diagnostic("the output would overwrite the input — choose another --out folder",
                                          file=str(target))])
     checked = check_cached(content_path, display_name)
-    built = build_document(checked, template_name, search_path, student, cache_dir)
-    context = render_context(built, cache_dir)
-    writers = _writers()
-    rendered = {name: writers[name](built.document, context) for name in wanted}
+    from reports.merge import merged
+
+    # a roster row: filled in from a form laid out once per process, when that provably gives the same files
+    done = merged(checked, template_name, search_path, student, cache_dir, tuple(wanted), form) if student else None
+    if done is not None:
+        rendered, warnings = done
+    else:
+        built = build_document(checked, template_name, search_path, student, cache_dir)
+        context = render_context(built, cache_dir)
+        writers = _writers()
+        rendered = {name: writers[name](built.document, context) for name in wanted}
+        warnings = list(built.warnings)
     written = []
     for name, data in rendered.items():
         write_atomically(targets[name], data)
         written.append(targets[name])
-    return written, list(built.warnings)
+    return written, warnings
 
 
 def write_reference_document(content_path: Path, template_name: str, target: Path,

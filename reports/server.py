@@ -238,8 +238,8 @@ class _Server:
         """Set when a font file changed: this request is built by the client, and the server ends."""
 
     def warm_up(self) -> None:
-        """Import the builder and lay out the built-in briefing once, in memory: fonts, styles and
-        templates are then ready for the first real request."""
+        """Import the builder and lay out the built-in briefing and handout once, in memory: fonts, styles
+        and templates are then ready for the first real request (and for the workers a roster forks)."""
         import importlib
 
         from reports import build
@@ -249,10 +249,11 @@ class _Server:
         from reports.writers.docx import write_docx
         from reports.writers.pdf import write_pdf
 
-        built = build.build_document(build.check_cached(DEFAULT_CONTENT))
-        context = build.render_context(built)
-        write_pdf(built.document, context)
-        write_docx(built.document, context)
+        for template in ("briefing", "handout"):
+            built = build.build_document(build.check_cached(DEFAULT_CONTENT), template)
+            context = build.render_context(built)
+            write_pdf(built.document, context)
+            write_docx(built.document, context)
         self.code = self._code_now()
 
     def _code_now(self) -> list[list[Any]]:

@@ -63,7 +63,8 @@ from reports.writers.pdf_flowables import (
     paragraph_pieces,
     release_keep_with_next,
 )
-from reports.writers.pdf_page import OutlineEntry, PageTexts, PdfInfo, TaggedStory, build_pdf
+from reports.writers.pdf_form import FormParagraph, PdfForm
+from reports.writers.pdf_page import LayoutPlan, OutlineEntry, PageTexts, PdfInfo, TaggedStory, build_pdf
 from reports.writers.pdf_styles import (
     BOX_TEXT,
     FIGURE_CAPTION,
@@ -108,8 +109,12 @@ def anchor_key(identifier: str) -> str:
 class PdfWriter(Visitor):
     """Writes a `Document` as a PDF briefing paper."""
 
-    def __init__(self, context: RenderContext) -> None:
+    def __init__(self, context: RenderContext, form_tokens: frozenset[str] = frozenset()) -> None:
         self.context = context
+        self.form_tokens = form_tokens
+        """Placeholders of a form (`reports.merge`): paragraphs holding one are made as `FormParagraph`s, and
+        the faces each is drawn in are noted in `token_faces`, to check a value's characters against."""
+        self._last_layout: tuple[StructureTree, PageTexts, PdfInfo] | None = None
         self.theme = context.theme
         self.fonts = register_theme_fonts(context.theme, context.theme_folder)
         self.styles: PdfStyles = build_styles(context.theme, self.fonts)
@@ -118,8 +123,11 @@ class PdfWriter(Visitor):
 
     # --- entry points -------------------------------------------------------------------------
 
-    def write(self, document: Document) -> bytes:
-        """The PDF's bytes; the same document and context always give the same bytes."""
+    def write(self, document: Document, plan: LayoutPlan | None = None) -> bytes:
+        """The PDF's bytes; the same document and context always give the same bytes.
+
+        With `plan`, what is drawn where is recorded in it (`pdf_page.replay_pdf` draws it again).
+        """
         texts = self._page_texts(document)
         self._reset()
         first_story = self.visit(document)  # every font problem is found here, before any layout
@@ -129,6 +137,7 @@ class PdfWriter(Visitor):
         if problems:
             raise LayoutError(problems)
         info = PdfInfo(metadata=document.metadata, timestamp=self.context.timestamp)
+        self._last_layout = (self._structure, texts, info)
         stories = [TaggedStory(first_story, self._structure)]
 
         def make_story() -> TaggedStory:
@@ -139,7 +148,16 @@ class PdfWriter(Visitor):
             self._reset()
             return TaggedStory(self.visit(document), self._structure)
 
-        return build_pdf(make_story, self.styles, texts, info)
+        return build_pdf(make_story, self.styles, texts, info, plan)
+
+    def lay_out_form(self, document: Document) -> PdfForm:
+        """Lay out a document holding `form_tokens` and keep what is needed to fill it in (`PdfForm`)."""
+        plan = LayoutPlan()
+        self.write(document, plan)
+        assert self._last_layout is not None
+        structure, texts, info = self._last_layout
+        return PdfForm(self, plan, structure, self.styles, texts, info, list(self.token_faces),
+                       list(self.form_paragraphs))
 
     # --- state --------------------------------------------------------------------------------
 
@@ -159,6 +177,8 @@ class PdfWriter(Visitor):
         """Destination key → the `#id` written in the content."""
         self._structure = StructureTree()
         """The tagged PDF's structure, built in content order as the visitors run."""
+        self.token_faces: list[tuple[str, FontFaces, bool, bool]] = []
+        self.form_paragraphs: list[FormParagraph] = []
 
     def _page_texts(self, document: Document) -> PageTexts:
         metadata = document.metadata
@@ -292,7 +312,7 @@ class PdfWriter(Visitor):
             markup += self._inlines(node.content)
         finally:
             self._faces.pop()
-        return self._tag_paragraph(PdfParagraph(markup, style), "Caption")
+        return self._tag_paragraph(self._new_paragraph(markup, style), "Caption")
 
     def visit_table_cell(self, node: TableCell) -> list[Flowable]:
         return self._blocks(node.blocks)
@@ -485,6 +505,13 @@ class PdfWriter(Visitor):
         if anchor:
             markup = f'<a name="{escape_markup(anchor)}"/>' + markup
             self._placed_anchors.add(anchor)
+        return self._new_paragraph(markup, style)
+
+    def _new_paragraph(self, markup: str, style: ParagraphStyle) -> PdfParagraph:
+        if self.form_tokens and any(token in markup for token in self.form_tokens):
+            paragraph = FormParagraph(markup, style)
+            self.form_paragraphs.append(paragraph)
+            return paragraph
         return PdfParagraph(markup, style)
 
     def _inlines(self, content: tuple[Inline, ...]) -> str:
@@ -493,6 +520,8 @@ class PdfWriter(Visitor):
     def visit_text(self, node: Text) -> str:
         faces, bold, italic = self._faces[-1]
         self._check_characters(node.text, faces, bold, italic, None)
+        for token in self.form_tokens:
+            self.token_faces.extend([(token, faces, bold, italic)] * node.text.count(token))
         return escape_markup(node.text)
 
     def visit_emphasis(self, node: Emphasis) -> str:

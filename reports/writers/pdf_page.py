@@ -20,7 +20,8 @@ import datetime as dt
 import hashlib
 import io
 import secrets
-from dataclasses import dataclass
+from functools import partial
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from reportlab.pdfbase.pdfdoc import PDFPage
@@ -54,6 +55,34 @@ class TaggedStory:
 
     flowables: list[Flowable]
     structure: StructureTree
+
+
+@dataclass
+class PagePlan:
+    """What was drawn on one page, in drawing order: the page template it used, and events —
+    `("draw", flowable, frame, x, y, spare_width)` and `("outline", key, left, top, title, level)`."""
+
+    template_id: str
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+@dataclass
+class LayoutPlan:
+    """A finished layout, kept so the same flowables can be drawn again on a new canvas (`replay_pdf`).
+
+    reportlab decides page breaks and positions while it draws; recording the outcome lets a document whose
+    flowables did not change size — a roster row where only a name differs (`reports.merge`) — skip every
+    decision and only draw.
+    """
+
+    pages: list[PagePlan] = field(default_factory=list)
+    tagged: list[Any] = field(default_factory=list)
+    """The `Tagged` flowables drawn, whose "already drawn" mark is cleared before each replay."""
+
+    # A log, not a value: reportlab deep-copies the current frame (which holds the plan) whenever it measures
+    # a group of flowables (`_listWrapOn`); a copied plan would copy every flowable recorded so far.
+    def __deepcopy__(self, memo: dict[int, Any]) -> LayoutPlan:
+        return self
 
 
 @dataclass(frozen=True)
@@ -237,10 +266,17 @@ class _LabellingCanvas(TaggingCanvas):
 class BriefingDocTemplate(BaseDocTemplate):
     """Adds outline entries after headings and turns reportlab layout failures into located errors."""
 
-    def __init__(self, target: io.BytesIO, **options: object) -> None:
+    def __init__(self, target: io.BytesIO, plan: LayoutPlan | None = None, **options: object) -> None:
         super().__init__(target, **options)
         self._outline_level = -1
         self._flowable_in_hand: Flowable | None = None
+        self.plan = plan
+        """Filled in with what is drawn where, when given."""
+
+    def handle_pageBegin(self) -> None:
+        if self.plan is not None:
+            self.plan.pages.append(PagePlan(self.pageTemplate.id))
+        super().handle_pageBegin()
 
     def afterFlowable(self, flowable: Flowable) -> None:
         entry: OutlineEntry | None = getattr(flowable, "outline_entry", None)
@@ -251,8 +287,10 @@ class BriefingDocTemplate(BaseDocTemplate):
         frame = self.frame
         # frame._y is now the heading's bottom; aim a little above its top so viewers show it whole
         top = frame._y + getattr(flowable, "height", 0) + 4
-        self.canv.bookmarkPage(entry.key, fit="XYZ", left=frame._x1, top=top)
-        self.canv.addOutlineEntry(entry.title, entry.key, level=level, closed=False)
+        event = ("outline", entry.key, frame._x1, top, entry.title, level)
+        if self.plan is not None:
+            self.plan.pages[-1].events.append(event)
+        _add_outline(self.canv, event)
 
     def handle_flowable(self, flowables: list[Flowable]) -> None:
         in_hand = flowables[0] if flowables else None
@@ -265,6 +303,39 @@ class BriefingDocTemplate(BaseDocTemplate):
                 f"or make the figure or table narrower")]) from None
 
 
+def _add_outline(canvas: Canvas, event: tuple[Any, ...]) -> None:
+    _, key, left, top, title, level = event
+    canvas.bookmarkPage(key, fit="XYZ", left=left, top=top)
+    canvas.addOutlineEntry(title, key, level=level, closed=False)
+
+
+class _RecordingFrame(Frame):
+    """A frame that notes in the plan each flowable it draws, with where (see `LayoutPlan`)."""
+
+    def __init__(self, *args: Any, plan: LayoutPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plan = plan
+
+    def _add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:
+        # reportlab's `_add` measures, decides and draws in one method; rather than copy it, the flowable's
+        # own `drawOn` is shadowed for this call (in the instance dict, which a `Tagged` keeps for itself)
+        # by one that notes the call and draws
+        plan, frame, own = self._plan, self, flowable.__dict__
+        draw = flowable.drawOn
+
+        def noted(canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+            plan.pages[-1].events.append(("draw", flowable, frame, x, y, _sW))
+            draw(canvas, x, y, _sW)
+
+        own["drawOn"] = noted
+        try:
+            return super()._add(flowable, canv, trySplit)
+        finally:
+            own.pop("drawOn", None)
+
+    add = _add
+
+
 @dataclass(frozen=True)
 class PdfInfo:
     metadata: Metadata
@@ -272,29 +343,85 @@ class PdfInfo:
 
 
 def build_pdf(make_story: Callable[[], TaggedStory | list[Flowable]], styles: PdfStyles, texts: PageTexts,
-              info: PdfInfo) -> bytes:
+              info: PdfInfo, plan: LayoutPlan | None = None) -> bytes:
     """Lay the story out once ("page X of Y" is filled in at save) and return the PDF bytes.
 
     A story given as a bare list of flowables has no structure of its own: only its artifacts are tagged.
+    With `plan`, what is drawn where is recorded in it, for `replay_pdf`.
     """
-    return _build_once(_tagged(make_story()), styles, texts, info)
+    return _build_once(_tagged(make_story()), styles, texts, info, plan)
+
+
+def replay_pdf(plan: LayoutPlan, structure: StructureTree, styles: PdfStyles, texts: PageTexts,
+               info: PdfInfo) -> bytes:
+    """Draw a recorded layout again on a new canvas: the same bytes the layout itself wrote, made without any
+    layout decision — or, when flowables were changed in place since (same sizes), the document they make.
+
+    Drawing is what a page's content, its fonts and its tagging come from, so the structure tree's marks of
+    the earlier drawing are cleared first; pages begin and end through reportlab's own document template
+    (page templates, header and footer, page size), which must choose the recorded page templates again.
+    """
+    for element in structure.root.walk():
+        element.marked.clear()
+        element.annotations.clear()
+        element.bbox = None
+    for tagged in plan.tagged:
+        tagged.__dict__["_tagged_drawn"] = False
+    document, make_canvas, target = _document(TaggedStory([], structure), styles, texts, info, None)
+    document._startBuild(None, make_canvas)
+    canvas = document.canv
+    canvas._doctemplate = document
+    for page in plan.pages:
+        document.clean_hanging()  # the page begin reportlab left pending: header, footer, frames
+        if document.pageTemplate.id != page.template_id:
+            raise RuntimeError(f"page {document.page} began with page template {document.pageTemplate.id}, "
+                               f"not {page.template_id} as when it was laid out")
+        for event in page.events:
+            if event[0] == "outline":
+                _add_outline(canvas, event)
+                continue
+            _, flowable, frame, x, y, spare = event
+            flowable._frame, flowable.canv = frame, canvas  # as `Frame._add` sets them while drawing
+            try:
+                flowable.drawOn(canvas, x, y, _sW=spare)
+            finally:
+                for name in ("canv", "_frame"):
+                    if hasattr(flowable, name):
+                        delattr(flowable, name)
+            document._curPageFlowableCount += 1
+        document.handle_pageEnd()
+    document._endBuild()
+    return target.getvalue()
 
 
 def _tagged(story: TaggedStory | list[Flowable]) -> TaggedStory:
     return story if isinstance(story, TaggedStory) else TaggedStory(list(story), StructureTree())
 
 
-def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo) -> bytes:
+def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo,
+                plan: LayoutPlan | None = None) -> bytes:
+    document, make_canvas, target = _document(story, styles, texts, info, plan)
+    document.build(story.flowables, canvasmaker=make_canvas)
+    if plan is not None:
+        plan.tagged = list(document.canv.drawn_tagged)
+    return target.getvalue()
+
+
+def _document(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo,
+              plan: LayoutPlan | None) -> tuple[BriefingDocTemplate, Callable[..., Canvas], io.BytesIO]:
+    """The document template, the canvas maker and the output buffer of one PDF."""
     top, right, bottom, left = styles.margins
     page_width, page_height = styles.page_size
     decorator = PageDecorator(styles, texts)
     frame_options = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    first_frame = Frame(left, bottom, styles.frame_width, styles.frame_height, id="first", **frame_options)
-    later_frame = Frame(left, bottom, styles.frame_width, styles.frame_height, id="later", **frame_options)
+    make_frame: Callable[..., Frame] = Frame if plan is None else partial(_RecordingFrame, plan=plan)
+    first_frame = make_frame(left, bottom, styles.frame_width, styles.frame_height, id="first", **frame_options)
+    later_frame = make_frame(left, bottom, styles.frame_width, styles.frame_height, id="later", **frame_options)
     metadata = info.metadata
     target = io.BytesIO()
     document = BriefingDocTemplate(
         target,
+        plan=plan,
         pagesize=styles.page_size,
         leftMargin=left, rightMargin=right, topMargin=top, bottomMargin=bottom,
         title=metadata.title,
@@ -325,5 +452,4 @@ def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: P
         canvas._doc.signature = signature
         return canvas
 
-    document.build(story.flowables, canvasmaker=make_canvas)
-    return target.getvalue()
+    return document, make_canvas, target

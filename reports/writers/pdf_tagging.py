@@ -305,6 +305,9 @@ class Tagged(Flowable):
                 inner.drawOn(canvas, x, y, _sW)
             return
         self.__dict__["_tagged_drawn"] = True
+        drawn = getattr(canvas, "drawn_tagged", None)
+        if drawn is not None:
+            drawn.append(self)
         with marked_content(canvas, element, self.__dict__["_tagged_continues"]):
             inner.drawOn(canvas, x, y, _sW)
         if element.role == "Figure" and hasattr(canvas, "absolutePosition"):
@@ -366,6 +369,8 @@ class TaggingCanvas(Canvas):
         self._depth = 0
         self._open_element: StructElement | None = None
         self._keep_final_space = False
+        self.drawn_tagged: list[Tagged] = []
+        """Every content `Tagged` drawn on this canvas (a recorded layout clears their marks to draw again)."""
         super().__init__(*args, **kwargs)
 
     @property
