@@ -18,6 +18,7 @@ import io
 import os
 import re
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -397,8 +398,10 @@ def _run_processes(items: list[tuple[int, Job]], workers: int, finished: Callabl
     from concurrent.futures.process import BrokenProcessPool
 
     context = _pool_context()
-    if getattr(context, "get_start_method", lambda: "")() == "fork":
-        _prepare_forms([job for _, job in items])  # made once here, every forked worker starts with them
+    # a warm process (the build server) makes the roster's form once, and every forked worker starts with it; a
+    # cold one would first import and set up serially what the workers do side by side, so they make their own
+    if getattr(context, "get_start_method", lambda: "")() == "fork" and "reports.writers.pdf" in sys.modules:
+        _prepare_forms([job for _, job in items])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)  # type: ignore[arg-type]
     try:
         futures = {pool.submit(_run_indexed, item): item for item in items}
@@ -429,13 +432,13 @@ def _prepare_forms(jobs: Sequence[Job]) -> None:
     """
     from reports.merge import prepare
 
-    requests = {(job.content, job.display_name, job.template_name, job.search_path, job.cache_dir, job.formats,
-                 tuple(sorted(job.student or {}))): job for job in jobs if job.form and job.student
-                and not job.cache_default}
+    requests = {(job.content, job.display_name, job.template_name, job.search_path, job.cache_dir,
+                 job.cache_default, job.formats, tuple(sorted(job.student or {}))): job
+                for job in jobs if job.form and job.student}
     for job in requests.values():
         try:
             prepare(job.content, job.display_name, job.template_name, job.search_path, job.student or {},
-                    job.cache_dir, job.formats)
+                    default_cache_dir() if job.cache_default else job.cache_dir, job.formats)
         except Exception:  # a bug in making the form: the rows still build the ordinary way
             if os.environ.get("REPORTS_DEBUG"):
                 traceback.print_exc()
