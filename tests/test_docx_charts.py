@@ -365,3 +365,30 @@ def test_chart_parts_are_made_once_per_process_and_parsed_per_document(monkeypat
     assert parts[0].workbook_part.blob == parts[1].workbook_part.blob
     docx_charts.embed_chart(docx.Document().part, spec, built_document.theme, "id-ID", created + dt.timedelta(days=1))
     assert made == [spec.name, spec.name]
+
+
+def test_chart_parts_kept_in_the_cache_folder_are_used_and_damaged_ones_made_again(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A new process reads the parts from the cache folder (no python-pptx); a damaged file is never used."""
+    from reports.writers import docx_charts
+
+    made: list[str] = []
+    original = docx_charts.chart_xml
+    monkeypatch.setattr(docx_charts, "chart_xml", lambda *a: made.append("made") or original(*a))
+    built_document = build_document(check_content(CONTENT))
+    spec = next(node.chart for node in nodes.walk(built_document.document) if getattr(node, "chart", None) is not None
+                and docx_charts.native_chart_type(node.chart, built_document.theme) is not None)
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    cache = tmp_path / "cache"
+
+    def parts() -> tuple[bytes, bytes]:
+        monkeypatch.setattr(docx_charts, "_parts", type(docx_charts._parts)())  # as in a new process
+        return docx_charts._chart_parts(spec, built_document.theme, "id-ID", created, cache)
+
+    first = parts()
+    files = sorted(cache.iterdir())
+    assert [path.name.split(".", 1)[1] for path in files] == ["chart.xlsx", "chart.xml"]
+    assert parts() == first and made == ["made"]
+    files[1].write_bytes(b"not a chart part")
+    assert parts() == first and made == ["made", "made"]
+    assert files[1].read_bytes() == first[0]

@@ -510,7 +510,7 @@ class DocxWriter(Visitor):
         """A native Word chart (chart part + embedded workbook, see `docx_charts`) drawn `width_mm` wide."""
         assert self._word is not None
         embedded = embed_chart(self._word.part, spec, self.theme, word_language_tag(spec.language),
-                               self.context.timestamp)
+                               self.context.timestamp, self.context.cache_dir)
         height_mm = min(chart_height_mm(spec, width_mm, self.theme), self._max_figure_height_mm())
         self._drawing_id += 1  # one counter for pictures and charts: Word rejects a repeated wp:docPr id
         inline = chart_inline(embedded.relationship_id, self._drawing_id, width_mm, height_mm, alt, title)

@@ -31,11 +31,14 @@ bottom-up; Word's "Edit Data" does nothing without the embedded workbook.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -45,6 +48,8 @@ from docx.oxml.parser import parse_xml as parse_docx_xml
 from lxml import etree
 
 from reports.charts.spec import ChartSpec
+from reports.errors import OutputError
+from reports.output import write_atomically
 from reports.theme import Theme
 from reports.writers.docx_package import utc_naive
 
@@ -66,6 +71,9 @@ VALUE_AXIS_ID = 510_000_002
 GAP_WIDTH = 100
 """Space between bars as a percentage of a bar's thickness: bars fill half their band, near the PDF's look."""
 
+PARTS_VERSION = 1
+"""Part of the cache key of chart parts kept in the cache folder: bump it whenever a change here changes them."""
+
 EMU_PER_MM = 36000
 MM_PER_POINT = 25.4 / 72
 
@@ -80,17 +88,20 @@ def title_size(theme: Theme) -> float:
     return round(theme.font_size * 2) / 2
 
 
-def native_chart_type(spec: ChartSpec, theme: Theme) -> object | None:
-    """python-pptx's `XL_CHART_TYPE` for a spec Word can draw natively, or None (draw it as a picture).
+NATIVE_KINDS = {"bar": "BAR_CLUSTERED"}
+"""Spec kind → python-pptx's `XL_CHART_TYPE` member: horizontal bars, one per category, as the PDF draws them."""
+
+
+def native_chart_type(spec: ChartSpec, theme: Theme) -> str | None:
+    """The name of python-pptx's `XL_CHART_TYPE` for a spec Word can draw natively, or None (draw it as a
+    picture). A name, not the member: deciding must not import python-pptx (≈0.1 s), which a chart read
+    from the cache folder never needs.
 
     None for kinds Word has no chart for (a timeline) and for every chart when the theme says `picture`.
     """
     if theme.charts != "native" or not spec.series or not spec.categories:
         return None
-    from pptx.enum.chart import XL_CHART_TYPE
-
-    kinds = {"bar": XL_CHART_TYPE.BAR_CLUSTERED}  # horizontal bars, one per category, as the PDF draws them
-    return kinds.get(spec.kind)
+    return NATIVE_KINDS.get(spec.kind)
 
 
 def category_labels(spec: ChartSpec) -> tuple[str, ...]:
@@ -187,11 +198,13 @@ def chart_xml(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.date
     from pptx.oxml import parse_xml as parse_pptx_xml
     from pptx.util import Pt
 
+    from pptx.enum.chart import XL_CHART_TYPE
+
     chart_type = native_chart_type(spec, theme)
     if chart_type is None:
         raise ValueError(f"chart '{spec.name}': Word has no native chart of kind '{spec.kind}'")
     data = _chart_data(spec, created)
-    space = parse_pptx_xml(data.xml_bytes(chart_type))  # type: ignore[attr-defined]
+    space = parse_pptx_xml(data.xml_bytes(getattr(XL_CHART_TYPE, chart_type)))  # type: ignore[attr-defined]
     chart = Chart(space, None)  # the proxy needs its part only to replace data; we never do
 
     def rgb(colour: str) -> RGBColor:
@@ -324,11 +337,14 @@ _parts: OrderedDict[tuple[str, str, str, str], tuple[bytes, bytes]] = OrderedDic
 _parts_lock = threading.Lock()
 
 
-def _chart_parts(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.datetime) -> tuple[bytes, bytes]:
-    """The chart XML and its workbook, made once per process for the same chart, theme, language and date.
+def _chart_parts(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.datetime,
+                 cache_dir: Path | None = None) -> tuple[bytes, bytes]:
+    """The chart XML and its workbook, made once for the same chart, theme, language and date: kept in
+    memory per process, and in the cache folder (`cache_dir`) beside the drawn charts.
 
     A roster's handouts all carry the same chart: python-pptx and XlsxWriter took ≈4 ms of each handout
-    to make the same bytes again. Bytes are kept, never elements: every document parses its own copy.
+    to make the same bytes again, and a new process paid ≈0.1 s to import them. Bytes are kept, never
+    elements: every document parses its own copy.
     """
     key = (spec.digest(), theme.digest(), language_tag, created.isoformat())
     with _parts_lock:
@@ -336,7 +352,16 @@ def _chart_parts(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.d
         if hit is not None:
             _parts.move_to_end(key)
             return hit
-    made = (chart_xml(spec, theme, language_tag, created), workbook_blob(spec, created))
+    files = _cache_files(key, cache_dir) if cache_dir is not None else None
+    made = _read_parts(files) if files is not None else None
+    if made is None:
+        made = (chart_xml(spec, theme, language_tag, created), workbook_blob(spec, created))
+        if files is not None:
+            try:
+                for path, data in zip(files, made):
+                    write_atomically(path, data)
+            except OutputError:  # a cache that cannot be written only costs time, never the build
+                pass
     with _parts_lock:
         _parts[key] = made
         while len(_parts) > _PARTS_LIMIT:
@@ -344,11 +369,31 @@ def _chart_parts(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.d
     return made
 
 
+def _cache_files(key: tuple[str, ...], cache_dir: Path) -> tuple[Path, Path]:
+    """The chart part's and the workbook's files in the cache folder: named by a hash of what makes them,
+    python-pptx's version (it writes both) and `PARTS_VERSION`."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(json.dumps([*key, PARTS_VERSION, version("python-pptx")]).encode()).hexdigest()
+    return cache_dir / f"{digest}.chart.xml", cache_dir / f"{digest}.chart.xlsx"
+
+
+def _read_parts(files: tuple[Path, Path]) -> tuple[bytes, bytes] | None:
+    """Both parts from the cache folder, or None when either is missing or not what it should be."""
+    try:
+        chart, workbook = (path.read_bytes() for path in files)
+    except OSError:
+        return None
+    if not chart.startswith(b"<?xml") or not workbook.startswith(b"PK\x03\x04"):
+        return None
+    return chart, workbook
+
+
 def embed_chart(document_part: Part, spec: ChartSpec, theme: Theme, language_tag: str,
-                created: dt.datetime) -> EmbeddedChart:
+                created: dt.datetime, cache_dir: Path | None = None) -> EmbeddedChart:
     """Add the chart part and its workbook to the package; relate the chart to `document_part`."""
     package = document_part.package
-    chart_bytes, workbook_bytes = _chart_parts(spec, theme, language_tag, created)
+    chart_bytes, workbook_bytes = _chart_parts(spec, theme, language_tag, created, cache_dir)
     # each part is related as soon as it exists: `next_partname` only counts parts reachable by relationships
     chart_element = parse_docx_xml(chart_bytes)
     chart_part = XmlPart(package.next_partname(CHART_PARTNAME), CT.DML_CHART, chart_element, package)
