@@ -2,8 +2,10 @@
 
 The handouts of a roster differ only where the template prints a student's fields. Building each row from
 scratch repeats the same work thirty times: the Markdown parse, the PDF layout, the DOCX package. Here a
-process that builds a second row of the same content and template makes a *form* — the document built with a
-random placeholder token for each field (`student.name` → `zq…`) — and fills it in for every later row:
+process makes a *form* once per content file and template — the document built with a random placeholder
+token for each field (`student.name` → `zq…`) — and fills it in for each row. A roster batch makes it at its
+first row (in the build server, before its workers are forked, so they all start with it); a caller of
+`build` at the second row with the same fields. Per row:
 
 1. The template is rendered with the row's values (cheap) and compared with the form's Markdown in which each
    token is replaced by the value as the template would print it (escaped). Equal means the template printed
@@ -42,8 +44,6 @@ _FORMS_LIMIT = 2
 
 @dataclass
 class _Form:
-    identity: tuple[Any, ...]
-    """What the form was made from (content, theme, labels, template, build time); compared per row."""
     tokens: dict[str, str]
     """Field name → its token."""
     markup: str
@@ -60,7 +60,8 @@ _SEEN_LIMIT = 4096
 """Requests remembered to tell a roster's second row (a long-lived server forgets them now and then)."""
 
 _forms: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], _Form | None]] = OrderedDict()
-"""Request → (what the form was made from, the form or None when the document cannot be filled in)."""
+"""Request → (what the form was made from: checked content, theme, labels, template, build time; the form,
+or None when the document cannot be filled in)."""
 _seen: set[tuple[Any, ...]] = set()
 _lock = threading.Lock()
 
@@ -113,15 +114,20 @@ def _form(checked: Any, template_name: str, search_path: tuple[Path, ...], stude
     identity, rendering = _identity(checked, template_name, search_path)
     with _lock:
         made = _forms.get(key)
-    if made is not None and made[0] == identity:
+    if made is not None and _same(made[0], identity):
         return made[1], rendering  # None: this content and template cannot be filled in (decided once)
-    form = _make_form(checked, template_name, search_path, student, cache_dir, formats, identity, rendering)
+    form = _make_form(checked, template_name, search_path, student, cache_dir, formats, rendering)
     with _lock:
         _forms[key] = (identity, form)
         _forms.move_to_end(key)
         while len(_forms) > _FORMS_LIMIT:
             _forms.popitem(last=False)
     return form, rendering
+
+
+def _same(made_from: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """Checked content, theme and labels are cached per process: the same object means unchanged."""
+    return all(a is b for a, b in zip(made_from[:3], now[:3])) and made_from[3:] == now[3:]
 
 
 def _plain(value: object) -> bool:
@@ -142,7 +148,8 @@ def _identity(checked: Any, template_name: str, search_path: tuple[Path, ...]) -
     template = find_template(template_name, search_path)
     theme = theme_cached(template.path, search_path)
     labels = labels_for(content.document.language)
-    identity = (id(checked), id(theme), id(labels), template, build_timestamp(content))
+    # the objects themselves, not their ids: the form keeps them alive, so no new object can take an old id
+    identity = (checked, theme, labels, template, build_timestamp(content))
     return identity, dict(checked=checked, template=template, theme=theme, labels=labels,
                           specs=chart_specs(content, labels), search_path=search_path)
 
@@ -159,8 +166,7 @@ def _markup(rendering: Mapping[str, Any], student: Mapping[str, str]) -> str:
 
 
 def _make_form(checked: Any, template_name: str, search_path: tuple[Path, ...], student: Mapping[str, str],
-               cache_dir: Path | None, formats: tuple[str, ...], identity: tuple[Any, ...],
-               rendering: Mapping[str, Any]) -> _Form | None:
+               cache_dir: Path | None, formats: tuple[str, ...], rendering: Mapping[str, Any]) -> _Form | None:
     from reports.build import build_document, render_context
 
     tokens = {name: _token() for name in student}
@@ -187,7 +193,7 @@ def _make_form(checked: Any, template_name: str, search_path: tuple[Path, ...], 
                 return None
     except ReportsError:
         return None  # the ordinary build of the row reports it, located
-    return _Form(identity, tokens, markup, pdf_form, docx_entries, docx_parts, context.timestamp,
+    return _Form(tokens, markup, pdf_form, docx_entries, docx_parts, context.timestamp,
                  list(built.warnings))
 
 

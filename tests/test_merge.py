@@ -158,3 +158,36 @@ def test_a_recorded_layout_drawn_again_is_the_same_pdf() -> None:
     assert len(plan.pages) >= 4
     for _ in range(2):
         assert replay_pdf(plan, structure, writer.styles, texts, info) == laid_out
+
+
+@pytest.mark.parametrize("formats", [("pdf",), ("docx",)])
+def test_one_format_alone(formats: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    row = {"name": "Budi Santoso", "class": "X-3"}
+    expected = ordinary(CONTENT, "handout", row)
+    build(CONTENT, "handout", formats, tmp_path, student={"name": "Siti", "class": "X-2"}, suffix="a", form=True)
+    forbid_ordinary_build(monkeypatch)
+    written, _ = build(CONTENT, "handout", formats, tmp_path, student=row, suffix="b", form=True)
+    assert {path.suffix: path.read_bytes() for path in written} == {f".{formats[0]}": expected[f".{formats[0]}"]}
+
+
+def test_rows_filled_in_from_threads_at_once(tmp_path: Path) -> None:
+    """A Dask worker runs tasks in threads: rows filled in at the same time from one form stay apart."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = [{"name": f"Murid Nomor {number}", "class": "X-2"} for number in range(8)]
+    expected = [ordinary(CONTENT, "handout", row) for row in rows]
+    merged_row(CONTENT, "handout", rows[0], tmp_path / "first")
+
+    def one(index: int) -> dict[str, bytes]:
+        return merged_row(CONTENT, "handout", rows[index], tmp_path / f"row{index}")
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(one, range(len(rows)))) == expected
+
+
+def test_a_caller_of_build_gets_a_form_at_the_second_row(tmp_path: Path) -> None:
+    for number in range(3):
+        row = {"name": f"Murid {number}", "class": "X-2"}
+        written, _ = build(CONTENT, "handout", ("pdf", "docx"), tmp_path, student=row, suffix=str(number))
+        assert {path.suffix: path.read_bytes() for path in written} == ordinary(CONTENT, "handout", row)
+        assert len(merge._forms) == (0 if number == 0 else 1)

@@ -13,6 +13,7 @@ differs, `fill` returns None and the row is built the ordinary way.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -86,6 +87,9 @@ class PdfForm:
                        for paragraph in paragraphs]
         for paragraph in paragraphs:
             paragraph.form_uses = None  # later draws of the same objects are replays, not layout
+        self._lock = threading.Lock()
+        """Filling in changes the form's paragraphs and draws its flowables: one row at a time (a Dask
+        worker runs tasks in threads)."""
 
     @property
     def usable(self) -> str:
@@ -112,6 +116,10 @@ class PdfForm:
     def fill(self, values: Mapping[str, str]) -> bytes | None:
         """The PDF with each token replaced by its value; None when the values would change the layout or
         cannot be drawn (the ordinary build then lays the row out, or reports the problem)."""
+        with self._lock:
+            return self._fill(values)
+
+    def _fill(self, values: Mapping[str, str]) -> bytes | None:
         from reports.writers.pdf import escape_markup
 
         problems: list[Diagnostic] = []
