@@ -166,6 +166,12 @@ def check_cached(content_path: Path, display_name: str | None = None) -> Checked
     return checked
 
 
+def is_cached(checked: CheckedContent) -> bool:
+    """Is this the checked content `check_cached` keeps (the same object while the file is unchanged)?"""
+    with _cache_lock:
+        return any(kept is checked for kept in _checked.values())
+
+
 def _theme_files_stamp(folder: Path, search_path: tuple[Path, ...]) -> tuple[object, ...]:
     """Size, time and inode of every theme file the folder's theme could extend.
 

@@ -29,6 +29,7 @@ import secrets
 import string
 import threading
 import zipfile
+from xml.sax.saxutils import escape as xml_escape
 from collections import OrderedDict
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
@@ -38,8 +39,41 @@ from reports.errors import Diagnostic, ReportsError
 
 __all__ = ["clear", "merged", "prepare"]
 
-_FORMS_LIMIT = 2
+_FORMS_LIMIT = 4
 """Forms kept per process (a form holds a laid-out document: a few MB)."""
+
+
+@dataclass(frozen=True)
+class _Rendering:
+    """What rendering the template and parsing its Markdown need, besides the row's values."""
+
+    checked: Any
+    template: Any
+    theme: Any
+    labels: Any
+    specs: dict[str, Any]
+    images: dict[str, Any]
+    search_path: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class _MadeFrom:
+    """What a form depends on besides the request, checked again for every row."""
+
+    checked: Any
+    theme: Any
+    labels: Any
+    """Checked content, theme and labels are cached per process: the same object means unchanged. The
+    objects themselves, not their ids: the form keeps them alive, so no new object can take an old id."""
+    template: Any
+    trees: Any
+    """The template folders and assets as files (`uptodate.template_trees`): a replaced logo, a new
+    reference.docx or an edited template makes a new form."""
+    timestamp: Any
+
+    def same_as(self, other: _MadeFrom) -> bool:
+        return (self.checked is other.checked and self.theme is other.theme and self.labels is other.labels
+                and (self.template, self.trees, self.timestamp) == (other.template, other.trees, other.timestamp))
 
 
 @dataclass
@@ -47,8 +81,11 @@ class _Form:
     tokens: dict[str, str]
     """Field name → its token."""
     markup: str
+    blocks: tuple[Any, ...]
+    """The form's Markdown parsed (before the document-wide transforms): each row's must equal it with the
+    values in place of the tokens."""
     pdf: Any
-    """A `writers.pdf_form.PdfForm`, or None when the PDF cannot be filled in."""
+    """A `writers.pdf_form.PdfForm`, or None when PDF is not asked for."""
     docx_entries: dict[str, bytes] | None
     docx_parts: tuple[str, ...]
     """The DOCX parts holding tokens."""
@@ -59,9 +96,8 @@ class _Form:
 _SEEN_LIMIT = 4096
 """Requests remembered to tell a roster's second row (a long-lived server forgets them now and then)."""
 
-_forms: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], _Form | None]] = OrderedDict()
-"""Request → (what the form was made from: checked content, theme, labels, template, build time; the form,
-or None when the document cannot be filled in)."""
+_forms: OrderedDict[tuple[Any, ...], tuple[_MadeFrom, _Form | None]] = OrderedDict()
+"""Request → (what the form was made from; the form, or None when the document cannot be filled in)."""
 _seen: set[tuple[Any, ...]] = set()
 _lock = threading.Lock()
 
@@ -77,16 +113,22 @@ def merged(checked: Any, template_name: str, search_path: tuple[Path, ...], stud
            cache_dir: Path | None, formats: tuple[str, ...],
            many: bool = False) -> tuple[dict[str, bytes], list[Diagnostic]] | None:
     """The outputs (format → bytes) and warnings of one roster row made from its form, or None: build the row
-    the ordinary way (anything a form cannot prove equal — see the module).
+    the ordinary way (anything a form cannot prove equal — see the module — and every error, which the
+    ordinary build reports located).
 
     `many`: the row is one of many, so the form is made now; otherwise at the second row asked for.
     """
-    if not student or not all(_plain(value) for value in student.values()):
+    from reports.build import is_cached
+
+    if not student or not all(_plain(value) for value in student.values()) or not is_cached(checked):
+        return None  # content read anew for each row (a pipe, a huge file) would make a new form each time
+    try:
+        form, rendering = _form(checked, template_name, search_path, student, cache_dir, formats, many)
+        if form is None or rendering is None:
+            return None
+        return _fill(form, rendering, student, formats)
+    except ReportsError:
         return None
-    form, rendering = _form(checked, template_name, search_path, student, cache_dir, formats, many)
-    if form is None:
-        return None
-    return _fill(form, rendering, student, formats)
 
 
 def prepare(content: Path, display_name: str, template_name: str, search_path: tuple[Path, ...],
@@ -96,13 +138,14 @@ def prepare(content: Path, display_name: str, template_name: str, search_path: t
 
     try:
         checked = check_cached(content, display_name)
+        _form(checked, template_name, search_path, student, cache_dir, formats, True)
     except ReportsError:
         return  # each row reports it
-    _form(checked, template_name, search_path, student, cache_dir, formats, True)
 
 
 def _form(checked: Any, template_name: str, search_path: tuple[Path, ...], student: Mapping[str, str],
-          cache_dir: Path | None, formats: tuple[str, ...], many: bool) -> tuple[_Form | None, dict[str, Any]]:
+          cache_dir: Path | None, formats: tuple[str, ...],
+          many: bool) -> tuple[_Form | None, _Rendering | None]:
     key = (id(checked), template_name, search_path, cache_dir, formats, tuple(sorted(student)))
     with _lock:
         first_time = key not in _seen
@@ -110,24 +153,19 @@ def _form(checked: Any, template_name: str, search_path: tuple[Path, ...], stude
             _seen.clear()
         _seen.add(key)
     if first_time and not many:
-        return None, {}  # a single document gains nothing from a form: making one costs a layout
-    identity, rendering = _identity(checked, template_name, search_path)
+        return None, None  # a single document gains nothing from a form: making one costs a layout
+    made_from, rendering = _made_from(checked, template_name, search_path)
     with _lock:
         made = _forms.get(key)
-    if made is not None and _same(made[0], identity):
+    if made is not None and made[0].same_as(made_from):
         return made[1], rendering  # None: this content and template cannot be filled in (decided once)
     form = _make_form(checked, template_name, search_path, student, cache_dir, formats, rendering)
     with _lock:
-        _forms[key] = (identity, form)
+        _forms[key] = (made_from, form)
         _forms.move_to_end(key)
         while len(_forms) > _FORMS_LIMIT:
             _forms.popitem(last=False)
     return form, rendering
-
-
-def _same(made_from: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
-    """Checked content, theme and labels are cached per process: the same object means unchanged."""
-    return all(a is b for a, b in zip(made_from[:3], now[:3])) and made_from[3:] == now[3:]
 
 
 def _plain(value: object) -> bool:
@@ -135,88 +173,118 @@ def _plain(value: object) -> bool:
     return isinstance(value, str) and value != "" and value.isprintable() and value == " ".join(value.split())
 
 
-def _identity(checked: Any, template_name: str, search_path: tuple[Path, ...]) -> tuple[tuple[Any, ...],
-                                                                                          dict[str, Any]]:
-    """What a form depends on besides the request (each cached per process, so compared by identity), and
-    what rendering the template needs."""
+def _made_from(checked: Any, template_name: str, search_path: tuple[Path, ...]) -> tuple[_MadeFrom, _Rendering]:
     from reports.build import build_timestamp, theme_cached
     from reports.charts.build import chart_specs
     from reports.i18n import labels_for
+    from reports.images import theme_images
     from reports.templating import find_template
+    from reports.uptodate import template_trees
 
     content = checked.content
     template = find_template(template_name, search_path)
     theme = theme_cached(template.path, search_path)
     labels = labels_for(content.document.language)
-    # the objects themselves, not their ids: the form keeps them alive, so no new object can take an old id
-    identity = (checked, theme, labels, template, build_timestamp(content))
-    return identity, dict(checked=checked, template=template, theme=theme, labels=labels,
-                          specs=chart_specs(content, labels), search_path=search_path)
+    made_from = _MadeFrom(checked, theme, labels, template, template_trees(search_path), build_timestamp(content))
+    return made_from, _Rendering(checked, template, theme, labels, chart_specs(content, labels),
+                                 theme_images(theme, template.path), search_path)
 
 
-def _markup(rendering: Mapping[str, Any], student: Mapping[str, str]) -> str:
+def _markup(rendering: _Rendering, student: Mapping[str, str]) -> str:
     """The template's Markdown for these values (what `build.build_document` renders)."""
     from reports.build import template_context
     from reports.templating import render_template
 
-    checked = rendering["checked"]
-    context = template_context(checked.content, rendering["labels"], rendering["specs"], rendering["theme"],
+    checked = rendering.checked
+    context = template_context(checked.content, rendering.labels, rendering.specs, rendering.theme,
                                checked.source.file, student)
-    return render_template(rendering["template"], context, rendering["search_path"])
+    return render_template(rendering.template, context, rendering.search_path)
+
+
+def _parse(rendering: _Rendering, markup: str) -> tuple[Any, ...]:
+    """The Markdown as `build.build_document` parses it."""
+    from reports.markup import parse_markup
+
+    return parse_markup(markup, rendering.specs, source=str(rendering.template.path / "template.md.j2"),
+                        images=rendering.images)
 
 
 def _make_form(checked: Any, template_name: str, search_path: tuple[Path, ...], student: Mapping[str, str],
-               cache_dir: Path | None, formats: tuple[str, ...], rendering: Mapping[str, Any]) -> _Form | None:
+               cache_dir: Path | None, formats: tuple[str, ...], rendering: _Rendering) -> _Form | None:
     from reports.build import build_document, render_context
 
     tokens = {name: _token() for name in student}
-    try:
-        built = build_document(checked, template_name, search_path, tokens, cache_dir)
-        if not _only_in_text(built.document, set(tokens.values())):
+    built = build_document(checked, template_name, search_path, tokens, cache_dir)
+    if not _only_in_text(built.document, set(tokens.values())):
+        return None
+    markup = _markup(rendering, tokens)
+    context = render_context(built, cache_dir)
+    pdf_form = docx_entries = None
+    docx_parts: tuple[str, ...] = ()
+    if "pdf" in formats:
+        from reports.writers.pdf import PdfWriter
+
+        pdf_form = PdfWriter(context, frozenset(tokens.values())).lay_out_form(built.document)
+        if pdf_form.unusable_reason:
             return None
-        markup = _markup(rendering, tokens)
-        context = render_context(built, cache_dir)
-        pdf_form = docx_entries = None
-        docx_parts: tuple[str, ...] = ()
-        if "pdf" in formats:
-            from reports.writers.pdf import PdfWriter
+    if "docx" in formats:
+        from reports.writers.docx import write_docx
 
-            pdf_form = PdfWriter(context, frozenset(tokens.values())).lay_out_form(built.document)
-            if pdf_form.usable:
-                return None
-        if "docx" in formats:
-            from reports.writers.docx import write_docx
-
-            docx_entries = _entries(write_docx(built.document, context))
-            docx_parts = _docx_token_parts(docx_entries, tokens, _count(built.document, set(tokens.values())))
-            if not docx_parts:
-                return None
-    except ReportsError:
-        return None  # the ordinary build of the row reports it, located
-    return _Form(tokens, markup, pdf_form, docx_entries, docx_parts, context.timestamp,
+        docx_entries = _entries(write_docx(built.document, context))
+        docx_parts = _docx_token_parts(docx_entries, tokens, _count(built.document, set(tokens.values())))
+        if not docx_parts:
+            return None
+    return _Form(tokens, markup, _parse(rendering, markup), pdf_form, docx_entries, docx_parts, context.timestamp,
                  list(built.warnings))
 
 
-def _fill(form: _Form, rendering: Mapping[str, Any], student: Mapping[str, str],
+def _fill(form: _Form, rendering: _Rendering, student: Mapping[str, str],
           formats: tuple[str, ...]) -> tuple[dict[str, bytes], list[Diagnostic]] | None:
     from reports.markup import escape_markdown
 
     # the template with this row's values must print what it printed for the form, with the values in place
+    # (a choice made by a value shows here, cheaply)…
     expected = form.markup
     for name, token in form.tokens.items():
         expected = expected.replace(token, escape_markdown(student[name]))
-    if _markup(rendering, student) != expected:
+    markup = _markup(rendering, student)
+    if markup != expected:
         return None
+    # …and mean the same: Markdown reads a value's characters by their neighbours (`1` before `. ` starts a
+    # numbered list where a token does not; a value ending in `.` stops `**` from closing; code keeps the
+    # escapes), so the row's parse must be the form's with the values in its text
     values = {token: student[name] for name, token in form.tokens.items()}
+    if not _filled_equal(form.blocks, _parse(rendering, markup), values):
+        return None
     outputs: dict[str, bytes] = {}
-    if "docx" in formats:
-        outputs["docx"] = _fill_docx(form, values)
     if "pdf" in formats:
         pdf = form.pdf.fill(values)
         if pdf is None:
             return None
         outputs["pdf"] = pdf
+    if "docx" in formats:
+        outputs["docx"] = _fill_docx(form, values)
     return {name: outputs[name] for name in formats}, list(form.warnings)
+
+
+def _filled_equal(form: Any, row: Any, values: Mapping[str, str]) -> bool:
+    """Is `row` the `form` tree with each token in its texts replaced by its value?"""
+    from reports.nodes import Text
+
+    if isinstance(form, Text):
+        if not isinstance(row, Text):
+            return False
+        text = form.text
+        for token, value in values.items():
+            text = text.replace(token, value)
+        return text == row.text
+    if isinstance(form, tuple):
+        return isinstance(row, tuple) and len(form) == len(row) and all(
+            _filled_equal(a, b, values) for a, b in zip(form, row))
+    if is_dataclass(form):
+        return type(form) is type(row) and all(
+            _filled_equal(getattr(form, item.name), getattr(row, item.name), values) for item in fields(form))
+    return bool(form == row)
 
 
 def _fill_docx(form: _Form, values: Mapping[str, str]) -> bytes:
@@ -227,9 +295,8 @@ def _fill_docx(form: _Form, values: Mapping[str, str]) -> bytes:
     for name in form.docx_parts:
         data = entries[name]
         for token, value in values.items():
-            # as lxml writes text: the three markup characters escaped, everything else as UTF-8
-            data = data.replace(token.encode(), value.replace("&", "&amp;").replace("<", "&lt;")
-                                .replace(">", "&gt;").encode())
+            # the tokens are in the text of `w:t` elements (`_docx_token_parts`): escaped as lxml escapes text
+            data = data.replace(token.encode(), xml_escape(value).encode())
         entries[name] = data
     return deterministic_zip(entries, form.timestamp)
 

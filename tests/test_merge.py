@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import reports.build as build_module
 from reports import merge
 from reports.build import build, build_document, check_cached, render_context
-from reports.errors import LayoutError
+from reports.errors import AssetError, LayoutError
 from reports.templating import TEMPLATES_DIR
 from reports.writers.docx import write_docx
 from reports.writers.pdf import write_pdf
@@ -115,10 +115,17 @@ def custom_template(tmp_path: Path, body: str) -> tuple[Path, ...]:
     "| Nama | Kelas |\n| --- | --- |\n| {{ student.name }} | {{ student.class }} |\n",
     # a value the template changes, and one it measures
     "Halo {{ student.name | upper }}, {{ student.name | length }} huruf.\n",
-], ids=["choice", "heading", "table", "filters"])
+    # Markdown reads a value's characters by their neighbours (found in review): a number before ". " starts a
+    # numbered list, a value ending in "." keeps "**" from closing, code keeps the escapes, "&…;" is an entity
+    "{{ student.class }}. Tugas untuk {{ student.name }}\n",
+    "Halo x**{{ student.name }}**y\n",
+    "Kode: `{{ student.name }}`\n",
+    "Tanda &{{ student.class }};\n",
+], ids=["choice", "heading", "table", "filters", "numbered", "flanking", "code", "entity"])
 def test_templates_that_use_values_otherwise_still_give_the_ordinary_files(body: str, tmp_path: Path) -> None:
     search_path = custom_template(tmp_path, body)
-    rows = [{"name": "Siti", "class": "X-2"}, {"name": "Budi", "class": "X-3"}, {"name": "Ayu", "class": "X-4"}]
+    rows = [{"name": "Siti", "class": "X-2"}, {"name": "Budi", "class": "X-3"}, {"name": "Ayu", "class": "X-4"},
+            {"name": "Budi.", "class": "1"}, {"name": "O'Neil-Smith", "class": "amp"}]
     for row in rows:
         assert merged_row(CONTENT, "custom", row, tmp_path / "out", search_path) == \
             ordinary(CONTENT, "custom", row, search_path), row
@@ -191,3 +198,34 @@ def test_a_caller_of_build_gets_a_form_at_the_second_row(tmp_path: Path) -> None
         written, _ = build(CONTENT, "handout", ("pdf", "docx"), tmp_path, student=row, suffix=str(number))
         assert {path.suffix: path.read_bytes() for path in written} == ordinary(CONTENT, "handout", row)
         assert len(merge._forms) == (0 if number == 0 else 1)
+
+
+def test_a_changed_file_in_the_template_folder_makes_a_new_form(tmp_path: Path) -> None:
+    """Found in review: a replaced logo, or a reference.docx added, after the form was made."""
+    from PIL import Image
+
+    search_path = custom_template(tmp_path, "Halo {{ student.name }}.\n")
+    folder = search_path[0] / "custom"
+    Image.new("RGB", (120, 40), "#1F3A5F").save(folder / "logo.png")
+    (folder / "theme.yaml").write_text("name: custom\nextends: handout\nlogo: logo.png\nlogo_alt: Logo\n",
+                                       encoding="utf-8")
+    merged_row(CONTENT, "custom", {"name": "Siti", "class": "X-2"}, tmp_path / "out", search_path)
+    Image.new("RGB", (120, 40), "#C0392B").save(folder / "logo.png")
+    row = {"name": "Budi", "class": "X-3"}
+    assert merged_row(CONTENT, "custom", row, tmp_path / "out", search_path) == \
+        ordinary(CONTENT, "custom", row, search_path)
+    (folder / "reference.docx").write_bytes(b"not a DOCX")
+    with pytest.raises(AssetError):
+        merged_row(CONTENT, "custom", {"name": "Ayu", "class": "X-3"}, tmp_path / "out", search_path)
+
+
+def test_an_edited_template_makes_a_new_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    search_path = custom_template(tmp_path, "Halo {{ student.name }}.\n")
+    template = search_path[0] / "custom" / "template.md.j2"
+    merged_row(CONTENT, "custom", {"name": "Siti", "class": "X-2"}, tmp_path / "out", search_path)
+    template.write_text(template.read_text(encoding="utf-8").replace("Halo", "Selamat pagi"), encoding="utf-8")
+    row = {"name": "Budi", "class": "X-3"}
+    expected = ordinary(CONTENT, "custom", row, search_path)
+    merged_row(CONTENT, "custom", {"name": "Ayu", "class": "X-2"}, tmp_path / "out", search_path)  # new form
+    forbid_ordinary_build(monkeypatch)
+    assert merged_row(CONTENT, "custom", row, tmp_path / "out", search_path) == expected

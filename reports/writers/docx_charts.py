@@ -194,11 +194,10 @@ def chart_xml(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.date
     """The chart part (`c:chartSpace`) for `spec`; `c:externalData` gets its workbook's r:id once that is related."""
     from pptx.chart.chart import Chart
     from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_AXIS_CROSSES, XL_LABEL_POSITION, XL_TICK_LABEL_POSITION, XL_TICK_MARK
+    from pptx.enum.chart import (XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_LABEL_POSITION,
+                                 XL_TICK_MARK)
     from pptx.oxml import parse_xml as parse_pptx_xml
     from pptx.util import Pt
-
-    from pptx.enum.chart import XL_CHART_TYPE
 
     chart_type = native_chart_type(spec, theme)
     if chart_type is None:
@@ -371,10 +370,11 @@ def _chart_parts(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.d
 
 def _cache_files(key: tuple[str, ...], cache_dir: Path) -> tuple[Path, Path]:
     """The chart part's and the workbook's files in the cache folder: named by a hash of what makes them,
-    python-pptx's version (it writes both) and `PARTS_VERSION`."""
+    the versions of python-pptx and XlsxWriter (they write them) and `PARTS_VERSION`."""
     from importlib.metadata import version
 
-    digest = hashlib.sha256(json.dumps([*key, PARTS_VERSION, version("python-pptx")]).encode()).hexdigest()
+    made_by = [PARTS_VERSION, version("python-pptx"), version("XlsxWriter")]
+    digest = hashlib.sha256(json.dumps([*key, *made_by]).encode()).hexdigest()
     return cache_dir / f"{digest}.chart.xml", cache_dir / f"{digest}.chart.xlsx"
 
 

@@ -22,7 +22,7 @@ from reportlab.platypus import Paragraph
 
 from reports.errors import Diagnostic
 from reports.writers.pdf_flowables import LONG_PARAGRAPH_WORDS
-from reports.writers.pdf_page import LayoutPlan, PageTexts, PdfInfo, replay_pdf
+from reports.writers.pdf_page import LayoutPlan, PageTexts, PdfInfo, ReplayMismatch, replay_pdf
 from reports.writers.pdf_styles import FontFaces, PdfStyles
 from reports.writers.pdf_tagging import StructureTree
 
@@ -92,7 +92,7 @@ class PdfForm:
         worker runs tasks in threads)."""
 
     @property
-    def usable(self) -> str:
+    def unusable_reason(self) -> str:
         """Why this form cannot be filled in ('' when it can): every token must be in a paragraph drawn
         once and whole, and nowhere else (an outline entry, an anchor, a figure's alternative text)."""
         tokens = {token for token, *_ in self._token_faces}
@@ -139,7 +139,10 @@ class PdfForm:
         for paragraph, state in filled:
             paragraph.__dict__.clear()
             paragraph.__dict__.update(state, form_uses=None)
-        return replay_pdf(self._plan, self._structure, self._styles, self._texts, self._info)
+        try:
+            return replay_pdf(self._plan, self._structure, self._styles, self._texts, self._info)
+        except ReplayMismatch:
+            return None
 
 
 def _same_layout(paragraph: Paragraph, uses: list[tuple[Any, ...]]) -> dict[str, Any] | None:

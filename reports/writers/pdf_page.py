@@ -20,8 +20,8 @@ import datetime as dt
 import hashlib
 import io
 import secrets
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from reportlab.pdfbase.pdfdoc import PDFPage
@@ -83,6 +83,10 @@ class LayoutPlan:
     # a group of flowables (`_listWrapOn`); a copied plan would copy every flowable recorded so far.
     def __deepcopy__(self, memo: dict[int, Any]) -> LayoutPlan:
         return self
+
+
+class ReplayMismatch(RuntimeError):
+    """Drawing a recorded layout again did not take the course it took (`replay_pdf`)."""
 
 
 @dataclass(frozen=True)
@@ -374,7 +378,7 @@ def replay_pdf(plan: LayoutPlan, structure: StructureTree, styles: PdfStyles, te
     for page in plan.pages:
         document.clean_hanging()  # the page begin reportlab left pending: header, footer, frames
         if document.pageTemplate.id != page.template_id:
-            raise RuntimeError(f"page {document.page} began with page template {document.pageTemplate.id}, "
+            raise ReplayMismatch(f"page {document.page} began with page template {document.pageTemplate.id}, "
                                f"not {page.template_id} as when it was laid out")
         for event in page.events:
             if event[0] == "outline":
