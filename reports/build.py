@@ -302,10 +302,11 @@ def build(
             raise UsageError([Diagnostic("the output would overwrite the input — choose another --out folder",
                                          file=str(target))])
     checked = check_cached(content_path, display_name)
-    from reports.merge import merged
+    done = None
+    if student:  # a roster row: filled in from a form laid out once per process, when that gives the same files
+        from reports.merge import merged
 
-    # a roster row: filled in from a form laid out once per process, when that provably gives the same files
-    done = merged(checked, template_name, search_path, student, cache_dir, tuple(wanted), form) if student else None
+        done = merged(checked, template_name, search_path, student, cache_dir, tuple(wanted), form)
     if done is not None:
         rendered, warnings = done
     else:

@@ -153,7 +153,9 @@ def _sha256(path: str) -> str | None:
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
-            while block := handle.read(1 << 20):
+            # small blocks: the record is made when the build's memory is at its highest (a font file read
+            # whole would add its size to the peak)
+            while block := handle.read(1 << 16):
                 digest.update(block)
     except OSError:
         return None

@@ -198,3 +198,30 @@ def test_the_story_is_made_and_laid_out_once(briefing: tuple[Document, RenderCon
     data = write_pdf(*briefing)
     assert (len(layouts), len(stories)) == (1, 1)
     assert data == briefing_pdf  # and the same bytes as any other build of the same input
+
+
+def test_a_written_pdf_is_freed_at_once_not_left_for_the_garbage_collector() -> None:
+    """reportlab's document template refers to itself, and the structure writer's recursive closure held the
+    PDF document: every PDF (its objects, page streams, structure tree and story) stayed in memory until the
+    next full collection — a cold build's peak, and a batch worker that kept a canvas per document grew
+    +9 % over 100 documents. Nothing of a written PDF may be left to the cyclic collector."""
+    import gc
+
+    built = build_document(check_content(PROJECT_ROOT / "data" / "sco-russia.yaml"))
+    context = render_context(built)
+    write_pdf(built.document, context)  # charts and fonts set up: what is left after this is the PDF's own
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        write_pdf(built.document, context)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        kinds = {type(item).__name__ for item in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert not kinds & {"PDFDocument", "BriefingDocTemplate", "TaggingCanvas", "_LabellingCanvas", "StructElement",
+                        "StructureTree", "Paragraph", "PDFStream"}, sorted(kinds)

@@ -395,6 +395,7 @@ def replay_pdf(plan: LayoutPlan, structure: StructureTree, styles: PdfStyles, te
             document._curPageFlowableCount += 1
         document.handle_pageEnd()
     document._endBuild()
+    _release(document)
     return target.getvalue()
 
 
@@ -408,7 +409,16 @@ def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: P
     document.build(story.flowables, canvasmaker=make_canvas)
     if plan is not None:
         plan.tagged = list(document.canv.drawn_tagged)
+    _release(document)
     return target.getvalue()
+
+
+def _release(document: BaseDocTemplate) -> None:
+    """Break the reference cycles a finished document template is part of, so that it and all it holds — the
+    canvas, the PDF's objects, the structure tree, the story — are freed at once rather than at the garbage
+    collector's next full pass (which came after the DOCX writer: 1.4 MB of a cold build's peak)."""
+    document._nameSpace.clear()  # reportlab's own: `{"doc": document}`
+    document.canv._doctemplate = None
 
 
 def _document(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo,
@@ -454,6 +464,8 @@ def _document(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: Pdf
         # context's timestamp instead, so the bytes depend on the input alone
         signature = hashlib.md5(b"reports " + date.encode(), usedforsecurity=False)
         canvas._doc.signature = signature
+        if plan is not None:
+            canvas.drawn_tagged = []
         return canvas
 
     return document, make_canvas, target

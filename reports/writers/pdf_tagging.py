@@ -60,7 +60,6 @@ class StructElement:
 
     role: str
     """Standard structure type (`P`, `H1`, `TD`, …)."""
-    parent: StructElement | None = None
     alt: str = ""
     """Alternative text (`/Alt`), for figures."""
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -86,7 +85,9 @@ class StructElement:
         return self
 
     def add(self, role: str, **options: Any) -> StructElement:
-        child = StructElement(role, parent=self, **options)
+        # no link back to the parent: the structure is written top-down, and a cycle would keep a document's
+        # whole story alive until the garbage collector's next full pass (the cold build's peak memory)
+        child = StructElement(role, **options)
         self.children.append(child)
         return child
 
@@ -369,8 +370,9 @@ class TaggingCanvas(Canvas):
         self._depth = 0
         self._open_element: StructElement | None = None
         self._keep_final_space = False
-        self.drawn_tagged: list[Tagged] = []
-        """Every content `Tagged` drawn on this canvas (a recorded layout clears their marks to draw again)."""
+        self.drawn_tagged: list[Tagged] | None = None
+        """Every content `Tagged` drawn on this canvas, when a layout is recorded (it clears their marks to draw
+        again); None otherwise: the list would keep every flowable alive as long as the canvas."""
         super().__init__(*args, **kwargs)
 
     @property
@@ -417,6 +419,10 @@ class TaggingCanvas(Canvas):
         if isinstance(aTextObject, _SpacedText) and not self._keep_final_space:
             aTextObject.drop_final_space()
         super().drawText(aTextObject)
+        # reportlab's paragraph drawing gives the text object a method bound to itself (`_do_line`): a cycle
+        # through the text object's canvas that kept the canvas, the PDF and the story alive until the garbage
+        # collector's next full pass. The object's text is in the page now; nothing uses it after this.
+        aTextObject.__dict__.pop("_do_line", None)
 
     # links: listed in the structure inside the element whose text holds them
     def _addAnnotation(self, annotation: Any, name: Any = None, addtopage: int = 1) -> Any:
@@ -489,6 +495,9 @@ class TaggingCanvas(Canvas):
             return ref
 
         document_ref = write(self._structure.root, root_ref)
+        # `write` calls itself, so its closure holds it: a cycle that would keep the whole PDF document (every
+        # object, every page stream) alive until the garbage collector's next full pass
+        del write
         numbers: list[Any] = []
         for index, record in enumerate(self._pages):
             page = record.page
