@@ -74,6 +74,7 @@ from reports.writers.docx_package import (
     font_table,
     office_theme,
     package_entries,
+    release_package,
     set_core_properties,
     tidy_package,
     word_language_tag,
@@ -185,12 +186,15 @@ class DocxWriter(Visitor):
                 font_info(self.theme.heading_font, self.context.theme_folder, self.context.cache_dir),
             ]),
         }
-        return deterministic_zip(
+        package = deterministic_zip(
             package_entries(word),
             self.context.timestamp,
             replacements={"docProps/app.xml": extended_properties()},
             transforms=theme_parts,
         )
+        release_package(word)
+        self._word = None
+        return package
 
     # --- helpers: styles, containers, inlines ---------------------------------------------------
 

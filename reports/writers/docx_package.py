@@ -270,6 +270,16 @@ def open_package(data: bytes) -> WordDocument:
     return docx.Document(io.BytesIO(data))
 
 
+def release_package(word: WordDocument) -> None:
+    """Let a written document's package be freed at once. python-docx's package and its parts refer to each
+    other (package → relationships → part → package), so every document's XML trees — megabytes of lxml
+    nodes — waited for the garbage collector's next full pass; a batch worker grew by 10 % over 100
+    documents. Emptying the package's own relationships breaks the cycle: nothing reads them after this."""
+    relationships = word.part.package.rels
+    relationships._target_parts_by_rId.clear()
+    relationships.clear()
+
+
 def deterministic_zip(entries: Mapping[str, bytes], timestamp: dt.datetime | None,
                       replacements: Mapping[str, bytes] | None = None,
                       transforms: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
