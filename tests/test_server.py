@@ -114,6 +114,28 @@ def test_a_batch_runs_in_workers_forked_from_the_server(running: dict[str, Path]
     assert "built 3 of 3 documents" in served.stderr
 
 
+def test_a_roster_through_the_server_is_filled_in_from_its_form_and_equals_a_local_build(
+        running: dict[str, Path], tmp_path: Path) -> None:
+    """The server makes the roster's form before forking its workers (`reports.merge`), and keeps it for the
+    next run: every handout, both times, is the file a local build of that row writes."""
+    roster = tmp_path / "class.csv"
+    roster.write_text("name,class\nSiti Nurhaliza,X-2\nBudi Santoso,X-2\nAyu Ñañez,X-3\nO'Neil & Co,1\n"
+                      "Muhammad Rizki Pratama Wijaya Kusuma Sastra Negara Putra Bangsa Indonesia Raya,X-3\n",
+                      encoding="utf-8")
+    arguments = ("build", ROOT / "data" / "sco-russia.yaml", "-t", "handout", "--roster", roster, "-j", "2",
+                 "--force", "-o")
+    local = _reports(*arguments, tmp_path / "local", environment=_environment(
+        running["socket"], running["cache"], use_server=False), cwd=tmp_path)
+    assert local.returncode == 0, local.stderr
+    expected = {path.name: path.read_bytes() for path in (tmp_path / "local").iterdir()}
+    assert len(expected) == 10
+    for run in ("first", "again"):
+        served = _reports(*arguments, tmp_path / run, environment=_environment(running["socket"], running["cache"]),
+                          cwd=tmp_path)
+        assert served.returncode == 0, served.stderr
+        assert {path.name: path.read_bytes() for path in (tmp_path / run).iterdir()} == expected, run
+
+
 def test_watch_help_and_own_streams_never_go_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORTS_SERVER", "")
     assert server.wanted(["build", "a.yaml"])
