@@ -80,6 +80,7 @@ class _MadeFrom:
 class _Form:
     tokens: dict[str, str]
     """Field name → its token."""
+    rendering: _Rendering
     markup: str
     blocks: tuple[Any, ...]
     """The form's Markdown parsed (before the document-wide transforms): each row's must equal it with the
@@ -123,10 +124,8 @@ def merged(checked: Any, template_name: str, search_path: tuple[Path, ...], stud
     if not student or not all(_plain(value) for value in student.values()) or not is_cached(checked):
         return None  # content read anew for each row (a pipe, a huge file) would make a new form each time
     try:
-        form, rendering = _form(checked, template_name, search_path, student, cache_dir, formats, many)
-        if form is None or rendering is None:
-            return None
-        return _fill(form, rendering, student, formats)
+        form = _form(checked, template_name, search_path, student, cache_dir, formats, many)
+        return None if form is None else _fill(form, student, formats)
     except ReportsError:
         return None
 
@@ -145,7 +144,7 @@ def prepare(content: Path, display_name: str, template_name: str, search_path: t
 
 def _form(checked: Any, template_name: str, search_path: tuple[Path, ...], student: Mapping[str, str],
           cache_dir: Path | None, formats: tuple[str, ...],
-          many: bool) -> tuple[_Form | None, _Rendering | None]:
+          many: bool) -> _Form | None:
     key = (id(checked), template_name, search_path, cache_dir, formats, tuple(sorted(student)))
     with _lock:
         first_time = key not in _seen
@@ -153,19 +152,19 @@ def _form(checked: Any, template_name: str, search_path: tuple[Path, ...], stude
             _seen.clear()
         _seen.add(key)
     if first_time and not many:
-        return None, None  # a single document gains nothing from a form: making one costs a layout
-    made_from, rendering = _made_from(checked, template_name, search_path)
+        return None  # a single document gains nothing from a form: making one costs a layout
+    made_from = _made_from(checked, template_name, search_path)
     with _lock:
         made = _forms.get(key)
     if made is not None and made[0].same_as(made_from):
-        return made[1], rendering  # None: this content and template cannot be filled in (decided once)
-    form = _make_form(checked, template_name, search_path, student, cache_dir, formats, rendering)
+        return made[1]  # None: this content and template cannot be filled in (decided once)
+    form = _make_form(checked, template_name, search_path, student, cache_dir, formats, made_from)
     with _lock:
         _forms[key] = (made_from, form)
         _forms.move_to_end(key)
         while len(_forms) > _FORMS_LIMIT:
             _forms.popitem(last=False)
-    return form, rendering
+    return form
 
 
 def _plain(value: object) -> bool:
@@ -173,11 +172,9 @@ def _plain(value: object) -> bool:
     return isinstance(value, str) and value != "" and value.isprintable() and value == " ".join(value.split())
 
 
-def _made_from(checked: Any, template_name: str, search_path: tuple[Path, ...]) -> tuple[_MadeFrom, _Rendering]:
+def _made_from(checked: Any, template_name: str, search_path: tuple[Path, ...]) -> _MadeFrom:
     from reports.build import build_timestamp, theme_cached
-    from reports.charts.build import chart_specs
     from reports.i18n import labels_for
-    from reports.images import theme_images
     from reports.templating import find_template
     from reports.uptodate import template_trees
 
@@ -185,9 +182,7 @@ def _made_from(checked: Any, template_name: str, search_path: tuple[Path, ...]) 
     template = find_template(template_name, search_path)
     theme = theme_cached(template.path, search_path)
     labels = labels_for(content.document.language)
-    made_from = _MadeFrom(checked, theme, labels, template, template_trees(search_path), build_timestamp(content))
-    return made_from, _Rendering(checked, template, theme, labels, chart_specs(content, labels),
-                                 theme_images(theme, template.path), search_path)
+    return _MadeFrom(checked, theme, labels, template, template_trees(search_path), build_timestamp(content))
 
 
 def _markup(rendering: _Rendering, student: Mapping[str, str]) -> str:
@@ -210,9 +205,15 @@ def _parse(rendering: _Rendering, markup: str) -> tuple[Any, ...]:
 
 
 def _make_form(checked: Any, template_name: str, search_path: tuple[Path, ...], student: Mapping[str, str],
-               cache_dir: Path | None, formats: tuple[str, ...], rendering: _Rendering) -> _Form | None:
+               cache_dir: Path | None, formats: tuple[str, ...], made_from: _MadeFrom) -> _Form | None:
     from reports.build import build_document, render_context
+    from reports.charts.build import chart_specs
+    from reports.images import theme_images
 
+    # what every row renders with: made once, from what the form depends on (checked again for every row)
+    content, template, theme, labels = made_from.checked.content, made_from.template, made_from.theme, made_from.labels
+    rendering = _Rendering(made_from.checked, template, theme, labels, chart_specs(content, labels),
+                           theme_images(theme, template.path), search_path)
     tokens = {name: _token() for name in student}
     built = build_document(checked, template_name, search_path, tokens, cache_dir)
     if not _only_in_text(built.document, set(tokens.values())):
@@ -234,11 +235,11 @@ def _make_form(checked: Any, template_name: str, search_path: tuple[Path, ...], 
         docx_parts = _docx_token_parts(docx_entries, tokens, _count(built.document, set(tokens.values())))
         if not docx_parts:
             return None
-    return _Form(tokens, markup, _parse(rendering, markup), pdf_form, docx_entries, docx_parts, context.timestamp,
-                 list(built.warnings))
+    return _Form(tokens, rendering, markup, _parse(rendering, markup), pdf_form, docx_entries, docx_parts,
+                 context.timestamp, list(built.warnings))
 
 
-def _fill(form: _Form, rendering: _Rendering, student: Mapping[str, str],
+def _fill(form: _Form, student: Mapping[str, str],
           formats: tuple[str, ...]) -> tuple[dict[str, bytes], list[Diagnostic]] | None:
     from reports.markup import escape_markdown
 
@@ -247,14 +248,14 @@ def _fill(form: _Form, rendering: _Rendering, student: Mapping[str, str],
     expected = form.markup
     for name, token in form.tokens.items():
         expected = expected.replace(token, escape_markdown(student[name]))
-    markup = _markup(rendering, student)
+    markup = _markup(form.rendering, student)
     if markup != expected:
         return None
     # …and mean the same: Markdown reads a value's characters by their neighbours (`1` before `. ` starts a
     # numbered list where a token does not; a value ending in `.` stops `**` from closing; code keeps the
     # escapes), so the row's parse must be the form's with the values in its text
     values = {token: student[name] for name, token in form.tokens.items()}
-    if not _filled_equal(form.blocks, _parse(rendering, markup), values):
+    if not _filled_equal(form.blocks, _parse(form.rendering, markup), values):
         return None
     outputs: dict[str, bytes] = {}
     if "pdf" in formats:

@@ -203,3 +203,24 @@ def write_atomically(path: Path, data: bytes) -> None:
         _sync_folder(path.parent)
     except OSError as error:
         raise _output_error(path, error) from None
+
+
+# --- cache entries -----------------------------------------------------------------------------------
+
+
+def read_cache_entry(path: Path, signature: bytes) -> bytes | None:
+    """A file of the cache folder, or None when it is missing, unreadable or does not start as it must (a
+    damaged entry is made again, never used)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(signature) else None
+
+
+def write_cache_entry(path: Path, data: bytes) -> None:
+    """Keep `data` in the cache folder; a cache that cannot be written only costs time, never the build."""
+    try:
+        write_atomically(path, data)
+    except OutputError:
+        pass

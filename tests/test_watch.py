@@ -71,6 +71,13 @@ class Watcher:
         return self.process.returncode, "\n".join(rest)
 
 
+def _note(tmp_path: Path) -> Path:
+    """A small content file to watch."""
+    content = tmp_path / "note.yaml"
+    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    return content
+
+
 def _watch_own_template(tmp_path: Path, *arguments: str, fonts_folder: bool = False) -> Watcher:
     """`reports build --watch` of a small content file with a copy of the briefing template named `mine`
     (with an empty `fonts/` folder when asked)."""
@@ -78,8 +85,7 @@ def _watch_own_template(tmp_path: Path, *arguments: str, fonts_folder: bool = Fa
 
     from reports.paths import TEMPLATES_DIR
 
-    content = tmp_path / "note.yaml"
-    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    content = _note(tmp_path)
     shutil.copytree(TEMPLATES_DIR / "briefing", tmp_path / "templates" / "mine")
     if fonts_folder:
         (tmp_path / "templates" / "mine" / "fonts").mkdir()
@@ -88,8 +94,7 @@ def _watch_own_template(tmp_path: Path, *arguments: str, fonts_folder: bool = Fa
 
 
 def test_watch_rebuilds_changes_ignores_neighbours_survives_errors_and_stops_cleanly(tmp_path: Path) -> None:
-    content = tmp_path / "note.yaml"
-    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    content = _note(tmp_path)
     watcher = Watcher(content, "-f", "pdf", "-o", tmp_path / "out", cwd=tmp_path)
     try:
         watcher.wait_for("watching")
@@ -118,8 +123,7 @@ def test_watch_rebuilds_changes_ignores_neighbours_survives_errors_and_stops_cle
 
 
 def test_saving_without_changing_anything_rebuilds_nothing(tmp_path: Path) -> None:
-    content = tmp_path / "note.yaml"
-    content.write_text(minimal_content_yaml(), encoding="utf-8")
+    content = _note(tmp_path)
     watcher = Watcher(content, "-f", "docx", "-o", tmp_path / "out", cwd=tmp_path)
     try:
         watcher.wait_for("watching")

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from reports.charts.spec import ChartSpec
-from reports.errors import AssetError, Diagnostic, OutputError
+from reports.errors import AssetError, Diagnostic
 from reports.i18n import format_number
-from reports.output import write_atomically
+from reports.output import read_cache_entry, write_cache_entry
 from reports.theme import Theme, resolve_font_file
 
 if TYPE_CHECKING:
@@ -566,10 +566,7 @@ class ChartRenderer:
             with _memory_lock:
                 _stats["drawn"] += 1
             if path is not None:
-                try:
-                    write_atomically(path, data)
-                except OutputError:  # a cache that cannot be written only costs time, never the build
-                    pass
+                write_cache_entry(path, data)
         with _memory_lock:
             _memory[key] = data
             while len(_memory) > _MEMORY_LIMIT:
@@ -658,12 +655,7 @@ def _release(figure: Any) -> None:
 
 
 def _read_cached(path: Path, fmt: Format) -> bytes | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    signature = b"\x89PNG\r\n\x1a\n" if fmt == "png" else b"<?xml"
-    return data if data.startswith(signature) else None
+    return read_cache_entry(path, b"\x89PNG\r\n\x1a\n" if fmt == "png" else b"<?xml")
 
 
 def _register_ttf(path: Path) -> str:

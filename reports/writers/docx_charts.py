@@ -31,6 +31,7 @@ bottom-up; Word's "Edit Data" does nothing without the embedded workbook.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -48,8 +49,7 @@ from docx.oxml.parser import parse_xml as parse_docx_xml
 from lxml import etree
 
 from reports.charts.spec import ChartSpec
-from reports.errors import OutputError
-from reports.output import write_atomically
+from reports.output import read_cache_entry, write_cache_entry
 from reports.theme import Theme
 from reports.writers.docx_package import utc_naive
 
@@ -356,11 +356,8 @@ def _chart_parts(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.d
     if made is None:
         made = (chart_xml(spec, theme, language_tag, created), workbook_blob(spec, created))
         if files is not None:
-            try:
-                for path, data in zip(files, made):
-                    write_atomically(path, data)
-            except OutputError:  # a cache that cannot be written only costs time, never the build
-                pass
+            for path, data in zip(files, made):
+                write_cache_entry(path, data)
     with _parts_lock:
         _parts[key] = made
         while len(_parts) > _PARTS_LIMIT:
@@ -368,25 +365,25 @@ def _chart_parts(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.d
     return made
 
 
+@functools.lru_cache(maxsize=1)
+def _made_by() -> tuple[object, ...]:
+    """What writes the parts, read from the packages' metadata once per process (without importing them)."""
+    from importlib.metadata import version
+
+    return PARTS_VERSION, version("python-pptx"), version("XlsxWriter")
+
+
 def _cache_files(key: tuple[str, ...], cache_dir: Path) -> tuple[Path, Path]:
     """The chart part's and the workbook's files in the cache folder: named by a hash of what makes them,
     the versions of python-pptx and XlsxWriter (they write them) and `PARTS_VERSION`."""
-    from importlib.metadata import version
-
-    made_by = [PARTS_VERSION, version("python-pptx"), version("XlsxWriter")]
-    digest = hashlib.sha256(json.dumps([*key, *made_by]).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps([*key, *_made_by()]).encode()).hexdigest()
     return cache_dir / f"{digest}.chart.xml", cache_dir / f"{digest}.chart.xlsx"
 
 
 def _read_parts(files: tuple[Path, Path]) -> tuple[bytes, bytes] | None:
     """Both parts from the cache folder, or None when either is missing or not what it should be."""
-    try:
-        chart, workbook = (path.read_bytes() for path in files)
-    except OSError:
-        return None
-    if not chart.startswith(b"<?xml") or not workbook.startswith(b"PK\x03\x04"):
-        return None
-    return chart, workbook
+    chart, workbook = read_cache_entry(files[0], b"<?xml"), read_cache_entry(files[1], b"PK\x03\x04")
+    return (chart, workbook) if chart is not None and workbook is not None else None
 
 
 def embed_chart(document_part: Part, spec: ChartSpec, theme: Theme, language_tag: str,
