@@ -1,7 +1,7 @@
 """Accessibility checks of a content file built with a template: what `reports check --accessibility` reports.
 
 What the writers cannot fix on their own is checked here, before anything is written, on the neutral
-document tree (`reports.build.build_document`) and the template's theme:
+document tree (`reports.pipeline.build_document`) and the template's theme:
 
 * **contrast** of the theme's colour pairs the writers draw text with (WCAG 2.x contrast ratio, AA: 4.5:1
   for text) — a warning located at the theme file and field that sets the colour;
@@ -20,10 +20,10 @@ import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reports import nodes
+from reports.document import nodes
 from reports.errors import Diagnostic, ExitCode, ReportsError
 from reports.paths import TEMPLATES_DIR
-from reports.theme import Colours, Theme
+from reports.theme.model import Colours, Theme
 
 __all__ = [
     "AA_TEXT",
@@ -106,7 +106,7 @@ def _display(path: Path) -> str:
 
 def _colour_locations(folder: Path, search_path: tuple[Path, ...]) -> dict[str, Diagnostic]:
     """Where each colour is set: the theme file of the `extends` chain that gave it (the template's own first)."""
-    from reports.theme import load_theme_document
+    from reports.theme.model import load_theme_document
 
     try:
         document = load_theme_document(folder, search_path)
@@ -194,9 +194,9 @@ def check_accessibility(content_path: Path, template_name: str = "briefing",
 
     Raises the usual located `ReportsError` when the content or template cannot be built at all.
     """
-    from reports.build import build_document
-    from reports.templating import MAIN_TEMPLATE
-    from reports.validate import check_content
+    from reports.pipeline import build_document
+    from reports.templating.render import MAIN_TEMPLATE
+    from reports.content.validate import check_content
 
     checked = check_content(content_path, display_name)
     built = build_document(checked, template_name, search_path)

@@ -20,7 +20,7 @@ from reports.errors import Diagnostic, ExitCode, ReportsError
 from reports.paths import DEFAULT_CONTENT, PROJECT_ROOT
 
 if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by `build`
-    from reports.batch import BatchResult, Job, Outcome
+    from reports.runtime.batch import BatchResult, Job, Outcome
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -72,7 +72,7 @@ def check(files: tuple[Path, ...], quiet: bool, accessibility: bool, template_na
     report what would make it hard to use with a screen reader or for readers with low vision;
     warnings only still exit 0.
     """
-    from reports.validate import check_content
+    from reports.content.validate import check_content
 
     worst = ExitCode.OK
     for path in files or (DEFAULT_CONTENT,):
@@ -159,7 +159,7 @@ class _BatchReport:
 
 
 def _summary(result: BatchResult, workers: str) -> None:
-    from reports.batch import EXIT_MEANINGS
+    from reports.runtime.batch import EXIT_MEANINGS
 
     built = [outcome for outcome in result.outcomes if outcome.ok]
     files = sum(len(outcome.written) for outcome in built)
@@ -211,7 +211,7 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
     The summary lists what failed; the exit code is the worst among the failures.
     """
-    from reports.batch import default_workers, parse_executor, plan_jobs, read_roster, run_jobs
+    from reports.runtime.batch import default_workers, parse_executor, plan_jobs, read_roster, run_jobs
     from reports.paths import template_search_path
 
     try:
@@ -250,7 +250,7 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
 
 def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...]) -> NoReturn:
     """Rebuild on every change until Ctrl-C; a round's failures are reported and watching goes on."""
-    from reports.watch import watch
+    from reports.runtime.watch import watch
 
     def one_round(outcomes: list[Outcome], seconds: float) -> None:
         report = _BatchReport(len(outcomes), show_progress=False)
@@ -268,7 +268,7 @@ def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple
             _print_diagnostics(error.diagnostics)
             return []
 
-    from reports.watch import FontsChanged
+    from reports.runtime.watch import FontsChanged
 
     try:
         watch(planned, inputs, search_path, one_round, lambda line: click.echo(line, err=True))
@@ -290,7 +290,7 @@ def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of stdout.")
 def schema(out: Path | None) -> None:
     """Print the content file's JSON Schema (for editor autocompletion and checking)."""
-    from reports.schema import content_json_schema
+    from reports.content.schema import content_json_schema
 
     text = json.dumps(content_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
@@ -311,7 +311,7 @@ def templates() -> None:
 def templates_list(templates_dirs: tuple[Path, ...]) -> None:
     """Show the templates found, where, and which copy wins (user folders before built-ins)."""
     from reports.paths import template_search_path
-    from reports.templating import list_templates
+    from reports.templating.render import list_templates
 
     search_path = template_search_path(templates_dirs)
     click.echo("Searched, first match wins: " + ", ".join(_display(folder) for folder in search_path))
@@ -328,7 +328,7 @@ def templates_list(templates_dirs: tuple[Path, ...]) -> None:
 @templates_dir_option
 def templates_new(name: str, source_name: str, destination: Path | None, templates_dirs: tuple[Path, ...]) -> None:
     """Copy template SOURCE to a new template NAME that you can edit."""
-    from reports.templating import copy_template, find_template, template_search_path, user_template_folder
+    from reports.templating.render import copy_template, find_template, template_search_path, user_template_folder
 
     search_path = template_search_path(templates_dirs)
     source = find_template(source_name, search_path)
@@ -351,7 +351,7 @@ def templates_reference(name: str, out: Path, content: Path, templates_dirs: tup
     Restyle it in Word (Home → Styles → Modify), save it as reference.docx in the template's
     folder, and later DOCX builds take their styles from it (as pandoc's --reference-doc).
     """
-    from reports.build import write_reference_document
+    from reports.pipeline import write_reference_document
     from reports.paths import template_search_path
 
     written = write_reference_document(content, name, out, template_search_path(templates_dirs))
@@ -377,7 +377,7 @@ def server_start(idle_minutes: float) -> None:
     import subprocess
     import time
 
-    from reports import server
+    from reports.runtime import server
 
     if server.status() is not None:
         click.echo(f"a reports server is already running on {server.socket_path()}")
@@ -415,7 +415,7 @@ def server_start(idle_minutes: float) -> None:
               help="Stop after this long without a request.")
 def server_run(idle_minutes: float) -> None:
     """Run a build server in this terminal (Ctrl-C stops it)."""
-    from reports import server
+    from reports.runtime import server
 
     try:
         sys.exit(server.serve(idle_minutes))
@@ -426,7 +426,7 @@ def server_run(idle_minutes: float) -> None:
 @server_group.command("stop")
 def server_stop() -> None:
     """Stop the running build server."""
-    from reports import server
+    from reports.runtime import server
 
     click.echo("stopped" if server.stop() else "no server was running")
 
@@ -436,7 +436,7 @@ def server_status() -> None:
     """Say whether a build server runs, where, and since when (exit 0 if it does, 1 if not)."""
     import datetime as dt
 
-    from reports import server
+    from reports.runtime import server
 
     answer = server.status()
     if answer is None:
@@ -453,7 +453,7 @@ def run(arguments: list[str] | None = None) -> None:
     `arguments` (the server itself calls this), the command always runs in this process.
     """
     if arguments is None:
-        from reports import server
+        from reports.runtime import server
 
         if server.wanted(sys.argv[1:]):
             try:

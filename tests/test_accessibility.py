@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from conftest import run_cli
-from reports import nodes
+from reports.document import nodes
 from reports.accessibility import (
     COLOUR_PAIRS,
     check_accessibility,
@@ -25,15 +25,15 @@ from reports.accessibility import (
     document_diagnostics,
     heading_gaps,
 )
-from reports.build import build, build_document
-from reports.charts.build import chart_specs
+from reports.pipeline import build, build_document
+from reports.charts.specs import chart_specs
 from reports.errors import ExitCode, TemplateError
-from reports.i18n import labels_for
-from reports.markup import parse_markup
-from reports.templating import template_search_path
-from reports.theme import load_theme
-from reports.validate import check_content
-from reports.writers.docx_package import word_language_tag
+from reports.templating.labels import labels_for
+from reports.templating.markup import parse_markup
+from reports.templating.render import template_search_path
+from reports.theme.model import load_theme
+from reports.content.validate import check_content
+from reports.writers.docx.package import word_language_tag
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "data" / "sco-russia.yaml"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import minimal_content_yaml
-from reports.batch import parse_executor, read_roster, roster_suffixes, slug
+from reports.runtime.batch import parse_executor, read_roster, roster_suffixes, slug
 from reports.errors import ContentError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,7 +163,7 @@ def test_roster_builds_one_personalised_handout_per_student(tmp_path: Path) -> N
 
 
 def test_handout_without_a_roster_keeps_blank_name_lines(tmp_path: Path) -> None:
-    from reports.build import build
+    from reports.pipeline import build
 
     written, _ = build(CONTENT, "handout", ["docx"], tmp_path)
     assert "Nama: ______________________ Kelas: __________" in docx_text(written[0])
@@ -205,7 +205,7 @@ def test_bad_roster_fails_before_anything_is_built(tmp_path: Path) -> None:
 
 
 def test_unchanged_charts_are_not_drawn_on_the_second_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reports import build as build_module
+    from reports import pipeline as build_module
     from reports.charts.render import ChartRenderer, cache_stats, clear_memory_cache
 
     calls: list[str] = []
@@ -256,7 +256,7 @@ def test_warm_cli_build_does_not_import_matplotlib(tmp_path: Path) -> None:
 
 
 def test_cache_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from reports.build import default_cache_dir
+    from reports.pipeline import default_cache_dir
 
     monkeypatch.setenv("REPORTS_CACHE_DIR", str(tmp_path / "mine"))
     assert default_cache_dir() == tmp_path / "mine"

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from conftest import need_tool
 
-from reports import nodes
-from reports.build import build, build_document
-from reports.validate import check_content
+from reports.document import nodes
+from reports.pipeline import build, build_document
+from reports.content.validate import check_content
 from test_essay_coverage import seed_text, sentences  # noqa: F401  (seed_text is a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]

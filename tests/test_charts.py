@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from reports.charts.build import chart_specs, decimal_year, shorten
+from reports.charts.specs import chart_specs, decimal_year, shorten
 from reports.charts.render import MM, ChartRenderer, clear_memory_cache
 from reports.charts.spec import ChartSpec, Series
 from reports.errors import AssetError
-from reports.i18n import format_partial_date, labels_for
-from reports.model import Content
+from reports.templating.labels import format_partial_date, labels_for
+from reports.content.model import Content
 from reports.paths import DEFAULT_CONTENT, TEMPLATES_DIR
-from reports.theme import Theme, load_theme
+from reports.theme.model import Theme, load_theme
 
 THEME_FOLDER = TEMPLATES_DIR / "briefing"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -55,7 +55,7 @@ def minimal_content() -> Content:
 def load_content() -> Content:
     """The project's real content file once it exists, else the minimal one above."""
     if DEFAULT_CONTENT.is_file():
-        from reports.validate import check_content
+        from reports.content.validate import check_content
 
         return check_content(DEFAULT_CONTENT).content
     return minimal_content()
@@ -300,11 +300,11 @@ def test_drawing_is_vector_text_in_embedded_fonts(renderer: ChartRenderer, specs
 def test_charts_never_import_matplotlib_until_drawn_and_never_pyplot() -> None:
     script = (
         "import sys\n"
-        "import reports.charts.build, reports.charts.render\n"
+        "import reports.charts.specs, reports.charts.render\n"
         "assert 'matplotlib' not in sys.modules, 'imported at module load'\n"
         "from reports.charts.render import ChartRenderer\n"
         "from reports.charts.spec import ChartSpec, Series\n"
-        "from reports.theme import load_theme\n"
+        "from reports.theme.model import load_theme\n"
         "from reports.paths import TEMPLATES_DIR\n"
         "folder = TEMPLATES_DIR / 'briefing'\n"
         "renderer = ChartRenderer(load_theme(folder), folder)\n"

@@ -122,7 +122,7 @@ def test_missing_file_is_a_content_error(tmp_path: Path) -> None:
 
 
 def test_size_cap_through_the_cli(tmp_path: Path) -> None:
-    from reports.loader import MAX_CONTENT_BYTES
+    from reports.content.loader import MAX_CONTENT_BYTES
 
     path = tmp_path / "huge.yaml"
     path.write_bytes(b"# " + b"x" * MAX_CONTENT_BYTES + b"\n")

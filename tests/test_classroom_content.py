@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from conftest import minimal_content_yaml, position_of, run_cli
 from reports.errors import ContentError
-from reports.validate import check_content
+from reports.content.validate import check_content
 
 INDONESIAN = Path("data") / "sco-russia.yaml"
 ENGLISH = Path("data") / "sco-russia.en.yaml"

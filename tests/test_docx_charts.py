@@ -1,6 +1,6 @@
 """Native Word charts in the DOCX: chart part + embedded workbook, from the same spec as the PDF chart.
 
-The default briefing is built once (`reports.build.build`) and read back the way Word, LibreOffice and
+The default briefing is built once (`reports.pipeline.build`) and read back the way Word, LibreOffice and
 python-docx would: the chart part and its relationships, the workbook's cells (openpyxl), the chart XML's
 categories and values against the `ChartSpec`, LibreOffice's PDF of the DOCX, a python-docx round trip,
 and the structural rules of the ECMA-376 chart schema that matter here.
@@ -23,12 +23,12 @@ import pytest
 from lxml import etree
 from conftest import need_tool
 
-from reports import nodes
-from reports.build import build, build_document, build_timestamp
+from reports.document import nodes
+from reports.pipeline import build, build_document, build_timestamp
 from reports.charts.spec import ChartSpec
-from reports.theme import load_theme
-from reports.validate import check_content
-from reports.writers.docx_charts import category_labels, text_size
+from reports.theme.model import load_theme
+from reports.content.validate import check_content
+from reports.writers.docx.charts import category_labels, text_size
 
 PROJECT = Path(__file__).resolve().parents[1]
 CONTENT = PROJECT / "data" / "sco-russia.yaml"
@@ -339,7 +339,7 @@ def test_same_input_gives_the_same_bytes(built, tmp_path, membership_chart):
 
 def test_chart_parts_are_made_once_per_process_and_parsed_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
     """A roster's handouts share the chart's bytes, never its XML elements; another date makes new parts."""
-    from reports.writers import docx_charts
+    from reports.writers.docx import charts as docx_charts
 
     made: list[str] = []
     original = docx_charts.chart_xml
@@ -370,7 +370,7 @@ def test_chart_parts_are_made_once_per_process_and_parsed_per_document(monkeypat
 def test_chart_parts_kept_in_the_cache_folder_are_used_and_damaged_ones_made_again(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A new process reads the parts from the cache folder (no python-pptx); a damaged file is never used."""
-    from reports.writers import docx_charts
+    from reports.writers.docx import charts as docx_charts
 
     made: list[str] = []
     original = docx_charts.chart_xml

@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph as WordParagraph
 from lxml import etree
 
 from reports.errors import AssetError
-from reports.nodes import (
+from reports.document.nodes import (
     BulletList,
     Caption,
     Div,
@@ -41,13 +41,13 @@ from reports.nodes import (
     Text,
     make_table,
 )
-from reports.theme import Theme, load_theme
-from reports.writers import docx_package, docx_styles
+from reports.theme.model import Theme, load_theme
+from reports.writers.docx import package as docx_package, styles as docx_styles
 from reports.writers.base import RenderContext
-from reports.writers.docx import write_docx
-from reports.writers.docx_ooxml import element, text_run
-from reports.writers.docx_package import blank_package, open_package, package_entries
-from reports.writers.docx_styles import PARAGRAPH, StyleIndex, StyleSheet
+from reports.writers.docx.writer import write_docx
+from reports.writers.docx.ooxml import element, text_run
+from reports.writers.docx.package import blank_package, open_package, package_entries
+from reports.writers.docx.styles import PARAGRAPH, StyleIndex, StyleSheet
 
 TEMPLATE = Path(__file__).parents[1] / "templates" / "briefing"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

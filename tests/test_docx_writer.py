@@ -21,10 +21,10 @@ from docx2python import docx2python
 from lxml import etree
 from PIL import Image
 
-from reports import nodes
+from reports.document import nodes
 from reports.charts.spec import ChartSpec, Series
 from reports.errors import AssetError, LayoutError
-from reports.nodes import (
+from reports.document.nodes import (
     BulletList,
     Caption,
     Div,
@@ -45,11 +45,11 @@ from reports.nodes import (
     Text,
     make_table,
 )
-from reports.theme import load_theme
+from reports.theme.model import load_theme
 from reports.writers.base import RenderContext, visitor_name
-from reports.writers.docx import DocxWriter, write_docx
-from reports.writers.docx_fields import bookmark_name
-from reports.writers.docx_package import word_language_tag
+from reports.writers.docx.writer import DocxWriter, write_docx
+from reports.writers.docx.fields import bookmark_name
+from reports.writers.docx.package import word_language_tag
 
 TEMPLATE = Path(__file__).parents[1] / "templates" / "briefing"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -344,7 +344,7 @@ def test_table_styles_are_real_table_styles(docx_bytes):
 
 
 def test_missing_styles_are_named(context, monkeypatch):
-    from reports.writers import docx_styles
+    from reports.writers.docx import styles as docx_styles
 
     original = docx_styles.StyleSheet.specs
 

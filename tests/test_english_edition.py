@@ -15,8 +15,8 @@ import pytest
 from pydantic import BaseModel
 
 from conftest import run_cli
-from reports.model import Content, Section
-from reports.validate import _prose, check_content
+from reports.content.model import Content, Section
+from reports.content.validate import _prose, check_content
 
 INDONESIAN = Path("data") / "sco-russia.yaml"
 ENGLISH = Path("data") / "sco-russia.en.yaml"

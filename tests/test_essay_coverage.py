@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import pytest
 from pydantic import BaseModel
 
-from reports.validate import check_content
+from reports.content.validate import check_content
 
 SEED_NAME = "000_449d41030f710501.txt"
 SEED = Path(__file__).parents[2] / "shared" / "seeds" / SEED_NAME

@@ -32,7 +32,7 @@ import pytest
 
 import reports.output as output
 from conftest import minimal_content_yaml
-from reports.build import build
+from reports.pipeline import build
 from reports.errors import ExitCode, OutputError
 
 PDF_NAME = "content-briefing.pdf"

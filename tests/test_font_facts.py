@@ -1,4 +1,4 @@
-"""Font facts (`reports.fonts`): one parse per font file and process, kept as JSON in the cache folder.
+"""Font facts (`reports.theme.fonts`): one parse per font file and process, kept as JSON in the cache folder.
 
 The facts must be exactly what fontTools reads (the coverage check, chart wrapping and the DOCX font
 table depend on them), a new process must take them from the cache without parsing, a damaged cache
@@ -16,10 +16,10 @@ from typing import Any, Iterator
 import matplotlib
 import pytest
 
-from reports import fonts
+from reports.theme import fonts
 from reports.errors import AssetError
 from reports.paths import TEMPLATES_DIR
-from reports.theme import load_theme, resolve_font_file
+from reports.theme.model import load_theme, resolve_font_file
 
 THEME_FOLDER = TEMPLATES_DIR / "briefing"
 MATPLOTLIB_FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -95,8 +95,8 @@ def test_facts_read_back_from_the_cache_are_the_parsed_ones(path: Path, tmp_path
 def test_the_three_users_share_one_parse(tmp_path: Path) -> None:
     """Coverage, chart metrics and the DOCX font table: each of the eight faces parsed once."""
     from reports.charts.render import ChartRenderer
-    from reports.coverage import _faces
-    from reports.writers.docx_package import font_info
+    from reports.theme.coverage import _faces
+    from reports.writers.docx.package import font_info
 
     theme = load_theme(THEME_FOLDER)
     faces = _faces(theme, THEME_FOLDER, tmp_path)
@@ -115,9 +115,9 @@ def test_a_new_process_reads_the_cache_without_fonttools(tmp_path: Path) -> None
     program = f"""
 import sys
 from pathlib import Path
-from reports import fonts
-from reports.coverage import _faces
-from reports.theme import load_theme
+from reports.theme import fonts
+from reports.theme.coverage import _faces
+from reports.theme.model import load_theme
 folder = Path({str(THEME_FOLDER)!r})
 faces = _faces(load_theme(folder), folder, Path({str(tmp_path)!r}))
 print(len(faces), fonts.cache_stats()["parsed"], fonts.cache_stats()["disk_hits"], "fontTools" in sys.modules)
@@ -200,7 +200,7 @@ def test_an_unwritable_cache_costs_only_time(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_a_font_is_refused_by_each_user_and_never_cached(tmp_path: Path) -> None:
     from reports.charts.render import load_face
-    from reports.coverage import _code_points
+    from reports.theme.coverage import _code_points
 
     bogus = tmp_path / "Bogus.ttf"
     bogus.write_bytes(b"not really a font" * 10)
@@ -218,7 +218,7 @@ def test_a_font_without_metrics_passes_coverage_and_fails_in_the_charts(tmp_path
     from fontTools.ttLib import TTFont
 
     from reports.charts.render import load_face
-    from reports.coverage import _code_points
+    from reports.theme.coverage import _code_points
 
     font = TTFont(str(MATPLOTLIB_FONTS / "cmr10.ttf"), recalcBBoxes=False)
     del font["hmtx"]
@@ -235,7 +235,7 @@ def test_a_font_reportlab_cannot_read_is_an_asset_error_not_a_crash(tmp_path: Pa
     from fontTools.ttLib import TTFont
 
     from reports.errors import AssetError
-    from reports.writers.pdf_styles import _register_face
+    from reports.writers.pdf.styles import _register_face
 
     font = TTFont(str(MATPLOTLIB_FONTS / "DejaVuSans.ttf"))
     del font["post"]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from reports.build import build
-from reports.templating import template_search_path
-from reports.validate import check_content
+from reports.pipeline import build
+from reports.templating.render import template_search_path
+from reports.content.validate import check_content
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = {"id": ROOT / "data" / "sco-russia.yaml", "en": ROOT / "data" / "sco-russia.en.yaml"}
@@ -155,7 +155,7 @@ def test_a_copied_template_builds_and_its_theme_changes_the_output(tmp_path: Pat
 
 
 def test_briefing_and_handout_share_the_base_style_by_inheritance() -> None:
-    from reports.theme import load_theme
+    from reports.theme.model import load_theme
 
     base = load_theme(ROOT / "templates" / "base")
     for name in ("briefing", "handout", "handout-teacher"):

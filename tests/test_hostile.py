@@ -587,8 +587,8 @@ def _check_outputs(ran: Ran) -> None:
 
 
 def _assert_images_fit(ran: Ran, path: Path) -> None:
-    from reports.templating import template_search_path
-    from reports.theme import load_theme
+    from reports.templating.render import template_search_path
+    from reports.theme.model import load_theme
 
     template = next(folder for folder in (ran.folder / "t").iterdir() if folder.is_dir())
     theme = load_theme(template, template_search_path((ran.folder / "t",)))
@@ -712,11 +712,11 @@ def test_libreoffice_converts_every_docx(hostile_runs: dict[str, Ran], tmp_path:
     assert not missing, f"LibreOffice could not convert: {missing}"
 
 
-# --- font coverage (reports.coverage), directly -----------------------------------------------------
+# --- font coverage (reports.theme.coverage), directly -----------------------------------------------------
 
 
 def _checked(tmp_path: Path, text: str) -> Any:
-    from reports.validate import check_content
+    from reports.content.validate import check_content
 
     path = tmp_path / "content.yaml"
     path.write_text(text, encoding="utf-8")
@@ -724,9 +724,9 @@ def _checked(tmp_path: Path, text: str) -> Any:
 
 
 def _coverage(checked: Any, folder: Path | None = None) -> list[Any]:
-    from reports.coverage import check_font_coverage
-    from reports.templating import find_template, template_search_path
-    from reports.theme import load_theme
+    from reports.theme.coverage import check_font_coverage
+    from reports.templating.render import find_template, template_search_path
+    from reports.theme.model import load_theme
 
     if folder is None:
         folder = find_template("briefing").path
@@ -795,10 +795,10 @@ def test_coverage_checks_every_face_of_a_theme_font(tmp_path: Path) -> None:
 
 def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
     from conftest import minimal_content_yaml
-    from reports.coverage import require_font_coverage
+    from reports.theme.coverage import require_font_coverage
     from reports.errors import LayoutError
-    from reports.templating import find_template
-    from reports.theme import load_theme
+    from reports.templating.render import find_template
+    from reports.theme.model import load_theme
 
     checked = _checked(tmp_path, minimal_content_yaml().replace("Some prose.", "中国"))
     template = find_template("briefing")
@@ -810,12 +810,12 @@ def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
 def test_the_build_hook_turns_uncovered_text_into_a_located_exit_6(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The one line proposed for reports/build.py build_document, applied here by wrapping it: `build` then
     refuses before any writer runs, at the content field (the hostile cases *-located flip once it is in)."""
-    import reports.build as pipeline
+    import reports.pipeline as pipeline
     from conftest import minimal_content_yaml
-    from reports.coverage import require_font_coverage
+    from reports.theme.coverage import require_font_coverage
     from reports.errors import LayoutError
-    from reports.templating import find_template
-    from reports.theme import load_theme
+    from reports.templating.render import find_template
+    from reports.theme.model import load_theme
 
     original = pipeline.build_document
 

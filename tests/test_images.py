@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from reports.errors import AssetError
-from reports.images import resolve_image, theme_images
-from reports.markup import parse_markup
-from reports import nodes
+from reports.theme.images import resolve_image, theme_images
+from reports.templating.markup import parse_markup
+from reports.document import nodes
 
 
 def make_png(path: Path, size: tuple[int, int] = (40, 20)) -> Path:
@@ -63,7 +63,7 @@ def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_decompression_bomb_is_refused_before_decoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reports.images as images
+    import reports.theme.images as images
 
     make_png(tmp_path / "logo.png", (300, 300))
     monkeypatch.setattr(images, "MAX_IMAGE_PIXELS", 300 * 299)
@@ -87,7 +87,7 @@ def test_an_unknown_image_name_and_empty_alt_text_are_template_errors(tmp_path: 
     with pytest.raises(TemplateError, match="no image named 'photo'"):
         parse_markup("::: figure image=photo\n:::\n", {}, "t.md.j2", {})
     make_png(tmp_path / "logo.png")
-    from reports.images import NamedImage
+    from reports.theme.images import NamedImage
 
     with pytest.raises(TemplateError, match="alternative text is empty"):
         parse_markup("::: figure image=logo\n:::\n", {}, "t.md.j2", {"logo": NamedImage(tmp_path / "logo.png", " ")})

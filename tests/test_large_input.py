@@ -1,5 +1,5 @@
 """Large input: 300 paragraphs and a 500-row table build, with the table header on every page; past the
-content-size bound (2 MiB, `reports.loader.MAX_CONTENT_BYTES`) a file is refused before it is read.
+content-size bound (2 MiB, `reports.content.loader.MAX_CONTENT_BYTES`) a file is refused before it is read.
 
 The 500-row table is the briefing's interests table, which has one row per interest: the content has
 500 interests. Peak memory of each run is measured in a child process (its VmHWM, from /proc; getrusage
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import minimal_content_yaml
-from reports.loader import MAX_CONTENT_BYTES
+from reports.content.loader import MAX_CONTENT_BYTES
 
 ROWS = 500
 PARAGRAPHS = 300

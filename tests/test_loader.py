@@ -1,4 +1,4 @@
-"""Every rule of the strict loader, on real files, through the library (`reports.validate.check_content`).
+"""Every rule of the strict loader, on real files, through the library (`reports.content.validate.check_content`).
 
 Each refused case lists the diagnostics it must produce — line, column, field path and a fragment of the
 message — computed from the text of the file itself, so the expectations stay right if the minimal document
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import minimal_content_yaml, position_of
-from reports import loader
+from reports.content import loader
 from reports.errors import ContentError, ExitCode
-from reports.validate import check_content
+from reports.content.validate import check_content
 
 BASE = minimal_content_yaml()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reports import loader
+from reports.content import loader
 from reports.errors import ContentError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from reports import nodes
+from reports.document import nodes
 from reports.charts.spec import ChartSpec, Series
 from reports.errors import TemplateError
-from reports.markup import escape_markdown, parse_markup
-from reports.transforms import apply_all
+from reports.templating.markup import escape_markdown, parse_markup
+from reports.document.transforms import apply_all
 
 CHART = ChartSpec(
     name="membership",

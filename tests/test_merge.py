@@ -1,4 +1,4 @@
-"""Roster rows filled in from a form (`reports.merge`): the same files as the ordinary build, byte for byte.
+"""Roster rows filled in from a form (`reports.runtime.merge`): the same files as the ordinary build, byte for byte.
 
 Each test compares what `build` writes for a row (with `form=True`, as a roster batch asks) with what the
 ordinary path makes for the same row: `build_document` and the two writers, called directly. Some tests also
@@ -14,14 +14,14 @@ from typing import Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import reports.build as build_module
-from reports import merge
-from reports.build import build, build_document, check_cached, render_context
+import reports.pipeline as build_module
+from reports.runtime import merge
+from reports.pipeline import build, build_document, check_cached, render_context
 from reports.errors import AssetError, LayoutError
-from reports.templating import TEMPLATES_DIR
-from reports.writers.docx import write_docx
-from reports.writers.pdf import write_pdf
-from reports.writers.pdf_page import LayoutPlan, replay_pdf
+from reports.templating.render import TEMPLATES_DIR
+from reports.writers.docx.writer import write_docx
+from reports.writers.pdf.writer import write_pdf
+from reports.writers.pdf.page import LayoutPlan, replay_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "data" / "sco-russia.yaml"
@@ -155,7 +155,7 @@ def test_any_latin_name_gives_the_ordinary_files(name: str, tmp_path: Path) -> N
 def test_a_recorded_layout_drawn_again_is_the_same_pdf() -> None:
     """The page plan alone (no form): the briefing — charts, a table across pages, outline, tagging —
     drawn again from its plan is the PDF its layout wrote."""
-    from reports.writers.pdf import PdfWriter
+    from reports.writers.pdf.writer import PdfWriter
 
     built = build_document(check_cached(CONTENT), "briefing")
     writer = PdfWriter(render_context(built))

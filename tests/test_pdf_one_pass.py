@@ -21,12 +21,12 @@ import pytest
 from conftest import PROJECT_ROOT, need_tool
 from pypdf import PdfReader
 
-from reports.build import build_document, render_context
-from reports.nodes import Document
-from reports.validate import check_content
-from reports.writers import pdf_page
+from reports.pipeline import build_document, render_context
+from reports.document.nodes import Document
+from reports.content.validate import check_content
+from reports.writers.pdf import page as pdf_page
 from reports.writers.base import RenderContext
-from reports.writers.pdf import write_pdf
+from reports.writers.pdf.writer import write_pdf
 
 CONTENT = PROJECT_ROOT / "data" / "sco-russia.yaml"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -194,7 +194,7 @@ def test_the_story_is_made_and_laid_out_once(briefing: tuple[Document, RenderCon
         return original_build_pdf(counted, *args)
 
     monkeypatch.setattr(pdf_page.BriefingDocTemplate, "build", counting_build)
-    monkeypatch.setattr("reports.writers.pdf.build_pdf", counting_build_pdf)
+    monkeypatch.setattr("reports.writers.pdf.writer.build_pdf", counting_build_pdf)
     data = write_pdf(*briefing)
     assert (len(layouts), len(stories)) == (1, 1)
     assert data == briefing_pdf  # and the same bytes as any other build of the same input

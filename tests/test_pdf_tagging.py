@@ -20,16 +20,16 @@ import pytest
 from conftest import need_tool
 from reportlab.platypus.flowables import Flowable
 
-from reports import nodes
-from reports.build import build, build_document
-from reports.nodes import Caption, Document, TableCell, TableRow, make_table
-from reports.templating import template_search_path
-from reports.theme import load_theme
-from reports.validate import check_content
+from reports.document import nodes
+from reports.pipeline import build, build_document
+from reports.document.nodes import Caption, Document, TableCell, TableRow, make_table
+from reports.templating.render import template_search_path
+from reports.theme.model import load_theme
+from reports.content.validate import check_content
 from reports.writers.base import RenderContext
-from reports.writers.pdf import write_pdf
-from reports.writers.pdf_styles import register_theme_fonts
-from reports.writers.pdf_tagging import StructureTree, Tagged, TaggingCanvas, artifact
+from reports.writers.pdf.writer import write_pdf
+from reports.writers.pdf.styles import register_theme_fonts
+from reports.writers.pdf.tagging import StructureTree, Tagged, TaggingCanvas, artifact
 from test_pdf_writer import (
     LOREM,
     MEMBERSHIP,
@@ -343,7 +343,7 @@ def test_tagged_delegates_every_flowable_method_and_class_attribute():
 def test_tagged_keeps_the_wrapped_flowables_layout(context):
     from reportlab.platypus import Paragraph
 
-    from reports.writers.pdf_styles import build_styles
+    from reports.writers.pdf.styles import build_styles
 
     styles = build_styles(context.theme, register_theme_fonts(context.theme, THEME_FOLDER))
     heading = Paragraph("Judul", styles.paragraphs["Heading 1"])

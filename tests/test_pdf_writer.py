@@ -19,10 +19,10 @@ from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
 
-from reports import nodes
+from reports.document import nodes
 from reports.charts.spec import ChartSpec, Series
 from reports.errors import LayoutError
-from reports.nodes import (
+from reports.document.nodes import (
     BulletList,
     Caption,
     Div,
@@ -44,10 +44,10 @@ from reports.nodes import (
     make_table,
 )
 from reports.paths import TEMPLATES_DIR
-from reports.theme import load_theme
+from reports.theme.model import load_theme
 from reports.writers.base import RenderContext, visitor_name
-from reports.writers.pdf import PdfWriter, escape_markup, write_pdf
-from reports.writers.pdf_styles import register_theme_fonts
+from reports.writers.pdf.writer import PdfWriter, escape_markup, write_pdf
+from reports.writers.pdf.styles import register_theme_fonts
 
 THEME_FOLDER = TEMPLATES_DIR / "briefing"
 TIMESTAMP = dt.datetime(2024, 6, 1, 9, 30, tzinfo=dt.timezone.utc)
@@ -461,8 +461,8 @@ def test_chart_wider_than_the_page_is_scaled_to_fit(context):
 def test_reportlab_layout_failure_becomes_a_located_layout_error(context):
     from reportlab.platypus import Paragraph as PdfParagraph, Table as PdfTable
 
-    from reports.writers.pdf_page import PageTexts, PdfInfo, build_pdf
-    from reports.writers.pdf_styles import build_styles
+    from reports.writers.pdf.page import PageTexts, PdfInfo, build_pdf
+    from reports.writers.pdf.styles import build_styles
 
     styles = build_styles(context.theme, register_theme_fonts(context.theme, THEME_FOLDER))
     body = styles.paragraphs["Body Text"]
@@ -670,7 +670,7 @@ def test_very_long_paragraph_is_laid_out_in_linear_time(context, tmp_path):
 def test_long_paragraph_pieces_lay_out_as_the_whole_paragraph(context, monkeypatch, tmp_path):
     """The pieces are cut at line ends: every word sits exactly where the unbroken paragraph puts it, with
     inline styles, links and line breaks, in a list, a box and a table cell too."""
-    import reports.writers.pdf as pdf_module
+    import reports.writers.pdf.writer as pdf_module
 
     rich = Paragraph((Text(numbered_words(700)), Strong(t(" " + numbered_words(300, 700))), Text(" "),
                       Link("https://example.org/", t(numbered_words(40, 1000))), Text(" "),

@@ -8,7 +8,7 @@
    field or the build succeeds. Never an internal error. Once through the CLI as well (exit 0, 3 or 6).
 3. Building twice gives identical bytes.
 
-Builds run in-process through `reports.build.build` (fast); example counts are modest for CI time.
+Builds run in-process through `reports.pipeline.build` (fast); example counts are modest for CI time.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import minimal_content_yaml
-from reports.build import build
+from reports.pipeline import build
 from reports.errors import ContentError, ExitCode, ReportsError
 from reports.paths import TEMPLATES_DIR
 from test_hostile import dehyphenated, docx_text, pdftotext, pypdf_text, spaced, squeeze
@@ -42,8 +42,8 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 @lru_cache(maxsize=1)
 def covered_alphabet() -> tuple[str, ...]:
     """Printable, NFC-stable, non-combining characters of BLOCKS that every face of both theme fonts has."""
-    from reports.coverage import _faces
-    from reports.theme import load_theme
+    from reports.theme.coverage import _faces
+    from reports.theme.model import load_theme
 
     folder = TEMPLATES_DIR / "briefing"
     faces = _faces(load_theme(folder), folder)
@@ -94,10 +94,10 @@ def _write(folder: Path, data: dict[str, Any]) -> Path:
 
 
 def _clear_caches() -> None:
-    import reports.build
+    import reports.pipeline
     import reports.charts.render
 
-    for owner, name in ((reports.build, "clear_caches"), (reports.charts.render, "clear_memory_cache")):
+    for owner, name in ((reports.pipeline, "clear_caches"), (reports.charts.render, "clear_memory_cache")):
         clear = getattr(owner, name, None)
         if clear is not None:
             clear()
@@ -122,10 +122,10 @@ def test_covered_text_appears_unchanged_in_pdf_and_docx(tmp_path_factory: pytest
                                                         field: str, text: str) -> None:
     import copy
 
-    from reports.coverage import check_font_coverage
-    from reports.templating import find_template
-    from reports.theme import load_theme
-    from reports.validate import check_content
+    from reports.theme.coverage import check_font_coverage
+    from reports.templating.render import find_template
+    from reports.theme.model import load_theme
+    from reports.content.validate import check_content
 
     assert unicodedata.is_normalized("NFC", text)
     folder = tmp_path_factory.mktemp("valid")
@@ -208,10 +208,10 @@ dates and numbers. At most 200 characters: longer titles hit a known defect
 def test_any_string_in_any_field_is_built_or_refused_at_that_field(
     tmp_path_factory: pytest.TempPathFactory, base: dict[str, Any], field: str, value: str
 ) -> None:
-    from reports.coverage import check_font_coverage
-    from reports.templating import find_template
-    from reports.theme import load_theme
-    from reports.validate import check_content
+    from reports.theme.coverage import check_font_coverage
+    from reports.templating.render import find_template
+    from reports.theme.model import load_theme
+    from reports.content.validate import check_content
 
     folder = tmp_path_factory.mktemp("any")
     path = folder / "content.yaml"

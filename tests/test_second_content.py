@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.validate import check_content
+from reports.content.validate import check_content
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import minimal_content_yaml
 from test_batch import imported
-from reports import server
+from reports.runtime import server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,7 +116,7 @@ def test_a_batch_runs_in_workers_forked_from_the_server(running: dict[str, Path]
 
 def test_a_roster_through_the_server_is_filled_in_from_its_form_and_equals_a_local_build(
         running: dict[str, Path], tmp_path: Path) -> None:
-    """The server makes the roster's form before forking its workers (`reports.merge`), and keeps it for the
+    """The server makes the roster's form before forking its workers (`reports.runtime.merge`), and keeps it for the
     next run: every handout, both times, is the file a local build of that row writes."""
     roster = tmp_path / "class.csv"
     roster.write_text("name,class\nSiti Nurhaliza,X-2\nBudi Santoso,X-2\nAyu Ñañez,X-3\nO'Neil & Co,1\n"

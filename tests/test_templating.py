@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reports.errors import TemplateError
-from reports.templating import find_template, render_template
+from reports.templating.render import find_template, render_template
 
 
 def make_template(root: Path, name: str, body: str) -> Path:
@@ -93,7 +93,7 @@ def test_template_names_are_folder_names(name: str) -> None:
     ],
 )
 def test_resource_exhaustion_is_stopped(tmp_path: Path, body: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reports.templating as templating
+    import reports.templating.render as templating
 
     monkeypatch.setattr(templating, "MAX_RENDER_SECONDS", 1.0)
     monkeypatch.setattr(templating, "MAX_OUTPUT_CHARACTERS", 1_000_000)

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import minimal_content_yaml
 from test_batch import cli, imported
-from reports import uptodate
+from reports.runtime import uptodate
 from reports.errors import Diagnostic
 from reports.paths import TEMPLATES_DIR
 
@@ -204,7 +204,8 @@ def test_a_forced_build_is_recorded_so_the_next_one_is_skipped(project: dict[str
 
 def test_an_edit_saved_while_the_build_ran_is_not_recorded_as_built(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from reports import batch, build as build_module
+    from reports.runtime import batch
+    from reports import pipeline as build_module
     from reports.paths import template_search_path
 
     content = tmp_path / "c.yaml"

@@ -6,11 +6,11 @@ import importlib
 
 import pytest
 
-from reports import nodes
+from reports.document import nodes
 from reports.writers.base import visitor_name
 
 
-@pytest.mark.parametrize(("module", "writer"), [("reports.writers.pdf", "PdfWriter"), ("reports.writers.docx", "DocxWriter")])
+@pytest.mark.parametrize(("module", "writer"), [("reports.writers.pdf.writer", "PdfWriter"), ("reports.writers.docx.writer", "DocxWriter")])
 def test_writer_has_a_visitor_for_every_node_type(module: str, writer: str) -> None:
     cls = getattr(importlib.import_module(module), writer)
     missing = [node_type.__name__ for node_type in nodes.ALL if not callable(getattr(cls, visitor_name(node_type), None))]

@@ -1,7 +1,7 @@
 """Drawing chart specs: matplotlib (object-oriented API, no pyplot) to SVG and PNG, svglib to reportlab.
 
 Layout is computed here in plain Python, in points, from the theme's heading font metrics (read once per
-process, or from the cache folder, by `reports.fonts`): how names wrap decides how tall a chart is, so
+process, or from the cache folder, by `reports.theme.fonts`): how names wrap decides how tall a chart is, so
 `size_mm` knows the height without drawing anything. matplotlib then draws exactly that layout onto one
 axes whose data units are points, with every text object placed explicitly (`parse_math=False`, no
 legend), so a label like "$5" or "_x" shows as typed. The SVG keeps text as text (`svg.fonttype: none`);
@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from reports.charts.spec import ChartSpec
 from reports.errors import AssetError, Diagnostic
-from reports.i18n import format_number
+from reports.templating.labels import format_number
 from reports.output import read_cache_entry, write_cache_entry
-from reports.theme import Theme, resolve_font_file
+from reports.theme.model import Theme, resolve_font_file
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -105,7 +105,7 @@ def _engine_version() -> str:
 
 @dataclass(frozen=True)
 class FontFace:
-    """One TrueType file's metrics (from `reports.fonts`): enough to wrap text and check coverage."""
+    """One TrueType file's metrics (from `reports.theme.fonts`): enough to wrap text and check coverage."""
 
     path: Path
     units_per_em: int
@@ -130,10 +130,10 @@ class FontFace:
 
 
 def load_face(path: Path, cache_dir: Path | None = None) -> FontFace:
-    """The face's metrics from `reports.fonts`: parsed once per process for the coverage check, the charts and
+    """The face's metrics from `reports.theme.fonts`: parsed once per process for the coverage check, the charts and
     the DOCX (the charts used to parse their two faces a second time), and read from the cache folder when
     one is given instead of parsed in each new process."""
-    from reports.fonts import font_facts
+    from reports.theme.fonts import font_facts
 
     facts = font_facts(path, cache_dir)
     problem = facts.error if facts.error is not None else facts.metrics_error
@@ -661,7 +661,7 @@ def _read_cached(path: Path, fmt: Format) -> bytes | None:
 def _register_ttf(path: Path) -> str:
     """Register a TrueType file with reportlab under a name derived from the file; reuse it when already there.
 
-    Same naming as `reports.writers.pdf_styles`, so a chart's text and the body share one embedded font.
+    Same naming as `reports.writers.pdf.styles`, so a chart's text and the body share one embedded font.
     """
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont

@@ -1,6 +1,6 @@
 """What every writer shares: the render context and visitor dispatch.
 
-Writers are visitors: one `visit_<node_type>` method per node type in `reports.nodes.ALL`, state on
+Writers are visitors: one `visit_<node_type>` method per node type in `reports.document.nodes.ALL`, state on
 the writer instance (counters, image registry), never in module globals.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reports.theme import Theme
+from reports.theme.model import Theme
 
 if TYPE_CHECKING:
     from reports.charts.render import ChartRenderer

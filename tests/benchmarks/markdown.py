@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reports import nodes
+from reports.document import nodes
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~^$])")
 

@@ -119,10 +119,10 @@ def pandoc_inputs(folder: Path) -> tuple[Path, Path]:
     sys.path.insert(0, str(HERE))
     from markdown import to_markdown
 
-    from reports import nodes
-    from reports.build import build_document
+    from reports.document import nodes
+    from reports.pipeline import build_document
     from reports.charts.render import ChartRenderer
-    from reports.validate import check_content
+    from reports.content.validate import check_content
 
     built = build_document(check_content(CONTENT))
     renderer = ChartRenderer(built.theme, built.template.path)
@@ -185,8 +185,8 @@ def roster(folder: Path, count: int) -> Path:
 IN_PROCESS = textwrap.dedent("""
     import json, statistics, sys, time
     from pathlib import Path
-    from reports import build as b
-    from reports.batch import plan_jobs, run_job
+    from reports import pipeline as b
+    from reports.runtime.batch import plan_jobs, run_job
     from reports.paths import template_search_path
     content, out, cache, rounds = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
     out.mkdir(parents=True, exist_ok=True)
@@ -218,7 +218,7 @@ IN_PROCESS = textwrap.dedent("""
 GROWTH = textwrap.dedent("""
     import json, sys
     from pathlib import Path
-    from reports.build import build
+    from reports.pipeline import build
     def rss():
         for line in open("/proc/self/status"):
             if line.startswith("VmRSS:"):
@@ -234,7 +234,7 @@ GROWTH = textwrap.dedent("""
 PROFILE = textwrap.dedent("""
     import cProfile, io, pstats, sys
     from pathlib import Path
-    from reports import build as b
+    from reports import pipeline as b
     content, out, cache, mode = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
     b.build(content, out_dir=out, cache_dir=cache)
     b.build(content, out_dir=out, cache_dir=cache)
@@ -506,7 +506,7 @@ def report(results: dict) -> str:
         lines.append(f"| {name} | {value['median_s']:.3f} | {value['min_s']:.3f} | {value['cpu_s']:.3f} | "
                      f"{value['peak_mib']:.0f} |")
     ip = results["in_process"]
-    lines += [f"| in-process build, forced (`reports.build.build` again) | {ip['forced']:.3f} | | | |",
+    lines += [f"| in-process build, forced (`reports.pipeline.build` again) | {ip['forced']:.3f} | | | |",
               f"| watch round, nothing changed (up-to-date check) | {ip['same']:.3f} | | | |",
               f"| watch round, text edited (checked, laid out, written) | {ip['edited']:.3f} | | | |", "",
               f"| batch (--jobs {results['jobs']}, {results['batch_rounds']} rounds) | documents | median s | "

@@ -1,0 +1,145 @@
+"""Checks that run before the DOCX writer touches python-docx: text Word cannot store, styles needed.
+
+Both walk the whole tree first so every problem is reported at once, with the field path of the text
+(`blocks[3].content[0].text`), instead of python-docx failing on the first bad character at save time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from docx.enum.style import WD_STYLE_TYPE
+
+from reports.errors import Diagnostic, LayoutError
+from reports.document.nodes import (
+    BulletList,
+    Caption,
+    Div,
+    Document,
+    Figure,
+    Heading,
+    Link,
+    ListItem,
+    Paragraph,
+    Span,
+    Table,
+    TableRow,
+    Text,
+    walk,
+)
+from reports.theme.model import Theme
+from reports.writers.docx.styles import CHARACTER, LIST_DEPTH, PARAGRAPH, TABLE
+
+BOX_ROLES = ("key-facts", "summary")
+"""Div roles drawn as a shaded one-cell table."""
+
+# Characters XML 1.0 cannot carry (lxml refuses them; Word would refuse the file): C0 controls other than
+# tab, line feed and carriage return, lone surrogates, and the non-characters U+FFFE/U+FFFF.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass
+class StyleNeeds:
+    """Styles a document uses, gathered before writing so missing ones are reported all at once."""
+
+    needed: set[tuple[str, WD_STYLE_TYPE]] = field(default_factory=set)
+    paragraph_roles: set[str] = field(default_factory=set)
+    span_roles: set[str] = field(default_factory=set)
+    table_roles: set[str] = field(default_factory=set)
+
+
+def _character_name(character: str) -> str:
+    code = f"U+{ord(character):04X}"
+    name = unicodedata.name(character, "")
+    if not name:
+        controls = {0: "NUL", 7: "BEL", 8: "BACKSPACE", 11: "VERTICAL TAB", 12: "FORM FEED", 27: "ESCAPE"}
+        name = controls.get(ord(character), "control character" if ord(character) < 32 else "surrogate")
+    return f"{code} ({name})"
+
+
+def _strings(node: object, path: str) -> Iterator[tuple[str, str]]:
+    """(field path, text) of every string a writer puts into the file, depth-first."""
+    if isinstance(node, Text):
+        yield f"{path}.text", node.text
+        return
+    for attribute in ("alt", "label", "target"):
+        value = getattr(node, attribute, None)
+        if isinstance(value, str):
+            yield f"{path}.{attribute}", value
+    chart = getattr(node, "chart", None)
+    if chart is not None:
+        yield f"{path}.chart.title", chart.title
+    for name in ("blocks", "content", "items", "cells", "header_rows", "body_rows", "source"):
+        value = getattr(node, name, None)
+        if isinstance(value, tuple):
+            for index, child in enumerate(value):
+                yield from _strings(child, f"{path}.{name}[{index}]")
+    caption = getattr(node, "caption", None)
+    if caption is not None:
+        yield from _strings(caption, f"{path}.caption")
+
+
+def check_writable(document: Document, theme: Theme | None = None) -> None:
+    """LayoutError naming every character Word cannot store (the content model normally stops them)."""
+    metadata = document.metadata
+    strings: list[tuple[str, str]] = [
+        (f"metadata.{name}", getattr(metadata, name))
+        for name in ("title", "language", "author", "subject", "running_header", "page_label")
+    ]
+    if theme is not None:
+        strings += [(f"theme.{name}", getattr(theme, name)) for name in ("organisation_name", "header_text", "footer_text")]
+    strings += [(f"metadata.keywords[{index}]", keyword) for index, keyword in enumerate(metadata.keywords)]
+    for index, block in enumerate(document.blocks):
+        strings += list(_strings(block, f"blocks[{index}]"))
+    problems = []
+    for path, text in strings:
+        for match in _UNWRITABLE.finditer(text):
+            snippet = text[max(0, match.start() - 20): match.start()].encode("unicode_escape").decode("ascii")
+            problems.append(Diagnostic(
+                f"the character {_character_name(match.group())} cannot be stored in a DOCX file (after "
+                f"'{snippet}') — remove it from the content", field_path=path))
+    if problems:
+        raise LayoutError(problems)
+
+
+def style_needs(document: Document, theme: Theme) -> StyleNeeds:
+    """Every style the document will name, with its type, and the roles that need a style created."""
+    name = theme.style_for
+    needs = StyleNeeds()
+    needs.needed |= {(name(role), PARAGRAPH) for role in ("body", "header", "footer", "table-spacing")}
+    for node in walk(document):
+        if isinstance(node, Paragraph):
+            if node.role:
+                needs.paragraph_roles.add(node.role)
+            needs.needed.add((name(node.role or "body"), PARAGRAPH))
+        elif isinstance(node, Heading):
+            needs.needed.add((name(f"heading-{min(max(node.level, 1), 3)}"), PARAGRAPH))
+        elif isinstance(node, (BulletList, ListItem)):
+            for role in ("bullet", "number", "list-continue"):
+                for depth in range(1, LIST_DEPTH + 1):
+                    base = name(role)
+                    needs.needed.add((base if depth == 1 else f"{base} {depth}", PARAGRAPH))
+        elif isinstance(node, Caption):
+            needs.needed |= {(name("caption"), PARAGRAPH), (name("caption-label"), CHARACTER)}
+        elif isinstance(node, (Table, TableRow)):
+            role = getattr(node, "role", "") or "table"
+            if role != "table":
+                needs.table_roles.add(role)
+            needs.needed |= {(name(role), TABLE), (name("table-text"), PARAGRAPH), (name("table-heading"), PARAGRAPH),
+                             (name("table-bullet"), PARAGRAPH), (name("table-number"), PARAGRAPH)}
+        elif isinstance(node, Figure):
+            needs.needed |= {(name("figure"), PARAGRAPH), (name("source"), PARAGRAPH)}
+        elif isinstance(node, Div):
+            if node.role in BOX_ROLES:
+                needs.needed.add((name(node.role), TABLE))
+            elif node.role == "box-title":
+                needs.needed.add((name("box-title"), PARAGRAPH))
+        elif isinstance(node, Span):
+            needs.span_roles.add(node.role)
+            needs.needed.add((name(node.role), CHARACTER))
+        elif isinstance(node, Link):
+            needs.needed.add((name("hyperlink"), CHARACTER))
+    return needs

@@ -1,0 +1,400 @@
+"""The DOCX package around the text: metadata, settings, leftovers of python-docx's template, fixed zip.
+
+python-docx starts from a 2013 Word-for-Mac template: core properties say "python-docx", a blank
+thumbnail, a Word 2010 `stylesWithEffects.xml` (which Word 2010 prefers over our styles), compatibility
+mode 14 ("[Compatibility Mode]" in Word's title bar). All of that is replaced or dropped here, and the
+template is read and trimmed once per process (`blank_package`). The parts are serialized without
+python-docx's zip (`package_entries`); `deterministic_zip` writes the archive once, with fixed dates and
+a fixed entry order so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import struct
+import threading
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+from xml.sax.saxutils import escape
+
+import docx
+from docx.document import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.pkgwriter import PackageWriter
+from docx.oxml.ns import qn
+from lxml import etree
+
+from reports.document.nodes import Metadata
+from reports.errors import ReportsError
+from reports.theme.model import FontFamily, Theme, resolve_font_file
+from reports.writers.docx.ooxml import element, hex_colour
+
+_DROPPED_DOCUMENT_RELATIONSHIPS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.CUSTOM_XML,
+)
+_DROPPED_PACKAGE_RELATIONSHIPS = (RT.THUMBNAIL,)
+_ZIP_EPOCH = dt.datetime(1980, 1, 1)
+_FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
+_DRAWING_MAIN = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def word_language_tag(language: str) -> str:
+    """BCP 47 tag with a region, as Word's proofing languages want: `id` → `id-ID`, `en` → `en-US`.
+
+    A bare language gets its CLDR likely region (Babel's data), so each new language works without a
+    table here; a tag that already has a region is kept.
+    """
+    tag = language.strip().replace("_", "-") or "en"
+    parts = tag.split("-")
+    if len(parts) > 1 and any(len(part) == 2 and part.isalpha() or part.isdigit() for part in parts[1:]):
+        return "-".join([parts[0].lower()] + [part.upper() if len(part) == 2 else part for part in parts[1:]])
+    try:
+        from babel.core import get_global
+
+        likely = get_global("likely_subtags").get(parts[0].lower(), "")
+    except Exception:  # Babel data missing: a bare language is still a valid w:lang value
+        likely = ""
+    region = next((part for part in str(likely).split("_")[1:] if len(part) == 2 or part.isdigit()), "")
+    return f"{parts[0].lower()}-{region}" if region else parts[0].lower()
+
+
+def utc_naive(timestamp: dt.datetime) -> dt.datetime:
+    if timestamp.tzinfo is not None:
+        timestamp = timestamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return timestamp.replace(microsecond=0)
+
+
+CORE_PROPERTY_LIMIT = 255
+"""python-docx (following Office) refuses longer core properties; the full text stays in the body."""
+
+
+def _core_text(text: str) -> str:
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[: CORE_PROPERTY_LIMIT - 1].rstrip() + "…"
+
+
+def set_core_properties(word: WordDocument, metadata: Metadata, language_tag: str, timestamp: dt.datetime) -> None:
+    """Title, author, subject, keywords, language and dates: everything Word's File → Info shows."""
+    properties = word.core_properties
+    moment = utc_naive(timestamp)
+    properties.title = _core_text(metadata.title)
+    properties.author = _core_text(metadata.author)
+    properties.subject = _core_text(metadata.subject)
+    properties.keywords = _core_text("; ".join(metadata.keywords))
+    properties.language = language_tag
+    properties.comments = ""
+    properties.category = ""
+    properties.last_modified_by = _core_text(metadata.author)
+    properties.revision = 1
+    properties.created = moment
+    properties.modified = moment
+
+
+def drop_stale_parts(word: WordDocument) -> None:
+    """Unlink the template's stylesWithEffects, custom XML and thumbnail parts, so they are not saved."""
+    document_part = word.part
+    for relationship_id, relationship in list(document_part.rels.items()):
+        if relationship.reltype in _DROPPED_DOCUMENT_RELATIONSHIPS:
+            del document_part.rels[relationship_id]
+    package = document_part.package
+    for relationship_id, relationship in list(package.rels.items()):
+        if relationship.reltype in _DROPPED_PACKAGE_RELATIONSHIPS:
+            del package.rels[relationship_id]
+
+
+def tidy_package(word: WordDocument, language_tag: str) -> None:
+    """Drop the template's stale parts and bring settings.xml up to date (Word 2013+ mode, language)."""
+    drop_stale_parts(word)
+    settings = word.settings.element
+    for tag in ("w:proofState", "w:savePreviewPicture", "w:rsids"):
+        for node in settings.findall(qn(tag)):
+            settings.remove(node)  # proofState "clean" would tell Word the text was already spell-checked
+    zoom = settings.find(qn("w:zoom"))
+    if zoom is not None:
+        zoom.attrib.clear()
+        zoom.set(qn("w:percent"), "100")
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")  # Word 2013+ layout; 14 opens in "Compatibility Mode"
+    font_language = settings.find(qn("w:themeFontLang"))
+    if font_language is None:
+        font_language = element("w:themeFontLang")
+        settings.append(font_language)
+    font_language.set(qn("w:val"), language_tag)
+
+
+def extended_properties() -> bytes:
+    """docProps/app.xml without the template's "Microsoft Macintosh Word" and stale page/word counts."""
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>{escape('reports')}</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+        "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+        "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+    ).encode("utf-8")
+
+
+def office_theme(original: bytes, theme: Theme) -> bytes:
+    """The Office theme part with the briefing's fonts and colours, so Word's "+Body"/"+Headings" fonts and
+    accent colours (used by built-in table styles and SmartArt a user adds) match the document."""
+    root = etree.fromstring(original)
+    namespaces = {"a": _DRAWING_MAIN}
+    for font_kind, name in (("majorFont", theme.heading_font.name), ("minorFont", theme.body_font.name)):
+        for latin in root.iterfind(f".//a:fontScheme/a:{font_kind}/a:latin", namespaces):
+            latin.set("typeface", name)
+    for slot, colour in (("dk2", theme.colours.primary), ("accent1", theme.colours.primary),
+                         ("accent2", theme.colours.accent), ("hlink", theme.colours.primary)):
+        for holder in root.iterfind(f".//a:clrScheme/a:{slot}", namespaces):
+            for child in list(holder):
+                holder.remove(child)
+            etree.SubElement(holder, f"{{{_DRAWING_MAIN}}}srgbClr", val=hex_colour(colour))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    """What Word needs to pick a look-alike when the user lacks a theme font: classification, not the file."""
+
+    name: str
+    panose: tuple[int, ...] = ()
+    """The ten PANOSE digits from the font's OS/2 table; empty when the file is not at hand."""
+
+    @property
+    def family(self) -> str:
+        if len(self.panose) == 10 and self.panose[0] == 2:
+            if self.panose[3] == 9:
+                return "modern"  # monospaced
+            return "swiss" if self.panose[1] in (11, 12, 13) else "roman"
+        lowered = self.name.lower()
+        if "mono" in lowered or "courier" in lowered:
+            return "modern"
+        return "roman" if "serif" in lowered and "sans" not in lowered else "swiss"
+
+
+def font_info(family: FontFamily, theme_folder: Path, cache_dir: Path | None = None) -> FontInfo:
+    """The family's PANOSE digits, from the regular face's facts (`reports.theme.fonts`): already read in this
+    process by the coverage check, or kept in the cache folder (`cache_dir`, None for none) by an earlier one."""
+    try:
+        from reports.theme.fonts import font_facts
+
+        facts = font_facts(resolve_font_file(family.regular, theme_folder), cache_dir)
+    except (ReportsError, ImportError, OSError):  # the DOCX names the font either way
+        return FontInfo(family.name)
+    return FontInfo(family.name, facts.panose or ())
+
+
+def font_table(original: bytes, fonts: list[FontInfo]) -> bytes:
+    """word/fontTable.xml with the theme's fonts described, so Word substitutes a serif for a serif."""
+    main = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = etree.fromstring(original)
+    done: set[str] = set()
+    for info in fonts:
+        if info.name in done:
+            continue
+        done.add(info.name)
+        for old in root.findall(f"{{{main}}}font"):
+            if old.get(f"{{{main}}}name") == info.name:
+                root.remove(old)
+        entry = etree.SubElement(root, f"{{{main}}}font", {f"{{{main}}}name": info.name})
+        if info.panose:
+            etree.SubElement(entry, f"{{{main}}}panose1", {f"{{{main}}}val": "".join(f"{d:02X}" for d in info.panose)})
+        etree.SubElement(entry, f"{{{main}}}charset", {f"{{{main}}}val": "00"})
+        etree.SubElement(entry, f"{{{main}}}family", {f"{{{main}}}val": info.family})
+        pitch = "fixed" if info.family == "modern" else "variable"
+        etree.SubElement(entry, f"{{{main}}}pitch", {f"{{{main}}}val": pitch})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+class _EntrySink:
+    """Takes the place of python-docx's zip writer: keeps each serialized part under its zip entry name."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        self.entries[pack_uri.membername] = blob
+
+
+def package_entries(word: WordDocument) -> dict[str, bytes]:
+    """Every part of the package, serialized, by zip entry name: exactly what `word.save` would zip.
+
+    Saving through python-docx would deflate every part only for `deterministic_zip` to inflate and
+    deflate them again (styles.xml alone is 350 kB). The steps are `OpcPackage.save`'s, whose zip writer
+    cannot be swapped; a test checks the entries against `word.save` in case python-docx changes them.
+    """
+    package = word.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    sink = _EntrySink()
+    PackageWriter._write_content_types_stream(sink, parts)
+    PackageWriter._write_pkg_rels(sink, package.rels)
+    PackageWriter._write_parts(sink, parts)
+    return sink.entries
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> tuple[tuple[tuple[str, bytes], ...], str]:
+    """python-docx's default template without its stale parts, as zip entries, and its styles entry name.
+
+    Read once per process: opening the template parses a 430 kB stylesWithEffects.xml that is then dropped.
+    Dropping it here instead of after opening leaves the same gaps in the relationship ids, which later
+    relationships (header, footer, links, pictures) fill in the same order.
+    """
+    word = docx.Document()
+    drop_stale_parts(word)
+    styles_entry = word.part.part_related_by(RT.STYLES).partname.membername
+    return tuple(package_entries(word).items()), styles_entry
+
+
+def blank_package(styles_xml: bytes | None = None) -> bytes:
+    """The trimmed default template as DOCX bytes (stored, not deflated: it is only read back), optionally
+    with another styles part."""
+    entries, styles_entry = _template()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, blob in entries:
+            archive.writestr(name, styles_xml if styles_xml is not None and name == styles_entry else blob)
+    return buffer.getvalue()
+
+
+def open_package(data: bytes) -> WordDocument:
+    """A python-docx document of its own parsed from DOCX bytes (nothing is shared with other documents)."""
+    return docx.Document(io.BytesIO(data))
+
+
+def release_package(word: WordDocument) -> None:
+    """Let a written document's package be freed at once. python-docx's package and its parts refer to each
+    other (package → relationships → part → package), so every document's XML trees — megabytes of lxml
+    nodes — waited for the garbage collector's next full pass; a batch worker grew by 10 % over 100
+    documents. Emptying the package's own relationships breaks the cycle: nothing reads them after this."""
+    relationships = word.part.package.rels
+    relationships._target_parts_by_rId.clear()
+    relationships.clear()
+
+
+def deterministic_zip(entries: Mapping[str, bytes], timestamp: dt.datetime | None,
+                      replacements: Mapping[str, bytes] | None = None,
+                      transforms: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
+    """A zip of `entries` with fixed entry dates and order: `[Content_Types].xml`, `_rels/.rels`, then by name.
+
+    `replacements` swaps whole entries; `transforms` maps an entry name to a function of its bytes.
+    """
+    moment = _ZIP_EPOCH
+    if timestamp is not None:
+        moment = max(_ZIP_EPOCH, min(utc_naive(timestamp), dt.datetime(2107, 12, 31, 23, 59, 58)))
+    replacements = replacements or {}
+    transforms = transforms or {}
+    entries = dict(entries)
+    for name, blob in replacements.items():
+        if name in entries:
+            entries[name] = blob
+    for name, transform in transforms.items():
+        if name in entries:
+            entries[name] = transform(entries[name])
+    order = [name for name in _FIRST_ENTRIES if name in entries]
+    order += sorted(name for name in entries if name not in _FIRST_ENTRIES)
+    members = [(name, entries[name]) for name in order]
+    date_time = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    if len(members) >= 0xFFFF or sum(len(blob) for _, blob in members) * 1.05 + (1 << 20) > _ZIP64_LIMIT:
+        return _zip_with_zipfile(members, date_time)
+    return _zip(members, date_time)
+
+
+_DateTime = tuple[int, int, int, int, int, int]
+
+
+def _zip_with_zipfile(members: list[tuple[str, bytes]], date_time: _DateTime) -> bytes:
+    """The archive as `zipfile` writes it: also right for packages that need ZIP64 (over 2 GiB)."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, blob in members:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, blob, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return output.getvalue()
+
+
+# Zip records as `zipfile` writes them for a deflated member without ZIP64, extra field or comment.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_ZIP64_LIMIT = (1 << 31) - 1
+_ZIP_VERSION = 20
+_UTF8_NAME = 0x800
+_PERMISSIONS = 0o600 << 16
+"""What `zipfile` records for a member written with no permissions: rw for the owner."""
+
+
+def _zip(members: list[tuple[str, bytes]], date_time: _DateTime) -> bytes:
+    """Byte for byte the archive `_zip_with_zipfile` writes, reusing deflated data (see `_deflate`)."""
+    year, month, day, hour, minute, second = date_time
+    dos_date = (year - 1980) << 9 | month << 5 | day
+    dos_time = hour << 11 | minute << 5 | second // 2
+    output = io.BytesIO()
+    directory: list[bytes] = []
+    for name, blob in members:
+        try:
+            encoded, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), _UTF8_NAME
+        crc, deflated = _deflate(blob)
+        offset = output.tell()
+        output.write(_LOCAL_HEADER.pack(b"PK\x03\x04", _ZIP_VERSION, 0, flags, zipfile.ZIP_DEFLATED, dos_time,
+                                        dos_date, crc, len(deflated), len(blob), len(encoded), 0))
+        output.write(encoded)
+        output.write(deflated)
+        directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", _ZIP_VERSION, 0, _ZIP_VERSION, 0, flags,
+                                              zipfile.ZIP_DEFLATED, dos_time, dos_date, crc, len(deflated),
+                                              len(blob), len(encoded), 0, 0, 0, 0, _PERMISSIONS, offset) + encoded)
+    start = output.tell()
+    for record in directory:
+        output.write(record)
+    output.write(_END_RECORD.pack(b"PK\x05\x06", 0, 0, len(directory), len(directory), output.tell() - start,
+                                  start, 0))
+    return output.getvalue()
+
+
+_DEFLATED: dict[tuple[int, int], tuple[bytes, bytes]] = {}
+"""(CRC, size) → (data, deflated data) for parts seen before in this process, least recently used first."""
+_DEFLATED_LIMIT = 16
+_DEFLATED_MIN_BYTES = 2048
+"""Smaller parts deflate in microseconds; keeping them would only churn the cache."""
+_DEFLATED_MAX_BYTES = 1 << 20
+"""Larger parts (photos) seldom repeat and would hold memory: at most 16 MiB is kept."""
+_DEFLATED_LOCK = threading.Lock()
+
+
+def _deflate(data: bytes) -> tuple[int, bytes]:
+    """CRC-32 and raw deflate stream (level 9, as `zipfile` makes it) of `data`.
+
+    Most of a DOCX is the same from one document of a theme to the next (the 350 kB styles part alone
+    takes 5 ms to deflate at level 9), so deflated data is kept per process and reused when the bytes are
+    equal; deflate is deterministic, so the archive is the same either way.
+    """
+    crc = zlib.crc32(data)
+    key = (crc, len(data))
+    kept = _DEFLATED_MIN_BYTES <= len(data) <= _DEFLATED_MAX_BYTES
+    if kept:
+        with _DEFLATED_LOCK:
+            seen = _DEFLATED.pop(key, None)
+            if seen is not None and seen[0] == data:
+                _DEFLATED[key] = seen  # most recently used: the parts every document shares stay
+                return crc, seen[1]
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = compressor.compress(data) + compressor.flush()
+    if kept:
+        with _DEFLATED_LOCK:
+            while len(_DEFLATED) >= _DEFLATED_LIMIT:
+                del _DEFLATED[next(iter(_DEFLATED))]
+            _DEFLATED[key] = (data, deflated)
+    return crc, deflated

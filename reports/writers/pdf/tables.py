@@ -1,0 +1,99 @@
+"""Tables and boxes as reportlab `Table`s: header styling, stripes, rules, padding, page splitting.
+
+Cells are lists of flowables (wrapping paragraphs, lists), so long text wraps inside its column; rows
+split inside themselves (`splitInRow`) so a cell taller than a page flows on instead of raising
+reportlab's LayoutError; header rows repeat on every page the table spans.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from reportlab.lib.colors import Color, white
+from reportlab.platypus import Flowable, Table, TableStyle
+
+from reports.writers.pdf.flowables import BriefingTable
+
+from reports.writers.pdf.styles import PdfStyles
+
+CELL_PADDING_X = 5.0
+CELL_PADDING_TOP = 3.5
+CELL_PADDING_BOTTOM = 4.5
+
+BOX_PADDING_LEFT = 12.0
+BOX_PADDING_RIGHT = 11.0
+BOX_PADDING_Y = 9.0
+BOX_RULE_WIDTH = 3.0
+
+Cell = list[Flowable]
+
+
+def cell_content_width(column_width: float) -> float:
+    """Width left for a cell's flowables once padding is taken off."""
+    return max(column_width - 2 * CELL_PADDING_X, 1.0)
+
+
+def box_content_width(box_width: float) -> float:
+    """Width for a box's figures and tables: inside the padding, clear of the rule."""
+    return max(box_width - BOX_PADDING_LEFT - BOX_PADDING_RIGHT - BOX_RULE_WIDTH / 2, 1.0)
+
+
+def box_text_width(box_width: float) -> float:
+    """Width a box's paragraphs are drawn at: the column less the padding (reportlab's cell width)."""
+    return max(box_width - BOX_PADDING_LEFT - BOX_PADDING_RIGHT, 1.0)
+
+
+def build_table(rows: Sequence[Sequence[Cell]], header_count: int, column_widths: Sequence[float],
+                styles: PdfStyles) -> Table:
+    """A briefing table: primary header band, light stripes, thin rules, top-aligned padded cells."""
+    palette = styles.palette
+    body_count = len(rows) - header_count
+    commands: list[tuple] = [
+        # cells hold flowables, but name a theme font so an empty cell never pulls in Helvetica
+        ("FONTNAME", (0, 0), (-1, -1), styles.fonts.heading.regular),
+        ("FONTSIZE", (0, 0), (-1, -1), styles.font_size * 0.85),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING_TOP),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING_BOTTOM),
+    ]
+    if header_count:
+        last_header = header_count - 1
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, last_header), palette.primary),
+            ("LINEAFTER", (0, 0), (-2, last_header), 0.5, white),
+            ("TOPPADDING", (0, 0), (-1, last_header), CELL_PADDING_TOP + 1),
+            ("BOTTOMPADDING", (0, 0), (-1, last_header), CELL_PADDING_BOTTOM + 0.5),
+        ]
+    if body_count:
+        commands += [
+            ("ROWBACKGROUNDS", (0, header_count), (-1, -1), [white, palette.table_stripe]),
+            ("LINEBELOW", (0, header_count), (-1, -2), 0.35, palette.rule),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.9, palette.primary),
+        ]
+    if not header_count:
+        commands.append(("LINEABOVE", (0, 0), (-1, 0), 0.9, palette.primary))
+    data = [[cell if cell else "" for cell in row] for row in rows]
+    table = BriefingTable(data, colWidths=list(column_widths), repeatRows=header_count, splitByRow=1, splitInRow=1,
+                  hAlign="LEFT", spaceBefore=0, spaceAfter=styles.font_size * 1.1)
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def build_box(content: Cell, width: float, rule_colour: Color, styles: PdfStyles) -> Table:
+    """A shaded box with a coloured rule down its left edge; splits across pages like a table row."""
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), styles.fonts.body.regular),
+        ("BACKGROUND", (0, 0), (-1, -1), styles.palette.box_background),
+        ("LINEBEFORE", (0, 0), (0, -1), BOX_RULE_WIDTH, rule_colour),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), BOX_PADDING_LEFT),
+        ("RIGHTPADDING", (0, 0), (-1, -1), BOX_PADDING_RIGHT),
+        ("TOPPADDING", (0, 0), (-1, -1), BOX_PADDING_Y),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), BOX_PADDING_Y - 2),
+    ]
+    box = BriefingTable([[content]], colWidths=[width], splitByRow=1, splitInRow=1, hAlign="LEFT",
+                spaceBefore=styles.font_size * 0.4, spaceAfter=styles.font_size * 1.2)
+    box.setStyle(TableStyle(commands))
+    return box

@@ -1,0 +1,662 @@
+"""PDF writer: visits the document tree and lays it out with reportlab platypus.
+
+Block visitors return lists of flowables; inline visitors return reportlab paragraph markup, in which
+every `Text` is escaped exactly once (`escape_markup`) — reportlab's Paragraph parses a mini-XML, so an
+unescaped `&` corrupts text and `<` crashes or reads files. Each character is checked against the
+TrueType face it will be drawn in; characters the font lacks, and characters outside the BMP (emoji),
+are reported together as one `LayoutError` instead of being dropped or drawn as boxes.
+
+The PDF is tagged: while visiting, the writer builds the structure tree in content order (`pdf_tagging`)
+and wraps each leaf flowable so that its drawing becomes that element's marked content; decoration is drawn
+as artifacts.
+
+Helpers: `pdf_styles` (fonts, styles), `pdf_tables` (tables, boxes), `pdf_flowables` (keep-with-next,
+charts), `pdf_page` (page template, header/footer, outline, metadata, one-pass build), `pdf_tagging`
+(structure tree, marked content, artifacts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Iterator
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak as PdfPageBreak, Spacer
+from reportlab.platypus import Paragraph as PdfParagraph
+from reportlab.platypus.flowables import HRFlowable, ListItem as PdfListItem
+
+from reports.errors import Diagnostic, LayoutError, TemplateError
+from reports.document.nodes import (
+    BulletList,
+    Caption,
+    Div,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListItem,
+    PageBreak,
+    Paragraph,
+    Span,
+    Strong,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+    plain_text,
+)
+from reports.writers.base import RenderContext, Visitor
+from reports.writers.pdf.flowables import (
+    Anchor,
+    ChartFlowable,
+    KeepWithNext,
+    describe,
+    drawing_fonts,
+    paragraph_pieces,
+    release_keep_with_next,
+)
+from reports.writers.pdf.forms import FormParagraph, PdfForm
+from reports.writers.pdf.page import LayoutPlan, OutlineEntry, PageTexts, PdfInfo, TaggedStory, build_pdf
+from reports.writers.pdf.styles import (
+    BOX_TEXT,
+    FIGURE_CAPTION,
+    FIGURE_SOURCE,
+    SPAN_LOOKS,
+    TABLE_CAPTION,
+    FontFaces,
+    PdfStyles,
+    build_styles,
+    hex_colour,
+    register_theme_fonts,
+)
+from reports.writers.pdf.tables import box_content_width, box_text_width, build_box, build_table, cell_content_width
+from reports.writers.pdf.tagging import StructureTree, Tagged, TaggedList
+
+__all__ = ["PdfWriter", "write_pdf", "escape_markup"]
+
+POINTS_PER_MM = 72 / 25.4
+BOX_ROLES = ("key-facts", "summary")
+BULLETS = ("•", "–", "◦")
+"""Bullet glyph per nesting level, drawn in the body font (never reportlab's ZapfDingbats default)."""
+NUMBERING = ("1", "a", "i")
+LIST_NUMBERING = {"1": "Decimal", "a": "LowerAlpha", "i": "LowerRoman"}
+"""Tagged PDF `/ListNumbering` of each numbering style; bulleted lists are `Disc`."""
+EXTERNAL_SCHEMES = ("https:", "http:", "mailto:")
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_IGNORED_WHITESPACE = frozenset(" \n\r\t")
+
+
+def escape_markup(text: str) -> str:
+    """Literal text → reportlab paragraph markup. The one place text is escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def anchor_key(identifier: str) -> str:
+    """A PDF destination name for a document id (ids are slugs; anything else is hashed to stay valid)."""
+    if _SAFE_KEY.match(identifier):
+        return identifier
+    return "id-" + hashlib.sha256(identifier.encode()).hexdigest()[:16]
+
+
+class PdfWriter(Visitor):
+    """Writes a `Document` as a PDF briefing paper."""
+
+    def __init__(self, context: RenderContext, form_tokens: frozenset[str] = frozenset()) -> None:
+        self.context = context
+        self.form_tokens = form_tokens
+        """Placeholders of a form (`reports.runtime.merge`): paragraphs holding one are made as `FormParagraph`s, and
+        the faces each is drawn in are noted in `token_faces`, to check a value's characters against."""
+        self._last_layout: tuple[StructureTree, PageTexts, PdfInfo] | None = None
+        self.theme = context.theme
+        self.fonts = register_theme_fonts(context.theme, context.theme_folder)
+        self.styles: PdfStyles = build_styles(context.theme, self.fonts)
+        self._drawings: dict[tuple[object, float], object] = {}
+        self._reset()
+
+    # --- entry points -------------------------------------------------------------------------
+
+    def write(self, document: Document, plan: LayoutPlan | None = None) -> bytes:
+        """The PDF's bytes; the same document and context always give the same bytes.
+
+        With `plan`, what is drawn where is recorded in it (`pdf_page.replay_pdf` draws it again).
+        """
+        texts = self._page_texts(document)
+        self._reset()
+        first_story = self.visit(document)  # every font problem is found here, before any layout
+        problems = list(self._problems.values())
+        for text in (texts.header_left, texts.header_right, texts.footer_left, texts.page_label):
+            self._check_characters(text, self.fonts.heading, False, False, problems)
+        if problems:
+            raise LayoutError(problems)
+        info = PdfInfo(metadata=document.metadata, timestamp=self.context.timestamp)
+        self._last_layout = (self._structure, texts, info)
+        stories = [TaggedStory(first_story, self._structure)]
+
+        def make_story() -> TaggedStory:
+            """The first story, then fresh ones: reportlab consumes and mutates flowables while laying out
+            (and each layout fills in its own structure tree)."""
+            if stories:
+                return stories.pop()
+            self._reset()
+            return TaggedStory(self.visit(document), self._structure)
+
+        return build_pdf(make_story, self.styles, texts, info, plan)
+
+    def lay_out_form(self, document: Document) -> PdfForm:
+        """Lay out a document holding `form_tokens` and keep what is needed to fill it in (`PdfForm`)."""
+        plan = LayoutPlan()
+        self.write(document, plan)
+        assert self._last_layout is not None
+        structure, texts, info = self._last_layout
+        return PdfForm(self, plan, structure, self.styles, texts, info, list(self.token_faces),
+                       list(self.form_paragraphs))
+
+    # --- state --------------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._problems: dict[tuple[str, str], Diagnostic] = {}
+        self._drawable_memo: dict[tuple[str, str], bool] = {}
+        self._faces: list[tuple[FontFaces, bool, bool]] = [(self.fonts.body, False, False)]
+        self._default_style: list[str] = [self.theme.style_for("body")]
+        self._widths: list[float] = [self.styles.frame_width]
+        self._text_widths: list[float] = [self.styles.frame_width]
+        """Widths paragraphs are drawn at; a box's is a little wider than its figures and tables may be."""
+        self._list_depth = 0
+        self._cell_depth = 0
+        self._heading_count = 0
+        self._placed_anchors: set[str] = set()
+        self._link_targets: dict[str, str] = {}
+        """Destination key → the `#id` written in the content."""
+        self._structure = StructureTree()
+        """The tagged PDF's structure, built in content order as the visitors run."""
+        self.token_faces: list[tuple[str, FontFaces, bool, bool]] = []
+        self.form_paragraphs: list[FormParagraph] = []
+
+    def _page_texts(self, document: Document) -> PageTexts:
+        metadata = document.metadata
+        label = metadata.page_label
+        try:
+            label.format(page=1, total=1)
+        except (KeyError, IndexError, ValueError):
+            raise TemplateError([Diagnostic(
+                f"page label '{label}' can only use {{page}} and {{total}} — fix the locale's page_of label")]) \
+                from None
+        return PageTexts(
+            header_left=self.theme.header_text or metadata.running_header or metadata.title,
+            header_right=self.theme.organisation_name,
+            footer_left=self.theme.footer_text,
+            page_label=label,
+        )
+
+    # --- document and blocks ------------------------------------------------------------------
+
+    def visit_document(self, node: Document) -> list[Flowable]:
+        # an empty document is still one (empty) page: a PDF without pages is not a document
+        story = _keep_with_next(self._blocks(node.blocks)) or [Spacer(0, 0)]
+        for key, target in self._link_targets.items():
+            if key not in self._placed_anchors:  # reportlab would fail at save on a missing destination
+                self._problems.setdefault(("link", target), Diagnostic(
+                    f"link to '{target}' points at no heading, table or figure — fix the id or remove the link"))
+        return story
+
+    def _blocks(self, blocks: tuple) -> list[Flowable]:
+        flowables: list[Flowable] = []
+        for block in blocks:
+            flowables.extend(self.visit(block))
+        return flowables
+
+    def visit_heading(self, node: Heading) -> list[Flowable]:
+        level = min(max(node.level, 1), 3)
+        style = self._style(self.theme.style_for(f"heading-{level}"))
+        self._heading_count += 1
+        key = anchor_key(node.id) if node.id else f"heading-{self._heading_count}"
+        # the named anchor makes the destination even where no outline entry is made (a heading in a box)
+        paragraph = self._paragraph(node.content, style, anchor=key)
+        if paragraph is None:
+            return []
+        paragraph.outline_entry = OutlineEntry(" ".join(plain_text(node).split()), key, level - 1)
+        return [self._structure.tag(paragraph, f"H{level}")]
+
+    def visit_paragraph(self, node: Paragraph) -> list[Flowable]:
+        name = self.theme.style_for(node.role) if node.role else self._default_style[-1]
+        paragraph = self._paragraph(node.content, self._style(name))
+        return self._tag_paragraph(paragraph, "P") if paragraph is not None else []
+
+    def _tag_paragraph(self, paragraph: PdfParagraph, role: str) -> list[Flowable]:
+        """The paragraph as the content of one new structure element. A long one is laid out in pieces
+        (`paragraph_pieces`: reportlab's layout is quadratic in a paragraph's length), all content of that
+        one element; each but the last keeps the word space at its end in the element's text."""
+        pieces = paragraph_pieces(paragraph, self._text_widths[-1])
+        element = self._structure.leaf(role)
+        return [Tagged(piece, element, continues=index < len(pieces) - 1) for index, piece in enumerate(pieces)]
+
+    def visit_bullet_list(self, node: BulletList) -> list[Flowable]:
+        if not node.items:
+            return []
+        depth = min(self._list_depth, 2)
+        body = self.styles.paragraphs[self.theme.style_for("body")]
+        in_table = self._default_style[-1] in (self.theme.style_for("table-text"),
+                                                self.theme.style_for("table-heading"))
+        item_style = self._default_style[-1] if in_table else self.theme.style_for("number" if node.ordered
+                                                                                   else "bullet")
+        item_font = self._style(item_style).fontName
+        faces, bold, italic = self._faces_for(item_font)
+        size = self._style(item_style).fontSize
+        indent = size * (2.1 if node.ordered else 1.45)
+        options: dict[str, object] = dict(
+            leftIndent=indent,
+            bulletFontName=item_font,  # never reportlab's default bullet font (a standard-14 font)
+            bulletFontSize=size,
+            bulletColor=self.styles.palette.primary if not in_table else self.styles.palette.text,
+            spaceBefore=0,
+            spaceAfter=body.spaceAfter * (0.5 if depth or in_table else 1.0),
+        )
+        if node.ordered:
+            options.update(bulletType=NUMBERING[depth], bulletFormat="%s.", bulletAlign="right",
+                           bulletDedent=size * 0.55)
+        else:
+            options.update(bulletType="bullet", start=self._bullet_glyph(depth, faces, bold, italic))
+        numbering = LIST_NUMBERING[NUMBERING[depth]] if node.ordered else "Disc"
+        self._list_depth += 1
+        self._default_style.append(item_style)
+        self._widths.append(self._widths[-1] - indent)
+        self._text_widths.append(self._text_widths[-1] - indent)
+        items, labels = [], []
+        try:
+            with self._structure.group("L", attributes={"List": {"ListNumbering": numbering}}):
+                for item in node.items:
+                    with self._structure.group("LI"):
+                        labels.append(self._structure.leaf("Lbl"))
+                        with self._structure.group("LBody"):
+                            # an empty item still needs a flowable to hang its bullet on: an empty artifact
+                            items.append(PdfListItem(self.visit(item)
+                                                     or [Tagged(PdfParagraph("", self._style(item_style)))]))
+        finally:
+            self._widths.pop()
+            self._text_widths.pop()
+            self._default_style.pop()
+            self._list_depth -= 1
+        return [TaggedList(items, labels, **options)]
+
+    @staticmethod
+    def _bullet_glyph(depth: int, faces: FontFaces, bold: bool, italic: bool) -> str:
+        for glyph in BULLETS[depth:] + BULLETS[:depth]:
+            if faces.covers(glyph, bold, italic):
+                return glyph
+        return "-"
+
+    def visit_list_item(self, node: ListItem) -> list[Flowable]:
+        return self._blocks(node.blocks)
+
+    def visit_caption(self, node: Caption) -> list[Flowable]:
+        return self._caption(node, self.theme.style_for("caption"))
+
+    def _caption(self, node: Caption, style_key: str) -> list[Flowable]:
+        style = self._style(style_key)
+        self._faces.append(self._faces_for(style.fontName))
+        try:
+            markup = ""
+            if node.label or node.number:
+                prefix = " ".join(part for part in (node.label, str(node.number) if node.number else "") if part)
+                self._faces.append(self._with(bold=True))
+                markup += f"<b>{self.visit_text(Text(prefix + '. '))}</b>"
+                self._faces.pop()
+            markup += self._inlines(node.content)
+        finally:
+            self._faces.pop()
+        return self._tag_paragraph(self._new_paragraph(markup, style), "Caption")
+
+    def visit_table_cell(self, node: TableCell) -> list[Flowable]:
+        return self._blocks(node.blocks)
+
+    def visit_table_row(self, node: TableRow) -> list[Flowable]:
+        """A row on its own (outside a table) is drawn as a one-row table."""
+        count = len(node.cells) or 1
+        with self._structure.group("Table"):
+            return [self._table_flowable((), (node,), (1 / count,) * count)]
+
+    def visit_table(self, node: Table) -> list[Flowable]:
+        flowables: list[Flowable] = self._anchor(node.id)
+        with self._structure.group("Table"):  # the caption is the table's first child, as HTML's <caption>
+            if node.caption is not None:
+                flowables += self._caption(node.caption, TABLE_CAPTION)
+            table = self._table_flowable(node.header_rows, node.body_rows, node.column_widths)
+        if node.caption is not None:
+            table.block_label = describe(flowables[-1])
+        flowables.append(table)
+        return flowables
+
+    def _table_flowable(self, header_rows: tuple[TableRow, ...], body_rows: tuple[TableRow, ...],
+                        relative_widths: tuple[float, ...]) -> Flowable:
+        available = self._widths[-1]
+        widths = [available * share for share in relative_widths] or [available]
+        rows = []
+        for style_role, group in (("table-heading", header_rows), ("table-text", body_rows)):
+            self._default_style.append(self.theme.style_for(style_role))
+            header = style_role == "table-heading"
+            try:
+                for row in group:
+                    cells = []
+                    with self._structure.group("TR"):
+                        for column, cell in enumerate(row.cells):
+                            width = widths[column] if column < len(widths) else widths[-1]
+                            self._widths.append(cell_content_width(width))
+                            self._text_widths.append(cell_content_width(width))
+                            self._cell_depth += 1
+                            try:
+                                # header cells are column headers; empty cells stay, so rows stay rectangular
+                                with self._structure.group("TH" if header else "TD", keep_when_empty=True,
+                                                           attributes={"Table": {"Scope": "Column"}} if header
+                                                           else {}):
+                                    cells.append(self.visit(cell))
+                            finally:
+                                self._cell_depth -= 1
+                                self._widths.pop()
+                                self._text_widths.pop()
+                    rows.append(cells)
+            finally:
+                self._default_style.pop()
+        columns = max((len(row) for row in rows), default=0)
+        if not columns:
+            return Tagged(HRFlowable(width="100%", thickness=0, spaceBefore=0, spaceAfter=0))
+        rows = [row + [[] for _ in range(columns - len(row))] for row in rows]
+        widths = (widths + [widths[-1]] * columns)[:columns]
+        return build_table(rows, len(header_rows), widths, self.styles)
+
+    def visit_figure(self, node: Figure) -> list[Flowable]:
+        share = min(max(node.width, 0.1), 1.0)
+        width = self._widths[-1] * share
+        parts: list[Flowable] = self._anchor(node.id)
+        if node.chart is not None:
+            drawing = self._drawing(node.chart, width / POINTS_PER_MM)
+            caption_room = self.styles.leading * 4
+            self._check_chart_fonts(drawing, node)
+            chart = ChartFlowable(drawing, width, self.styles.frame_height - caption_room, node.alt,
+                                  self.fonts.heading.regular)
+            chart.block_label = f"figure “{' '.join(node.alt.split()[:8])}”"
+            parts.append(self._structure.tag(chart, "Figure", alt=" ".join(node.alt.split())))
+        elif node.image is not None:  # a logo the theme names, already confined and checked (`reports.theme.images`)
+            parts.append(self._structure.tag(self._image(node.image, width), "Figure",
+                                             alt=" ".join(node.alt.split())))
+        else:
+            # no chart to draw: print the description rather than lose the figure
+            description = self._paragraph((Emphasis((Text(node.alt),)),), self._style(FIGURE_CAPTION))
+            if description is not None:
+                parts += self._tag_paragraph(description, "P")
+        if node.caption is not None:
+            parts += self._caption(node.caption, FIGURE_CAPTION)
+        if node.source:
+            source = self._paragraph(node.source, self._style(FIGURE_SOURCE))
+            if source is not None:
+                parts += self._tag_paragraph(source, "P")
+        parts[-1].spaceAfter = self.styles.font_size * 1.3
+        return self._together(parts)
+
+    def _image(self, path: object, width: float) -> Flowable:
+        """A PNG or JPEG at `width`, its proportions kept, never taller than the frame; left-aligned as in
+        the DOCX."""
+        pixels_wide, pixels_high = ImageReader(str(path)).getSize()
+        height = width * pixels_high / max(pixels_wide, 1)
+        limit = self.styles.frame_height - self.styles.leading * 4
+        if height > limit:
+            width, height = width * limit / height, limit
+        picture = Image(str(path), width=width, height=height, hAlign="LEFT")
+        picture.block_label = f"image '{getattr(path, 'name', path)}'"
+        return picture
+
+    def _anchor(self, identifier: str) -> list[Flowable]:
+        if not identifier:
+            return []
+        key = anchor_key(identifier)
+        self._placed_anchors.add(key)
+        return [Anchor(key)]
+
+    def _together(self, flowables: list[Flowable]) -> list[Flowable]:
+        """Keep flowables on one page; inside table cells and boxes (reportlab cannot nest it there) as is."""
+        if self._cell_depth:
+            return flowables
+        return [KeepTogether(flowables)]
+
+    def _check_chart_fonts(self, drawing: object, node: Figure) -> None:
+        """Chart text must be set in embedded TrueType fonts, never a standard-14 font."""
+        for font_name in sorted(drawing_fonts(drawing)):
+            try:
+                embedded = isinstance(pdfmetrics.getFont(font_name), TTFont)
+            except KeyError:
+                embedded = False
+            if not embedded:
+                name = node.chart.name if node.chart is not None else node.alt
+                self._problems.setdefault(("chart-font", font_name), Diagnostic(
+                    f"chart '{name}' sets text in font '{font_name}', which is not an embedded theme font — "
+                    f"draw chart text in the theme's fonts"))
+
+    def _drawing(self, chart: object, width_mm: float) -> object:
+        """The chart renderer's drawing, asked for once per chart and width (a writer may visit the document again)."""
+        try:
+            key: object = (hash(chart), chart, round(width_mm, 3))
+        except TypeError:
+            key = (id(chart), round(width_mm, 3))
+        if key not in self._drawings:
+            self._drawings[key] = self.context.charts.drawing(chart, width_mm)
+        return self._drawings[key]
+
+    def visit_div(self, node: Div) -> list[Flowable]:
+        if node.role in BOX_ROLES:
+            return self._box(node)
+        if node.role == "title-block":
+            flowables = self._blocks(node.blocks)
+            if not flowables:
+                return []
+            rule = HRFlowable(width="100%", thickness=1.4, color=self.styles.palette.accent, lineCap="butt",
+                              spaceBefore=self.styles.font_size * 0.6, spaceAfter=self.styles.font_size * 1.6)
+            return self._together(flowables + [Tagged(rule)])  # the rule is decoration: an artifact
+        if node.role == "box-title":
+            self._default_style.append(self.theme.style_for("box-title"))
+            try:
+                return self._blocks(node.blocks)
+            finally:
+                self._default_style.pop()
+        return self._blocks(node.blocks)
+
+    def _box(self, node: Div) -> list[Flowable]:
+        width = self._widths[-1]
+        self._widths.append(box_content_width(width))
+        self._text_widths.append(box_text_width(width))
+        self._default_style.append(BOX_TEXT)
+        self._cell_depth += 1
+        try:
+            with self._structure.group("Div"):
+                content = self._blocks(node.blocks)
+        finally:
+            self._cell_depth -= 1
+            self._default_style.pop()
+            self._widths.pop()
+            self._text_widths.pop()
+        if not content:
+            return []
+        _strip_trailing_space(content)
+        palette = self.styles.palette
+        rule = palette.accent if node.role == "key-facts" else palette.primary
+        box = build_box(content, width, rule, self.styles)
+        box.block_label = f"the {node.role} box starting “{describe(content[0])}”"
+        return [box]
+
+    def visit_page_break(self, node: PageBreak) -> list[Flowable]:
+        return [PdfPageBreak()]
+
+    # --- inlines ------------------------------------------------------------------------------
+
+    def _paragraph(self, content: tuple[Inline, ...], style: ParagraphStyle, anchor: str = "") -> PdfParagraph | None:
+        self._faces.append(self._faces_for(style.fontName))
+        try:
+            markup = self._inlines(content)
+        finally:
+            self._faces.pop()
+        if not markup.strip():
+            return None
+        if anchor:
+            markup = f'<a name="{escape_markup(anchor)}"/>' + markup
+            self._placed_anchors.add(anchor)
+        return self._new_paragraph(markup, style)
+
+    def _new_paragraph(self, markup: str, style: ParagraphStyle) -> PdfParagraph:
+        if self.form_tokens and any(token in markup for token in self.form_tokens):
+            paragraph = FormParagraph(markup, style)
+            self.form_paragraphs.append(paragraph)
+            return paragraph
+        return PdfParagraph(markup, style)
+
+    def _inlines(self, content: tuple[Inline, ...]) -> str:
+        return "".join(self.visit(inline) for inline in content)
+
+    def visit_text(self, node: Text) -> str:
+        faces, bold, italic = self._faces[-1]
+        self._check_characters(node.text, faces, bold, italic, None)
+        for token in self.form_tokens:
+            self.token_faces.extend([(token, faces, bold, italic)] * node.text.count(token))
+        return escape_markup(node.text)
+
+    def visit_emphasis(self, node: Emphasis) -> str:
+        return self._styled(node.content, "<i>", "</i>", italic=True)
+
+    def visit_strong(self, node: Strong) -> str:
+        return self._styled(node.content, "<b>", "</b>", bold=True)
+
+    def visit_span(self, node: Span) -> str:
+        look = SPAN_LOOKS.get(self.theme.style_for(node.role))
+        if look is None:
+            return self._inlines(node.content)
+        opening, closing = "", ""
+        if look.colour:
+            colour = hex_colour(getattr(self.styles.palette, look.colour))
+            opening, closing = f'<font color="{colour}">', "</font>"
+        if look.bold:
+            opening, closing = opening + "<b>", "</b>" + closing
+        if look.italic:
+            opening, closing = opening + "<i>", "</i>" + closing
+        return self._styled(node.content, opening, closing, bold=look.bold, italic=look.italic)
+
+    def visit_line_break(self, node: LineBreak) -> str:
+        return "<br/>"
+
+    def visit_link(self, node: Link) -> str:
+        target = node.target.strip()
+        colour = hex_colour(self.styles.palette.primary)
+        if not node.content:  # a bare link shows its address
+            node = Link(node.target, (Text(target.removeprefix("mailto:")),))
+        # underlined as well as coloured, as Word's Hyperlink style: a link is never told by colour alone
+        if target.startswith("#"):
+            key = anchor_key(target[1:])
+            self._link_targets.setdefault(key, target)
+            return f'<a href="#{escape_markup(key)}" color="{colour}"><u>{self._inlines(node.content)}</u></a>'
+        if target.lower().startswith(EXTERNAL_SCHEMES):
+            return (f'<a href="{escape_markup(target)}" color="{colour}">'
+                    f"<u>{self._inlines(node.content)}</u></a>")
+        return self._inlines(node.content)  # other schemes are never made clickable
+
+    def _styled(self, content: tuple[Inline, ...], opening: str, closing: str, bold: bool = False,
+                italic: bool = False) -> str:
+        self._faces.append(self._with(bold=bold, italic=italic))
+        try:
+            return opening + self._inlines(content) + closing
+        finally:
+            self._faces.pop()
+
+    # --- fonts and styles ---------------------------------------------------------------------
+
+    def _style(self, name: str) -> ParagraphStyle:
+        paragraphs = self.styles.paragraphs
+        return paragraphs.get(name) or paragraphs[self.theme.style_for("body")]
+
+    def _faces_for(self, font_name: str) -> tuple[FontFaces, bool, bool]:
+        return self.fonts.faces_of(font_name)
+
+    def _with(self, bold: bool = False, italic: bool = False) -> tuple[FontFaces, bool, bool]:
+        faces, current_bold, current_italic = self._faces[-1]
+        return faces, current_bold or bold, current_italic or italic
+
+    def _drawable(self, character: str, faces: FontFaces, face_name: str, bold: bool, italic: bool) -> bool:
+        """True for a character the face can set (or one reportlab turns into a word space)."""
+        key = (character, face_name)
+        verdict = self._drawable_memo.get(key)
+        if verdict is None:
+            verdict = character in _IGNORED_WHITESPACE or (
+                ord(character) <= 0xFFFF and unicodedata.category(character) not in ("Cc", "Cs")
+                and faces.covers(character, bold, italic))
+            self._drawable_memo[key] = verdict
+        return verdict
+
+    def _check_characters(self, text: str, faces: FontFaces, bold: bool, italic: bool,
+                          into: list[Diagnostic] | None) -> None:
+        """Report characters that cannot be drawn: outside the BMP, control characters, missing glyphs."""
+        face_name = faces.face(bold, italic)
+        # almost every text is drawable: decide per distinct character (memoised per face across the
+        # document) and walk the text by position only to describe a character that is not
+        if all(self._drawable(character, faces, face_name, bold, italic) for character in set(text)):
+            return
+        for index, character in _unusual(text):
+            code = ord(character)
+            if code > 0xFFFF:
+                reason = (f"is outside the Basic Multilingual Plane (an emoji or rare symbol), which the PDF writer "
+                          f"cannot set in font {faces.display_name} ({face_name})")
+                fix = "replace it with words or a character from the font"
+            elif unicodedata.category(character) in ("Cc", "Cs"):
+                reason = "is a control character"
+                fix = "remove it"
+            elif not faces.covers(character, bold, italic):
+                reason = f"is not in font {faces.display_name} ({face_name})"
+                fix = "replace it, or choose a theme font that has it"
+            else:
+                continue
+            start = max(index - 30, 0)
+            context = " ".join(text[start:index + 30].split())
+            shown = character if character.isprintable() else repr(character)
+            diagnostic = Diagnostic(f"character {shown} (U+{code:04X}) in “{context}” {reason} — {fix}")
+            if into is not None:
+                into.append(diagnostic)
+            else:
+                self._problems.setdefault((character, face_name), diagnostic)
+
+
+def _unusual(text: str) -> Iterator[tuple[int, str]]:
+    """Characters worth checking: all but the spaces reportlab turns into word spaces."""
+    for index, character in enumerate(text):
+        if character not in _IGNORED_WHITESPACE:
+            yield index, character
+
+
+def _strip_trailing_space(flowables: list[Flowable]) -> None:
+    """The last flowable in a box sits on the box padding, not on its own space after."""
+    flowables[-1].spaceAfter = 0
+
+
+def _keep_with_next(flowables: list[Flowable]) -> list[Flowable]:
+    """Group each run of keep-with-next flowables (headings, table captions) with the flowable after it."""
+    grouped: list[Flowable] = []
+    run: list[Flowable] = []
+    for flowable in flowables:
+        if flowable.getKeepWithNext():
+            run.append(flowable)
+            continue
+        if run and not isinstance(flowable, PdfPageBreak):
+            grouped.append(KeepWithNext(run + [flowable]))
+        else:
+            grouped.extend(release_keep_with_next(run))
+            grouped.append(flowable)
+        run = []
+    # nothing to keep with: release, or reportlab would wrap a too-tall heading in KeepTogether forever
+    grouped.extend(release_keep_with_next(run))
+    return grouped
+
+
+def write_pdf(document: Document, context: RenderContext) -> bytes:
+    """Render a document tree to PDF bytes."""
+    return PdfWriter(context).write(document)
