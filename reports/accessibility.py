@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reports.document import nodes
+from reports.document.traversal import plain_text, walk
 from reports.errors import Diagnostic, ExitCode, ReportsError
 from reports.paths import TEMPLATES_DIR
 from reports.theme.model import Colours, Theme
@@ -153,10 +154,10 @@ def heading_gaps(document: nodes.Document, template_file: str) -> list[Diagnosti
     below level 1)."""
     warnings = []
     previous = 0
-    for node in nodes.walk(document):
+    for node in walk(document):
         if not isinstance(node, nodes.Heading):
             continue
-        text = " ".join(nodes.plain_text(node).split())
+        text = " ".join(plain_text(node).split())
         if node.level > previous + 1:
             after = f"straight after a level-{previous} heading" if previous else "as the first heading"
             warnings.append(Diagnostic(
@@ -172,7 +173,7 @@ def document_diagnostics(document: nodes.Document, template_file: str,
     """Heading gaps (warnings), figures without alternative text and a missing language (errors)."""
     found: list[tuple[Diagnostic, ExitCode]] = [(warning, ExitCode.OK)
                                                 for warning in heading_gaps(document, template_file)]
-    for node in nodes.walk(document):
+    for node in walk(document):
         if isinstance(node, nodes.Figure) and not node.alt.strip():
             image = getattr(node, "image", None)
             name = node.chart.name if node.chart is not None else image.name if image is not None else node.id
@@ -194,12 +195,12 @@ def check_accessibility(content_path: Path, template_name: str = "briefing",
 
     Raises the usual located `ReportsError` when the content or template cannot be built at all.
     """
-    from reports.pipeline import build_document
-    from reports.templating.render import MAIN_TEMPLATE
+    from reports.pipeline import build_tree
+    from reports.templating.folders import MAIN_TEMPLATE
     from reports.content.validate import check_content
 
     checked = check_content(content_path, display_name)
-    built = build_document(checked, template_name, search_path)
+    built = build_tree(checked, template_name, search_path)
     template_file = _display(built.template.path / MAIN_TEMPLATE)
     diagnostics = contrast_warnings(built.theme, built.template.path, search_path)
     exit_code = ExitCode.OK

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Callable, NoReturn, TypeVar
 
 import click
 
-from reports.errors import Diagnostic, ExitCode, ReportsError
+from reports.errors import Diagnostic, ExitCode, ReportsError, UsageError
 from reports.paths import DEFAULT_CONTENT, PROJECT_ROOT
 
 if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by `build`
-    from reports.runtime.batch import BatchResult, Job, Outcome
+    from reports.runtime.batch import BatchResult
+    from reports.runtime.jobs import Job, Outcome
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -159,7 +160,7 @@ class _BatchReport:
 
 
 def _summary(result: BatchResult, workers: str) -> None:
-    from reports.runtime.batch import EXIT_MEANINGS
+    from reports.runtime.jobs import EXIT_MEANINGS
 
     built = [outcome for outcome in result.outcomes if outcome.ok]
     files = sum(len(outcome.written) for outcome in built)
@@ -211,8 +212,10 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
     The summary lists what failed; the exit code is the worst among the failures.
     """
-    from reports.runtime.batch import default_workers, parse_executor, plan_jobs, read_roster, run_jobs
+    from reports.runtime.batch import default_workers, parse_executor, plan_jobs, run_jobs
     from reports.paths import template_search_path
+    from reports.runtime.roster import read_roster
+    from reports.templating.render import render_seconds_from
 
     try:
         kind, _ = parse_executor(executor)
@@ -224,7 +227,9 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
             rows = read_roster(roster, _display(roster)) if roster is not None else None
             return plan_jobs(sources, template_name, wanted, out_dir, search_path, cache_default=not no_cache,
                              roster=rows, protected=(roster,) if roster is not None else (),
-                             skip_unchanged=not no_cache, force=forced)
+                             skip_unchanged=not no_cache, force=forced,
+                             source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH", ""),
+                             render_seconds=render_seconds_from(os.environ.get("REPORTS_RENDER_SECONDS")))
 
         planned = plan(force)
     except ReportsError as error:
@@ -311,7 +316,7 @@ def templates() -> None:
 def templates_list(templates_dirs: tuple[Path, ...]) -> None:
     """Show the templates found, where, and which copy wins (user folders before built-ins)."""
     from reports.paths import template_search_path
-    from reports.templating.render import list_templates
+    from reports.templating.folders import list_templates
 
     search_path = template_search_path(templates_dirs)
     click.echo("Searched, first match wins: " + ", ".join(_display(folder) for folder in search_path))
@@ -328,7 +333,8 @@ def templates_list(templates_dirs: tuple[Path, ...]) -> None:
 @templates_dir_option
 def templates_new(name: str, source_name: str, destination: Path | None, templates_dirs: tuple[Path, ...]) -> None:
     """Copy template SOURCE to a new template NAME that you can edit."""
-    from reports.templating.render import copy_template, find_template, template_search_path, user_template_folder
+    from reports.paths import template_search_path, user_template_folder
+    from reports.templating.folders import copy_template, find_template
 
     search_path = template_search_path(templates_dirs)
     source = find_template(source_name, search_path)
@@ -351,11 +357,16 @@ def templates_reference(name: str, out: Path, content: Path, templates_dirs: tup
     Restyle it in Word (Home → Styles → Modify), save it as reference.docx in the template's
     folder, and later DOCX builds take their styles from it (as pandoc's --reference-doc).
     """
-    from reports.pipeline import write_reference_document
+    from reports.output import write_atomically
     from reports.paths import template_search_path
+    from reports.pipeline import build_tree, load_content, render
 
-    written = write_reference_document(content, name, out, template_search_path(templates_dirs))
-    click.echo(f"wrote {_display(written)}; save your restyled copy as reference.docx in the template folder")
+    if out.resolve() == content.resolve():
+        raise UsageError([Diagnostic("the reference document would overwrite the content file", file=str(out))])
+    # a DOCX whose styles are the template's, defined from its theme (pandoc's reference.docx idea)
+    built = build_tree(load_content(content), name, template_search_path(templates_dirs))
+    write_atomically(out, render(built, ("docx",))["docx"])
+    click.echo(f"wrote {_display(out)}; save your restyled copy as reference.docx in the template folder")
 
 
 @main.group("server")

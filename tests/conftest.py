@@ -114,3 +114,20 @@ def need_tool(name: str) -> str:
             pytest.fail(f"{name} is required in CI")
         pytest.skip(f"{name} not installed")
     return path
+
+
+def build_files(content: Path, template: str = "briefing", formats: tuple[str, ...] = ("pdf", "docx"),
+                out_dir: Path = Path("build"), search_path: tuple[Path, ...] | None = None,
+                display_name: str | None = None, student: dict[str, str] | None = None, suffix: str = "",
+                cache: object | None = None, protected: tuple[Path, ...] = (),
+                form: bool = False) -> tuple[list[Path], list[object]]:
+    """Build one content file into files as `reports build` does (one job, in this process): the files written
+    and the warnings. A fresh cache unless one is given (`reports.Cache`)."""
+    from reports.cache import Cache
+    from reports.paths import TEMPLATES_DIR
+    from reports.runtime.jobs import Job, build_job
+
+    job = Job(content=content, display_name=display_name or str(content), template_name=template,
+              formats=tuple(formats), out_dir=out_dir, search_path=search_path or (TEMPLATES_DIR,),
+              protected=protected, student=student, suffix=suffix, form=form)
+    return build_job(job, cache if cache is not None else Cache())  # type: ignore[arg-type]

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import run_cli
+from conftest import build_files, run_cli
 from reports.document import nodes
+from reports.document.traversal import plain_text, walk
 from reports.accessibility import (
     COLOUR_PAIRS,
     check_accessibility,
@@ -25,12 +26,12 @@ from reports.accessibility import (
     document_diagnostics,
     heading_gaps,
 )
-from reports.pipeline import build, build_document
+from reports.pipeline import build_tree
 from reports.charts.specs import chart_specs
 from reports.errors import ExitCode, TemplateError
-from reports.templating.labels import labels_for
+from reports.language.labels import labels_for
 from reports.templating.markup import parse_markup
-from reports.templating.render import template_search_path
+from reports.paths import template_search_path
 from reports.theme.model import load_theme
 from reports.content.validate import check_content
 from reports.writers.docx.package import word_language_tag
@@ -64,10 +65,10 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuiltDocx]:
     result = {}
     for key, content, template in (("briefing", CONTENT, "briefing"), ("handout", CONTENT, "handout"),
                                    ("handout-teacher", CONTENT, "handout-teacher"), ("english", SECOND, "briefing")):
-        written, _ = build(content, template_name=template, formats=["docx"], out_dir=out / key,
+        written, _ = build_files(content, template=template, formats=("docx",), out_dir=out / key,
                            search_path=search_path)
         checked = check_content(content)
-        document = build_document(checked, template, search_path).document
+        document = build_tree(checked, template, search_path).document
         with zipfile.ZipFile(written[0]) as archive:
             parts = {name: etree.fromstring(archive.read(name)) for name in archive.namelist()
                      if name.endswith(".xml") and (name.startswith("word/") or name.startswith("docProps/"))}
@@ -91,7 +92,7 @@ def style_names(parts: dict[str, etree._Element]) -> dict[str, str]:
 @pytest.mark.parametrize("key", ["briefing", "handout", "handout-teacher", "english"])
 def test_every_drawing_has_alt_text(documents, key):
     built = documents[key]
-    figures = [node for node in nodes.walk(built.document) if isinstance(node, nodes.Figure) and node.chart]
+    figures = [node for node in walk(built.document) if isinstance(node, nodes.Figure) and node.chart]
     descriptions = []
     for name, part in built.parts.items():
         for drawing in part.iter(W + "drawing"):
@@ -107,7 +108,7 @@ def test_every_drawing_has_alt_text(documents, key):
 def test_table_header_rows_are_marked(documents, key):
     built = documents[key]
     body = built.parts["word/document.xml"]
-    tables = [node for node in nodes.walk(built.document) if isinstance(node, nodes.Table)]
+    tables = [node for node in walk(built.document) if isinstance(node, nodes.Table)]
     data_tables = [table for table in tables if table.header_rows]
     assert data_tables
     marked = []
@@ -118,7 +119,7 @@ def test_table_header_rows_are_marked(documents, key):
             count = flags.index(False) if False in flags else len(flags)
             assert not any(flags[count:]), "only the leading rows are header rows"
             marked.append((count, [" ".join(paragraph_text(cell).split()) for cell in rows[0].findall("w:tc", NS)]))
-    expected = [(len(table.header_rows), [" ".join(nodes.plain_text(cell).split())
+    expected = [(len(table.header_rows), [" ".join(plain_text(cell).split())
                                           for cell in table.header_rows[0].cells]) for table in data_tables]
     assert marked == expected
 

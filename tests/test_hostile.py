@@ -136,12 +136,12 @@ BEYOND_HOSTILE_MD: dict[str, str] = {
 # Hazards that need more than one CLI run to show (faults, properties, size): covered by these named tests too.
 OTHER_TESTS: dict[str, list[str]] = {
     "full-disk-keeps-previous": [
-        "test_faults.py::test_full_disk_leaves_the_previous_output_and_no_temporary_file",
-        "test_faults.py::test_killed_build_leaves_the_previous_output_and_no_temporary_file",
+        "test_output_faults.py::test_full_disk_leaves_the_previous_output_and_no_temporary_file",
+        "test_output_faults.py::test_killed_build_leaves_the_previous_output_and_no_temporary_file",
     ],
-    "temp-file-and-rename": ["test_faults.py::test_concurrent_builds_of_one_output_never_leave_a_broken_file"],
+    "temp-file-and-rename": ["test_output_faults.py::test_concurrent_builds_of_one_output_never_leave_a_broken_file"],
     "byte-identical": ["test_properties.py::test_building_twice_gives_identical_bytes"],
-    "long-paragraphs": ["test_large_input.py::test_300_paragraphs_and_a_500_row_table_build_with_repeating_headers"],
+    "long-paragraphs": ["content/test_large_input.py::test_300_paragraphs_and_a_500_row_table_build_with_repeating_headers"],
     "font-coverage": ["test_properties.py::test_covered_text_appears_unchanged_in_pdf_and_docx"],
 }
 
@@ -587,7 +587,7 @@ def _check_outputs(ran: Ran) -> None:
 
 
 def _assert_images_fit(ran: Ran, path: Path) -> None:
-    from reports.templating.render import template_search_path
+    from reports.paths import template_search_path
     from reports.theme.model import load_theme
 
     template = next(folder for folder in (ran.folder / "t").iterdir() if folder.is_dir())
@@ -725,7 +725,8 @@ def _checked(tmp_path: Path, text: str) -> Any:
 
 def _coverage(checked: Any, folder: Path | None = None) -> list[Any]:
     from reports.theme.coverage import check_font_coverage
-    from reports.templating.render import find_template, template_search_path
+    from reports.paths import template_search_path
+    from reports.templating.folders import find_template
     from reports.theme.model import load_theme
 
     if folder is None:
@@ -797,7 +798,7 @@ def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
     from conftest import minimal_content_yaml
     from reports.theme.coverage import require_font_coverage
     from reports.errors import LayoutError
-    from reports.templating.render import find_template
+    from reports.templating.folders import find_template
     from reports.theme.model import load_theme
 
     checked = _checked(tmp_path, minimal_content_yaml().replace("Some prose.", "中国"))
@@ -807,30 +808,16 @@ def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
     assert raised.value.exit_code == 6 and raised.value.diagnostics[0].line > 0
 
 
-def test_the_build_hook_turns_uncovered_text_into_a_located_exit_6(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The one line proposed for reports/build.py build_document, applied here by wrapping it: `build` then
-    refuses before any writer runs, at the content field (the hostile cases *-located flip once it is in)."""
-    import reports.pipeline as pipeline
-    from conftest import minimal_content_yaml
-    from reports.theme.coverage import require_font_coverage
+def test_uncovered_text_is_a_located_exit_6_before_any_writer_runs(tmp_path: Path) -> None:
+    """The core checks the content against the theme's fonts before any writer runs: the build refuses at the
+    content field and writes nothing."""
+    from conftest import build_files, minimal_content_yaml
     from reports.errors import LayoutError
-    from reports.templating.render import find_template
-    from reports.theme.model import load_theme
 
-    original = pipeline.build_document
-
-    def hooked(checked: Any, template_name: str = "briefing", search_path: tuple[Path, ...] = (), *args: Any,
-               **kwargs: Any) -> Any:
-        template = find_template(template_name, search_path or (PROJECT_ROOT / "templates",))
-        require_font_coverage(checked.content, load_theme(template.path, search_path or None), template.path,
-                              checked.source)
-        return original(checked, template_name, *((search_path,) if search_path else ()), *args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "build_document", hooked)
     path = tmp_path / "content.yaml"
     path.write_text(minimal_content_yaml().replace("label: Members", "label: 中国"), encoding="utf-8")
     with pytest.raises(LayoutError) as raised:
-        pipeline.build(path, out_dir=tmp_path / "out", display_name="content.yaml")
+        build_files(path, out_dir=tmp_path / "out", display_name="content.yaml")
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.format().startswith("content.yaml:17:14: organisation.membership.0.label: characters '中'")
     assert not (tmp_path / "out").exists()

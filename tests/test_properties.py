@@ -8,7 +8,7 @@
    field or the build succeeds. Never an internal error. Once through the CLI as well (exit 0, 3 or 6).
 3. Building twice gives identical bytes.
 
-Builds run in-process through `reports.pipeline.build` (fast); example counts are modest for CI time.
+Builds run in-process through the core, as one job of `reports build` (fast); example counts are modest for CI time.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import minimal_content_yaml
-from reports.pipeline import build
+from conftest import build_files
+from reports.cache import Cache
 from reports.errors import ContentError, ExitCode, ReportsError
 from reports.paths import TEMPLATES_DIR
 from test_hostile import dehyphenated, docx_text, pdftotext, pypdf_text, spaced, squeeze
@@ -46,7 +47,7 @@ def covered_alphabet() -> tuple[str, ...]:
     from reports.theme.model import load_theme
 
     folder = TEMPLATES_DIR / "briefing"
-    faces = _faces(load_theme(folder), folder)
+    faces = _faces(load_theme(folder), folder, Cache())
     characters = []
     for low, high in BLOCKS:
         for code in range(low, high + 1):
@@ -93,16 +94,6 @@ def _write(folder: Path, data: dict[str, Any]) -> Path:
     return path
 
 
-def _clear_caches() -> None:
-    import reports.pipeline
-    import reports.charts.render
-
-    for owner, name in ((reports.pipeline, "clear_caches"), (reports.charts.render, "clear_memory_cache")):
-        clear = getattr(owner, name, None)
-        if clear is not None:
-            clear()
-
-
 @pytest.fixture(scope="module")
 def base() -> dict[str, Any]:
     return yaml.safe_load(minimal_content_yaml())
@@ -123,7 +114,7 @@ def test_covered_text_appears_unchanged_in_pdf_and_docx(tmp_path_factory: pytest
     import copy
 
     from reports.theme.coverage import check_font_coverage
-    from reports.templating.render import find_template
+    from reports.templating.folders import find_template
     from reports.theme.model import load_theme
     from reports.content.validate import check_content
 
@@ -135,7 +126,7 @@ def test_covered_text_appears_unchanged_in_pdf_and_docx(tmp_path_factory: pytest
     checked = check_content(path)
     template = find_template("briefing")
     assert check_font_coverage(checked.content, load_theme(template.path), template.path, checked.source) == []
-    written, _ = build(path, formats=["pdf", "docx"], out_dir=folder / "out")
+    written, _ = build_files(path, formats=("pdf", "docx"), out_dir=folder / "out")
     pdf, docx_file = sorted(written, key=lambda item: item.suffix != ".pdf")
     assert squeeze(text) in squeeze(pypdf_text(pdf)), "pypdf"
     assert dehyphenated(text) in dehyphenated(pdftotext(pdf)), "pdftotext"
@@ -209,7 +200,7 @@ def test_any_string_in_any_field_is_built_or_refused_at_that_field(
     tmp_path_factory: pytest.TempPathFactory, base: dict[str, Any], field: str, value: str
 ) -> None:
     from reports.theme.coverage import check_font_coverage
-    from reports.templating.render import find_template
+    from reports.templating.folders import find_template
     from reports.theme.model import load_theme
     from reports.content.validate import check_content
 
@@ -233,7 +224,7 @@ def test_any_string_in_any_field_is_built_or_refused_at_that_field(
         return
     event("built")
     try:
-        build(path, formats=["pdf", "docx"], out_dir=folder / "out")
+        build_files(path, formats=("pdf", "docx"), out_dir=folder / "out")
     except ReportsError as error:  # coverage passed, so nothing may stop the writers
         pytest.fail(f"exit {int(error.exit_code)} after the coverage check passed: {error}")
 
@@ -247,7 +238,7 @@ def test_long_metadata_is_not_an_internal_error(tmp_path: Path, base: dict[str, 
     data["document"]["author"] = "A" * 300
     path = _write(tmp_path, data)
     try:
-        build(path, formats=["docx"], out_dir=tmp_path / "out")
+        build_files(path, formats=("docx",), out_dir=tmp_path / "out")
     except ReportsError as error:  # a located refusal is acceptable too
         assert all(d.field_path for d in error.diagnostics), str(error)
 
@@ -285,7 +276,7 @@ def test_building_twice_gives_identical_bytes(tmp_path_factory: pytest.TempPathF
     path = _write(folder, data)
     outputs = []
     for name in ("first", "second"):
-        _clear_caches()  # nothing reused from the first build: charts are drawn again, content read again
-        written, _ = build(path, formats=["pdf", "docx"], out_dir=folder / name)
+        # a fresh cache each time: nothing reused from the first build, charts drawn again, content read again
+        written, _ = build_files(path, formats=("pdf", "docx"), out_dir=folder / name)
         outputs.append({item.name: item.read_bytes() for item in written})
     assert outputs[0] == outputs[1]

@@ -11,7 +11,8 @@ import calendar
 import datetime as dt
 
 from reports.charts.spec import ChartSpec, Series
-from reports.templating.labels import Labels, format_number, format_partial_date
+from reports.language.labels import Labels
+from reports.language.formatting import format_number, format_partial_date
 from reports.content.model import Content, Milestone, Organisation
 
 MAX_SOURCE_TITLE = 60

@@ -74,6 +74,8 @@ class LoadedDocument:
     file: str
     value_positions: dict[FieldPath, Position] = field(default_factory=dict)
     key_positions: dict[FieldPath, Position] = field(default_factory=dict)
+    positioned: bool = True
+    """False for content given as data: diagnostics then name the field but no line."""
 
     def locate(self, path: FieldPath, prefer_key: bool = False) -> Position:
         """Position of `path`, or of its nearest ancestor that exists in the file."""
@@ -84,7 +86,7 @@ class LoadedDocument:
                 if probe in positions:
                     return positions[probe]
             if not probe:
-                return Position(1, 1)
+                return Position(1, 1) if self.positioned else Position(0, 0)
             probe = probe[:-1]
 
     def diagnostic(self, path: FieldPath, message: str, *, prefer_key: bool = False, severity: str = "error") -> Diagnostic:

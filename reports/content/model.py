@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from reports.content import countries
+from reports.language import countries
 
 SCHEMA_VERSION = 1
 

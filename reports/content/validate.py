@@ -9,19 +9,21 @@ its canonical name, a count in the prose that disagrees with a list).
 from __future__ import annotations
 
 import difflib
-import re
+import hashlib
+import stat
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, TypeVar
+from typing import Any, Mapping, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reports.content import countries
-from reports.errors import ContentError, Diagnostic, ReportsError
-from reports.templating.labels import Labels, labels_for
-from reports.content.loader import FieldPath, LoadedDocument, load_file
+from reports.cache import Cache
+from reports.content.lint import count_warnings, spelling_warnings
+from reports.content.loader import FieldPath, LoadedDocument, load_file, load_text
 from reports.content.model import Content
+from reports.errors import ContentError, Diagnostic, ReportsError
+from reports.language.labels import labels_for
 
 
 @dataclass(frozen=True)
@@ -152,132 +154,49 @@ def validate_as(document: LoadedDocument, model: type[Validated], error_type: ty
 
 # --- warnings: legal but suspicious -------------------------------------------------------------
 
-_NOT_PROSE = frozenset({"id", "country", "language", "date", "facts_as_of", "unit", "schema_version", "source"})
-"""Codes, dates, and `document.source`, which describes (and may quote) the original text as it was."""
+
+CONTENT_LIMIT = 32
+"""Checked content files a cache keeps (a roster builds one file many times)."""
+_CACHED_MAX_BYTES = 4 * 1024 * 1024
+"""Larger files are not kept (the loader refuses content over 2 MiB anyway)."""
 
 
-def _prose(content: Content) -> Iterator[tuple[FieldPath, str]]:
-    """Every free-text value in the content, with its field path."""
+def check_content(path: Path, display_name: str | None = None, cache: Cache | None = None) -> CheckedContent:
+    """Load, validate and lint one content file; raise ContentError with every error found.
 
-    def walk(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
-        if isinstance(value, str):
-            yield path, value
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if key not in _NOT_PROSE:
-                    yield from walk(item, path + (key,))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from walk(item, path + (index,))
-
-    yield from walk(content.model_dump(exclude_none=True), ())
-
-
-_WORD = re.compile(r"\w+(?:-\w+)*")
+    With a cache, the result is reused while the file's bytes are the same. Only regular files are kept (a
+    pipe can be read once); errors are never kept.
+    """
+    if cache is not None:
+        try:
+            info = path.stat()
+            data = path.read_bytes() if stat.S_ISREG(info.st_mode) and info.st_size <= _CACHED_MAX_BYTES else None
+        except OSError:
+            data = None  # the check reports the problem its own way
+        if data is not None:
+            key = (str(path.resolve()), display_name, hashlib.sha256(data).hexdigest())
+            return cache.memo("content", key, lambda: check_content(path, display_name, cache=None), CONTENT_LIMIT)
+    return _checked(load_file(path, display_name))
 
 
-def _spelling_warnings(content: Content, document: LoadedDocument, labels: Labels) -> list[Diagnostic]:
-    """Names in the prose close to, but not exactly, a member's canonical name (in either language)."""
-    language = content.document.language
-    codes = {member.country for category in content.organisation.membership for member in category.members if member.country}
-    codes.add(content.actor.country)
-    canonical_by_reference: dict[str, str] = {}
-    for code in sorted(codes):
-        for reference in (countries.country_name(code, language), countries.country_name(code, "en")):
-            canonical_by_reference.setdefault(reference, countries.country_name(code, language))
-    accepted = set(canonical_by_reference)
-    for code in codes:
-        accepted.update(labels.country_variants.get(code, ()))
-    accepted_folded = {name.casefold() for name in accepted}
-    # names grouped by their number of words: each window of the prose is cut and folded once per width
-    # and compared with the names of that width only (a name-major loop re-cut every window per name)
-    names_by_width: dict[int, list[tuple[str, str]]] = {}
-    for name in sorted(canonical_by_reference):
-        names_by_width.setdefault(len(name.split()), []).append((name, name.casefold()))
-    verdicts: dict[tuple[str, str], bool] = {}
-    """(candidate, name) → looks misspelt; prose repeats its words, so each pair is compared once."""
-    builds_on_name: dict[str, bool] = {}
+def check_data(data: Mapping[str, Any], name: str = "<data>") -> CheckedContent:
+    """Validate and lint content given as data (what `yaml.safe_load` of a content file gives, or a `Content`
+    dumped with `model_dump(mode="json")`); diagnostics name `name` and the field, without lines."""
+    import yaml
 
-    def misspelt(folded: str, name_folded: str) -> bool:
-        key = (folded, name_folded)
-        if key not in verdicts:
-            # ratio() ≤ 2·min(len)/(sum of lengths): most pairs fail on length alone, before a matcher is built
-            shorter, total = min(len(folded), len(name_folded)), len(folded) + len(name_folded)
-            if 2 * shorter < 0.8 * total:
-                verdicts[key] = False
-            else:
-                matcher = difflib.SequenceMatcher(None, folded, name_folded)
-                verdicts[key] = matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
-        return verdicts[key]
-
-    def inflected(folded: str) -> bool:
-        """An inflection or demonym built on an accepted name ("Russian", "Rusia-nya")."""
-        if folded not in builds_on_name:
-            builds_on_name[folded] = any(folded.startswith(known) for known in accepted_folded)
-        return builds_on_name[folded]
-
-    warnings: list[Diagnostic] = []
-    reported: set[tuple[FieldPath, str]] = set()
-    for path, text in _prose(content):
-        words = _WORD.findall(text)
-        for start, first in enumerate(words):
-            if not first[:1].isupper():
-                continue
-            for width, names in names_by_width.items():
-                if start + width > len(words):
-                    continue
-                candidate = " ".join(words[start : start + width]) if width > 1 else first
-                folded = candidate.casefold()
-                if folded in accepted_folded or (path, folded) in reported or inflected(folded):
-                    continue
-                for name, name_folded in names:
-                    if misspelt(folded, name_folded):
-                        reported.add((path, folded))
-                        warnings.append(
-                            document.diagnostic(
-                                path,
-                                f"'{candidate}' looks like a misspelling of '{canonical_by_reference[name]}' — "
-                                "use the canonical name",
-                                severity="warning",
-                            )
-                        )
-                        break
-    return warnings
+    try:
+        text = yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False)
+    except yaml.YAMLError as error:
+        raise ContentError([Diagnostic(f"the content data cannot be read as content: {error}", file=name)]) from None
+    document = load_text(text, name)
+    document.value_positions.clear()  # lines of a dump nobody sees would only mislead
+    document.key_positions.clear()
+    document.positioned = False
+    return _checked(document)
 
 
-def _count_warnings(content: Content, document: LoadedDocument, labels: Labels) -> list[Diagnostic]:
-    founders = [category for category in content.organisation.membership if category.founding]
-    if not founders:
-        return []
-    expected = sum(len(category.members) for category in founders)
-    number_words = {word.casefold(): value for word, value in labels.number_words.items()}
-    nouns = "|".join(re.escape(noun) for noun in labels.country_nouns)
-    founding_verbs = [verb.casefold() for verb in labels.founding_verbs]
-    pattern = re.compile(rf"\b(\d+|\w+)\s+(?:{nouns})\b", re.IGNORECASE)
-    warnings = []
-    for path, text in _prose(content):
-        for sentence in re.split(r"(?<=[.!?])\s+", text):
-            if not any(verb in sentence.casefold() for verb in founding_verbs):
-                continue
-            for match in pattern.finditer(sentence):
-                word = match.group(1).casefold()
-                value = int(word) if word.isdigit() else number_words.get(word)
-                if value is not None and value != expected:
-                    warnings.append(
-                        document.diagnostic(
-                            path,
-                            f"the prose says '{match.group(0)}' founded it, but the founding lists name {expected} — "
-                            "make the prose and the membership lists agree",
-                            severity="warning",
-                        )
-                    )
-    return warnings
-
-
-def check_content(path: Path, display_name: str | None = None) -> CheckedContent:
-    """Load, validate and lint one content file; raise ContentError with every error found."""
-    document = load_file(path, display_name)
+def _checked(document: LoadedDocument) -> CheckedContent:
     content = validate(document)
     labels = labels_for(content.document.language)
-    warnings = _spelling_warnings(content, document, labels) + _count_warnings(content, document, labels)
+    warnings = spelling_warnings(content, document, labels) + count_warnings(content, document, labels)
     return CheckedContent(content=content, source=document, warnings=warnings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Union
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from reports.charts.spec import ChartSpec
@@ -195,84 +195,3 @@ ALL: tuple[type, ...] = (
 """Every node type; each writer must handle each one."""
 
 
-def children(node: object) -> Iterator[object]:
-    """Direct child nodes, in document order."""
-    for name in ("blocks", "content", "items", "cells", "header_rows", "body_rows"):
-        value = getattr(node, name, None)
-        if isinstance(value, tuple):
-            yield from value
-    caption = getattr(node, "caption", None)
-    if caption is not None:
-        yield caption
-    source = getattr(node, "source", None)
-    if isinstance(source, tuple):
-        yield from source
-
-
-def walk(node: object) -> Iterator[object]:
-    """The node and all its descendants, depth-first in document order."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
-
-
-def plain_text(node: object) -> str:
-    """Concatenated text of a node's inlines, for ids, alt text and outlines."""
-    if isinstance(node, Text):
-        return node.text
-    if isinstance(node, LineBreak):
-        return "\n"
-    return "".join(plain_text(child) for child in children(node))
-
-
-def make_table(
-    header_rows: tuple[TableRow, ...],
-    body_rows: tuple[TableRow, ...],
-    column_widths: tuple[float, ...] | None = None,
-    caption: Caption | None = None,
-    id: str = "",
-    role: str = "",
-) -> Table:
-    """A Table with equal row lengths (short rows padded) and relative widths summing to 1."""
-    rows = header_rows + body_rows
-    columns = max((len(row.cells) for row in rows), default=0)
-    if column_widths is not None and len(column_widths) > columns:
-        columns = len(column_widths)
-
-    def pad(row: TableRow) -> TableRow:
-        missing = columns - len(row.cells)
-        return TableRow(row.cells + tuple(TableCell(()) for _ in range(missing))) if missing else row
-
-    widths = tuple(column_widths or ()) + (1.0,) * (columns - len(column_widths or ()))
-    total = sum(widths) or 1.0
-    return Table(
-        header_rows=tuple(pad(row) for row in header_rows),
-        body_rows=tuple(pad(row) for row in body_rows),
-        column_widths=tuple(width / total for width in widths),
-        caption=caption,
-        id=id,
-        role=role,
-    )
-
-
-def dump(node: object, indent: int = 0) -> str:
-    """Deterministic text dump of a tree: the format-neutral golden file."""
-    pad = "  " * indent
-    name = type(node).__name__
-    if isinstance(node, Text):
-        return f"{pad}Text {node.text!r}\n"
-    attributes = []
-    for attribute in ("level", "role", "kind", "label", "number", "ordered", "id", "target", "alt", "width"):
-        value = getattr(node, attribute, None)
-        if value not in (None, "", 0, False) or (attribute == "ordered" and isinstance(node, BulletList) and value):
-            attributes.append(f"{attribute}={value!r}")
-    if isinstance(node, Table):
-        attributes.append("widths=" + ",".join(f"{width:.3f}" for width in node.column_widths))
-    if isinstance(node, Figure) and node.chart is not None:
-        attributes.append(f"chart={node.chart.name!r}")
-    if isinstance(node, Figure) and node.image is not None:
-        attributes.append(f"image={node.image.name!r}")
-    lines = f"{pad}{name}{(' ' + ' '.join(attributes)) if attributes else ''}\n"
-    for child in children(node):
-        lines += dump(child, indent + 1)
-    return lines

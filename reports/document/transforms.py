@@ -5,26 +5,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from reports.document import nodes
+from reports.document.traversal import plain_text, walk
+from reports.document.traversal import rebuild
 
 Node = TypeVar("Node")
-
-
-def _rebuild(node: Node, change: Callable[[object], object]) -> Node:
-    """Copy of `node` with `change` applied to every descendant node, bottom-up (the tree is frozen)."""
-    if not dataclasses.is_dataclass(node) or isinstance(node, nodes.Text):
-        return node
-    updates = {}
-    for field in dataclasses.fields(node):
-        value = getattr(node, field.name)
-        if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
-            updates[field.name] = tuple(_rebuild(child, change) for child in value)
-        elif isinstance(value, nodes.Caption):
-            updates[field.name] = _rebuild(value, change)
-    rebuilt = dataclasses.replace(node, **updates) if updates else node  # type: ignore[type-var]
-    return change(rebuilt)  # type: ignore[return-value]
 
 
 def slugify(text: str) -> str:
@@ -44,22 +31,22 @@ def assign_ids(document: nodes.Document) -> nodes.Document:
         used.add(candidate)
         return candidate
 
-    for node in nodes.walk(document):
+    for node in walk(document):
         if isinstance(node, (nodes.Heading, nodes.Figure, nodes.Table)) and node.id:
             used.add(node.id)
 
     def change(node: object) -> object:
         if isinstance(node, nodes.Heading) and not node.id:
-            return dataclasses.replace(node, id=unique(slugify(nodes.plain_text(node))))
+            return dataclasses.replace(node, id=unique(slugify(plain_text(node))))
         if isinstance(node, nodes.Figure) and not node.id:
             return dataclasses.replace(node, id=unique("figure"))
         if isinstance(node, nodes.Table) and not node.id:
             return dataclasses.replace(node, id=unique("table"))
         return node
 
-    # ids are assigned in document order: walk order is document order, and _rebuild visits
+    # ids are assigned in document order: walk order is document order, and rebuild visits
     # children before parents but siblings left to right, which keeps headings in order.
-    return _rebuild(document, change)
+    return rebuild(document, change)
 
 
 def number_captions(document: nodes.Document, labels: dict[str, str]) -> nodes.Document:
@@ -72,7 +59,7 @@ def number_captions(document: nodes.Document, labels: dict[str, str]) -> nodes.D
             return dataclasses.replace(node, number=counters[node.kind], label=labels.get(node.kind, node.kind.title()))
         return node
 
-    return _rebuild(document, change)
+    return rebuild(document, change)
 
 
 def apply_all(document: nodes.Document, labels: dict[str, str]) -> nodes.Document:

@@ -242,18 +242,16 @@ class _Server:
         and templates are then ready for the first real request (and for the workers a roster forks)."""
         import importlib
 
-        from reports import pipeline as build
-
         importlib.import_module("reports.runtime.batch")  # loaded now: batch workers forked from the server start with it
-        from reports.paths import DEFAULT_CONTENT
-        from reports.writers.docx.writer import write_docx
-        from reports.writers.pdf.writer import write_pdf
+        from reports.content.validate import check_content
+        from reports.paths import DEFAULT_CONTENT, default_cache_dir
+        from reports.pipeline import build_tree, render
+        from reports.runtime.process import mark_warm, process_cache
 
+        cache = process_cache(default_cache_dir())
         for template in ("briefing", "handout"):
-            built = build.build_document(build.check_cached(DEFAULT_CONTENT), template)
-            context = build.render_context(built)
-            write_pdf(built.document, context)
-            write_docx(built.document, context)
+            render(build_tree(check_content(DEFAULT_CONTENT, cache=cache), template, cache=cache), cache=cache)
+        mark_warm()
         self.code = self._code_now()
 
     def _code_now(self) -> list[list[Any]]:
@@ -269,7 +267,7 @@ class _Server:
     def _templates_changed(self, search_path: Sequence[Path]) -> bool:
         """Forget cached labels, themes and templates when a template folder changed; True when a font file
         changed: fonts are registered once per process (reportlab, matplotlib), so only a fresh one is safe."""
-        from reports.pipeline import clear_caches
+        from reports.runtime.process import forget_everything
         from reports.theme.fonts import FONT_SUFFIXES
         from reports.runtime.uptodate import template_trees
 
@@ -277,7 +275,7 @@ class _Server:
         before, self.trees = self.trees, trees
         if before is None or trees == before:
             return False
-        clear_caches()
+        forget_everything()
 
         def fonts(fingerprint: dict[str, Any] | None) -> dict[str, Any]:
             return {root: sorted(entry for entry in entries if str(entry[0]).lower().endswith(FONT_SUFFIXES))

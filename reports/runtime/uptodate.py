@@ -62,6 +62,7 @@ class BuildRequest:
     outputs: tuple[Path, ...]
     search_path: tuple[Path, ...]
     student: Mapping[str, str] | None = None
+    source_date_epoch: str = ""
 
     def identity(self) -> dict[str, Any]:
         return {
@@ -72,7 +73,7 @@ class BuildRequest:
             "outputs": [str(path.resolve()) for path in self.outputs],
             "search_path": [str(path) for path in self.search_path],
             "student": dict(sorted(self.student.items())) if self.student is not None else None,
-            "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "").strip(),
+            "source_date_epoch": self.source_date_epoch.strip(),
             "python": [sys.executable, sys.version],
         }
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from reports.runtime.batch import Job, Outcome, run_job
+from reports.runtime.jobs import Job, Outcome, run_job
 from reports.theme.fonts import FONT_SUFFIXES
 from reports.paths import ASSETS_DIR
 
@@ -86,9 +86,9 @@ def watch(
             # place cannot be taken up by this process, and a build with the old one would be wrong
             raise FontsChanged(fonts)
         if any(path not in exact and path.resolve() not in exact for path in changed):
-            from reports.pipeline import clear_caches
+            from reports.runtime.process import forget_everything
 
-            clear_caches()  # a template folder changed: labels, font lookups and themes are read again
+            forget_everything()  # a template folder changed: labels, font lookups and themes are read again
         started = time.perf_counter()
         outcomes = [run_job(job, index) for index, job in enumerate(plan())]
         report_round(outcomes, time.perf_counter() - started)

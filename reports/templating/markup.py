@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reports.document import nodes
+from reports.document.construct import make_table
 from reports.errors import Diagnostic, TemplateError
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class MarkupParser:
                 cells.append(nodes.TableCell((nodes.Paragraph(content),) if content else ()))
             elif token.type == "tr_close":
                 target.append(nodes.TableRow(tuple(cells)))
-        return nodes.make_table(tuple(header), tuple(body))
+        return make_table(tuple(header), tuple(body))
 
     def _directive(self, token: Token, cursor: _Cursor) -> nodes.Block | None:
         try:
@@ -238,7 +239,7 @@ class MarkupParser:
         if widths is not None and any(width <= 0 for width in widths):
             self._problem(token, "table: widths must be positive")
             return None
-        return nodes.make_table(
+        return make_table(
             tuple(rows[:header_count]),
             tuple(rows[header_count:]),
             column_widths=widths,

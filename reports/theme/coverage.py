@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic, LayoutError
-from reports.theme.fonts import CodePoints, font_facts
+from reports.theme.fonts import font_facts
+from reports.theme.font_data import CodePoints
 from reports.content.loader import FieldPath, LoadedDocument
 from reports.content.model import Content
 from reports.theme.model import FontFamily, Theme, resolve_font_file
@@ -48,35 +50,35 @@ class _Face:
     code_points: CodePoints
 
 
-def _code_points(path: Path, cache_dir: Path | None = None) -> CodePoints:
+def _code_points(path: Path, cache: Cache) -> CodePoints:
     """The code points a TrueType file maps to glyphs (its best cmap): `reports.theme.fonts` reads each file once
     per process for the coverage check, the charts and the DOCX font table, and keeps the facts in the
     cache folder when one is given, so a new process does not parse the eight faces again."""
-    facts = font_facts(path, cache_dir)
+    facts = font_facts(path, cache)
     if facts.error is not None:
         raise AssetError([Diagnostic(f"font file {path.name} cannot be read ({facts.error}) — use a TrueType (.ttf) file",
                                      file=str(path))])
     return facts.code_points
 
 
-def _faces(theme: Theme, theme_folder: Path, cache_dir: Path | None = None) -> list[_Face]:
+def _faces(theme: Theme, theme_folder: Path, cache: Cache) -> list[_Face]:
     """Every face of the body and heading fonts, each file once, body font first."""
     faces: list[_Face] = []
     seen: set[Path] = set()
     families: tuple[FontFamily, ...] = (theme.body_font, theme.heading_font)
     for family in families:
         for face in _FACES:
-            path = resolve_font_file(getattr(family, face), theme_folder)
+            path = resolve_font_file(getattr(family, face), theme_folder, cache)
             if path in seen:
                 continue
             seen.add(path)
-            faces.append(_Face(family.name, path, _code_points(path, cache_dir)))
+            faces.append(_Face(family.name, path, _code_points(path, cache)))
     return faces
 
 
 def _texts(content: Content) -> Iterator[tuple[FieldPath, str, str]]:
     """Every text the content contributes to the document: field, text, and what it is when derived."""
-    from reports.templating.labels import format_date, format_partial_date
+    from reports.language.formatting import format_date, format_partial_date
 
     language = content.document.language
 
@@ -111,7 +113,7 @@ def _texts(content: Content) -> Iterator[tuple[FieldPath, str, str]]:
 
 
 def _derived_name(code: str, language: str) -> tuple[str, str]:
-    from reports.content.countries import country_name
+    from reports.language.countries import country_name
 
     name = country_name(code, language)
     return name, f"the name of {code} in '{language}' (\"{name}\", from CLDR)"
@@ -154,12 +156,12 @@ def _field_diagnostic(source: LoadedDocument, path: FieldPath, missing: dict[str
 
 
 def check_font_coverage(content: Content, theme: Theme, theme_folder: Path, source: LoadedDocument,
-                        cache_dir: Path | None = None) -> list[Diagnostic]:
+                        cache: Cache | None = None) -> list[Diagnostic]:
     """Located errors for every text field holding characters the theme's fonts cannot draw (one per field).
 
-    `cache_dir` is the build's cache folder (None: no disk cache), where the fonts' facts are kept.
+    `cache` keeps the fonts' facts (in its folder too, when it has one).
     """
-    faces = _faces(theme, theme_folder, cache_dir)
+    faces = _faces(theme, theme_folder, cache if cache is not None else Cache())
     problems: list[Diagnostic] = []
     reported: set[FieldPath] = set()
     drawable: set[str] = set(_NOT_DRAWN)
@@ -185,8 +187,8 @@ def check_font_coverage(content: Content, theme: Theme, theme_folder: Path, sour
 
 
 def require_font_coverage(content: Content, theme: Theme, theme_folder: Path, source: LoadedDocument,
-                          cache_dir: Path | None = None) -> None:
+                          cache: Cache | None = None) -> None:
     """Raise LayoutError (exit 6: text a font cannot show) listing every uncovered field, located."""
-    problems = check_font_coverage(content, theme, theme_folder, source, cache_dir)
+    problems = check_font_coverage(content, theme, theme_folder, source, cache)
     if problems:
         raise LayoutError(problems)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from reports.cache import Cache
 from reports.errors import AssetError, ContentError, Diagnostic, TemplateError
 from reports.content.loader import LoadedDocument, Position, load_file
 
@@ -174,9 +174,15 @@ def _font_search_path(theme_folder: Path) -> list[Path]:
     return folders
 
 
-@lru_cache(maxsize=64)
-def resolve_font_file(file_name: str, theme_folder: Path) -> Path:
-    """The font file named in a theme, looked up only in the known font folders (never a free path)."""
+def resolve_font_file(file_name: str, theme_folder: Path, cache: Cache | None = None) -> Path:
+    """The font file named in a theme, looked up only in the known font folders (never a free path); the answer
+    is kept in `cache` (a font added to a template folder is found once the cache is cleared)."""
+    if cache is None:
+        return _resolve_font_file(file_name, theme_folder)
+    return cache.memo("font-files", (file_name, theme_folder), lambda: _resolve_font_file(file_name, theme_folder))
+
+
+def _resolve_font_file(file_name: str, theme_folder: Path) -> Path:
     if Path(file_name).name != file_name:
         raise AssetError([Diagnostic(f"font '{file_name}' must be a file name, not a path — put the file in "
                                      f"{theme_folder / 'fonts'}", file=str(theme_folder / "theme.yaml"))])
@@ -261,8 +267,42 @@ def load_theme_document(folder: Path, search_path: tuple[Path, ...] | None = Non
     return merged
 
 
-def load_theme(folder: Path, search_path: tuple[Path, ...] | None = None) -> Theme:
-    """Load and validate `folder/theme.yaml` and the themes it extends; errors (exit 4) are located."""
+def load_theme(folder: Path, search_path: tuple[Path, ...] | None = None, cache: Cache | None = None) -> Theme:
+    """Load and validate `folder/theme.yaml` and the themes it extends; errors (exit 4) are located.
+
+    With a cache, a theme is read once and again only when one of the theme files it could extend changed.
+    """
     from reports.content.validate import validate_as
 
-    return validate_as(load_theme_document(folder, search_path), Theme, TemplateError)
+    if cache is None:
+        return validate_as(load_theme_document(folder, search_path), Theme, TemplateError)
+    key = (folder, tuple(search_path or ()))
+    stamp = _theme_files_stamp(folder, key[1])
+    kept = cache.get("themes", key)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]  # type: ignore[no-any-return]
+    theme = validate_as(load_theme_document(folder, search_path), Theme, TemplateError)
+    cache.put("themes", key, (stamp, theme))
+    return theme
+
+
+def _theme_files_stamp(folder: Path, search_path: tuple[Path, ...]) -> tuple[object, ...]:
+    """Size, time and inode of every theme file the folder's theme could extend.
+
+    Only stat, never open: a theme.yaml that links out of its folder must not be read before
+    `load_theme` refuses it.
+    """
+    files = [folder / "theme.yaml"]
+    for root in search_path:
+        try:
+            files.extend(sorted(root.glob("*/theme.yaml")))
+        except OSError:
+            continue
+    stamp: list[object] = []
+    for path in files:
+        try:
+            info = path.stat()
+            stamp.append((str(path), info.st_size, info.st_mtime_ns, info.st_ino))
+        except OSError:
+            stamp.append((str(path), None))
+    return tuple(stamp)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reports.cache import Cache
 from reports.theme.model import Theme
 
 if TYPE_CHECKING:
@@ -26,8 +27,9 @@ class RenderContext:
     charts: ChartRenderer
     timestamp: dt.datetime
     """Build time written into file metadata: SOURCE_DATE_EPOCH when set, else the content's date."""
-    cache_dir: Path | None = None
-    """The build's cache folder (None: nothing kept on disk): charts, font facts."""
+    cache: Cache = field(default_factory=Cache)
+    """What this render may reuse and keep (`reports.cache`): fonts' facts, Word styles, drawn charts; a fresh,
+    empty one unless the caller keeps one for many renders."""
 
 
 def visitor_name(node_type: type) -> str:

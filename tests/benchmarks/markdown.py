@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from reports.document import nodes
+from reports.document.traversal import plain_text
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~^$])")
 
@@ -38,7 +39,7 @@ def _inline(items: tuple[nodes.Inline, ...]) -> str:
 
 
 def _cell(cell: nodes.TableCell) -> str:
-    return " ".join(_inline(block.content) if isinstance(block, nodes.Paragraph) else _escape(nodes.plain_text(block))
+    return " ".join(_inline(block.content) if isinstance(block, nodes.Paragraph) else _escape(plain_text(block))
                     for block in cell.blocks).replace("\n", " ")
 
 

@@ -120,14 +120,15 @@ def pandoc_inputs(folder: Path) -> tuple[Path, Path]:
     from markdown import to_markdown
 
     from reports.document import nodes
-    from reports.pipeline import build_document
+    from reports.document.traversal import walk
+    from reports.pipeline import build_tree
     from reports.charts.render import ChartRenderer
     from reports.content.validate import check_content
 
-    built = build_document(check_content(CONTENT))
+    built = build_tree(check_content(CONTENT))
     renderer = ChartRenderer(built.theme, built.template.path)
     charts = {}
-    for node in nodes.walk(built.document):
+    for node in walk(built.document):
         if isinstance(node, nodes.Figure) and node.chart is not None:
             path = folder / f"{node.chart.name}.png"
             path.write_bytes(renderer.png(node.chart, built.theme.text_width_mm * node.width))
@@ -185,15 +186,17 @@ def roster(folder: Path, count: int) -> Path:
 IN_PROCESS = textwrap.dedent("""
     import json, statistics, sys, time
     from pathlib import Path
-    from reports import pipeline as b
-    from reports.runtime.batch import plan_jobs, run_job
     from reports.paths import template_search_path
+    from reports.runtime.batch import plan_jobs
+    from reports.runtime.jobs import Job, build_job, run_job
+    from reports.runtime.process import process_cache
     content, out, cache, rounds = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
     out.mkdir(parents=True, exist_ok=True)
-    b.build(content, out_dir=out, cache_dir=cache)
+    whole = Job(content, str(content), "briefing", ("pdf", "docx"), out, template_search_path(), cache_dir=cache)
+    build_job(whole, process_cache(cache))
     forced = []
     for _ in range(rounds):
-        started = time.perf_counter(); b.build(content, out_dir=out, cache_dir=cache)
+        started = time.perf_counter(); build_job(whole, process_cache(cache))
         forced.append(time.perf_counter() - started)
     # what `reports build --watch` does each round: ask the job again, the up-to-date check decides
     text = content.read_text(encoding="utf-8")
@@ -218,7 +221,9 @@ IN_PROCESS = textwrap.dedent("""
 GROWTH = textwrap.dedent("""
     import json, sys
     from pathlib import Path
-    from reports.pipeline import build
+    from reports.paths import template_search_path
+    from reports.runtime.jobs import Job, build_job
+    from reports.runtime.process import process_cache
     def rss():
         for line in open("/proc/self/status"):
             if line.startswith("VmRSS:"):
@@ -226,7 +231,8 @@ GROWTH = textwrap.dedent("""
     files, out, cache = [Path(p) for p in sys.argv[3:]], Path(sys.argv[1]), Path(sys.argv[2])
     series = []
     for path in files:
-        build(path, out_dir=out, cache_dir=cache)
+        build_job(Job(path, str(path), "briefing", ("pdf", "docx"), out, template_search_path(), cache_dir=cache),
+                  process_cache(cache))
         series.append(rss())
     print(json.dumps(series))
 """)
@@ -234,18 +240,20 @@ GROWTH = textwrap.dedent("""
 PROFILE = textwrap.dedent("""
     import cProfile, io, pstats, sys
     from pathlib import Path
-    from reports import pipeline as b
+    from reports.paths import template_search_path
+    from reports.runtime.jobs import Job, build_job
+    from reports.runtime.process import process_cache
     content, out, cache, mode = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
-    b.build(content, out_dir=out, cache_dir=cache)
-    b.build(content, out_dir=out, cache_dir=cache)
-    if mode == "edited":
-        b._checked.clear()
+    job = Job(content, str(content), "briefing", ("pdf", "docx"), out, template_search_path(), cache_dir=cache)
+    kept = process_cache(cache)
+    build_job(job, kept)
+    build_job(job, kept)
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(3):
         if mode == "edited":
-            b._checked.clear()
-        b.build(content, out_dir=out, cache_dir=cache)
+            kept.forget(["content"])
+        build_job(job, kept)
     profile.disable()
     text = io.StringIO()
     stats = pstats.Stats(profile, stream=text)
@@ -506,7 +514,7 @@ def report(results: dict) -> str:
         lines.append(f"| {name} | {value['median_s']:.3f} | {value['min_s']:.3f} | {value['cpu_s']:.3f} | "
                      f"{value['peak_mib']:.0f} |")
     ip = results["in_process"]
-    lines += [f"| in-process build, forced (`reports.pipeline.build` again) | {ip['forced']:.3f} | | | |",
+    lines += [f"| in-process build, forced (`reports.runtime.jobs.build_job` again) | {ip['forced']:.3f} | | | |",
               f"| watch round, nothing changed (up-to-date check) | {ip['same']:.3f} | | | |",
               f"| watch round, text edited (checked, laid out, written) | {ip['edited']:.3f} | | | |", "",
               f"| batch (--jobs {results['jobs']}, {results['batch_rounds']} rounds) | documents | median s | "

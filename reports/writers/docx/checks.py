@@ -14,22 +14,8 @@ from typing import Iterator
 from docx.enum.style import WD_STYLE_TYPE
 
 from reports.errors import Diagnostic, LayoutError
-from reports.document.nodes import (
-    BulletList,
-    Caption,
-    Div,
-    Document,
-    Figure,
-    Heading,
-    Link,
-    ListItem,
-    Paragraph,
-    Span,
-    Table,
-    TableRow,
-    Text,
-    walk,
-)
+from reports.document.nodes import BulletList, Caption, Div, Document, Figure, Heading, Link, ListItem, Paragraph, Span, Table, TableRow, Text
+from reports.document.traversal import walk
 from reports.theme.model import Theme
 from reports.writers.docx.styles import CHARACTER, LIST_DEPTH, PARAGRAPH, TABLE
 

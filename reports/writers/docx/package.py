@@ -4,22 +4,17 @@ python-docx starts from a 2013 Word-for-Mac template: core properties say "pytho
 thumbnail, a Word 2010 `stylesWithEffects.xml` (which Word 2010 prefers over our styles), compatibility
 mode 14 ("[Compatibility Mode]" in Word's title bar). All of that is replaced or dropped here, and the
 template is read and trimmed once per process (`blank_package`). The parts are serialized without
-python-docx's zip (`package_entries`); `deterministic_zip` writes the archive once, with fixed dates and
+python-docx's zip (`package_entries`); `archive.deterministic_zip` writes the archive once, with fixed dates and
 a fixed entry order so the same input gives the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
-import struct
-import threading
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 from xml.sax.saxutils import escape
 
 import docx
@@ -31,6 +26,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from reports.document.nodes import Metadata
+from reports.cache import Cache
 from reports.errors import ReportsError
 from reports.theme.model import FontFamily, Theme, resolve_font_file
 from reports.writers.docx.ooxml import element, hex_colour
@@ -40,8 +36,6 @@ _DROPPED_DOCUMENT_RELATIONSHIPS = (
     RT.CUSTOM_XML,
 )
 _DROPPED_PACKAGE_RELATIONSHIPS = (RT.THUMBNAIL,)
-_ZIP_EPOCH = dt.datetime(1980, 1, 1)
-_FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
 _DRAWING_MAIN = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 
@@ -178,13 +172,13 @@ class FontInfo:
         return "roman" if "serif" in lowered and "sans" not in lowered else "swiss"
 
 
-def font_info(family: FontFamily, theme_folder: Path, cache_dir: Path | None = None) -> FontInfo:
-    """The family's PANOSE digits, from the regular face's facts (`reports.theme.fonts`): already read in this
-    process by the coverage check, or kept in the cache folder (`cache_dir`, None for none) by an earlier one."""
+def font_info(family: FontFamily, theme_folder: Path, cache: Cache) -> FontInfo:
+    """The family's PANOSE digits, from the regular face's facts (`reports.theme.fonts`): already read for this
+    cache by the coverage check, or kept in its folder by an earlier process."""
     try:
         from reports.theme.fonts import font_facts
 
-        facts = font_facts(resolve_font_file(family.regular, theme_folder), cache_dir)
+        facts = font_facts(resolve_font_file(family.regular, theme_folder, cache), cache)
     except (ReportsError, ImportError, OSError):  # the DOCX names the font either way
         return FontInfo(family.name)
     return FontInfo(family.name, facts.panose or ())
@@ -240,11 +234,10 @@ def package_entries(word: WordDocument) -> dict[str, bytes]:
     return sink.entries
 
 
-@functools.lru_cache(maxsize=1)
 def _template() -> tuple[tuple[tuple[str, bytes], ...], str]:
     """python-docx's default template without its stale parts, as zip entries, and its styles entry name.
 
-    Read once per process: opening the template parses a 430 kB stylesWithEffects.xml that is then dropped.
+    Read once per cache: opening the template parses a 430 kB stylesWithEffects.xml that is then dropped.
     Dropping it here instead of after opening leaves the same gaps in the relationship ids, which later
     relationships (header, footer, links, pictures) fill in the same order.
     """
@@ -254,10 +247,10 @@ def _template() -> tuple[tuple[tuple[str, bytes], ...], str]:
     return tuple(package_entries(word).items()), styles_entry
 
 
-def blank_package(styles_xml: bytes | None = None) -> bytes:
+def blank_package(cache: Cache, styles_xml: bytes | None = None) -> bytes:
     """The trimmed default template as DOCX bytes (stored, not deflated: it is only read back), optionally
     with another styles part."""
-    entries, styles_entry = _template()
+    entries, styles_entry = cache.memo("docx-template", "python-docx", _template)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for name, blob in entries:
@@ -278,123 +271,3 @@ def release_package(word: WordDocument) -> None:
     relationships = word.part.package.rels
     relationships._target_parts_by_rId.clear()
     relationships.clear()
-
-
-def deterministic_zip(entries: Mapping[str, bytes], timestamp: dt.datetime | None,
-                      replacements: Mapping[str, bytes] | None = None,
-                      transforms: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
-    """A zip of `entries` with fixed entry dates and order: `[Content_Types].xml`, `_rels/.rels`, then by name.
-
-    `replacements` swaps whole entries; `transforms` maps an entry name to a function of its bytes.
-    """
-    moment = _ZIP_EPOCH
-    if timestamp is not None:
-        moment = max(_ZIP_EPOCH, min(utc_naive(timestamp), dt.datetime(2107, 12, 31, 23, 59, 58)))
-    replacements = replacements or {}
-    transforms = transforms or {}
-    entries = dict(entries)
-    for name, blob in replacements.items():
-        if name in entries:
-            entries[name] = blob
-    for name, transform in transforms.items():
-        if name in entries:
-            entries[name] = transform(entries[name])
-    order = [name for name in _FIRST_ENTRIES if name in entries]
-    order += sorted(name for name in entries if name not in _FIRST_ENTRIES)
-    members = [(name, entries[name]) for name in order]
-    date_time = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
-    if len(members) >= 0xFFFF or sum(len(blob) for _, blob in members) * 1.05 + (1 << 20) > _ZIP64_LIMIT:
-        return _zip_with_zipfile(members, date_time)
-    return _zip(members, date_time)
-
-
-_DateTime = tuple[int, int, int, int, int, int]
-
-
-def _zip_with_zipfile(members: list[tuple[str, bytes]], date_time: _DateTime) -> bytes:
-    """The archive as `zipfile` writes it: also right for packages that need ZIP64 (over 2 GiB)."""
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, blob in members:
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, blob, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-    return output.getvalue()
-
-
-# Zip records as `zipfile` writes them for a deflated member without ZIP64, extra field or comment.
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
-_END_RECORD = struct.Struct("<4s4H2LH")
-_ZIP64_LIMIT = (1 << 31) - 1
-_ZIP_VERSION = 20
-_UTF8_NAME = 0x800
-_PERMISSIONS = 0o600 << 16
-"""What `zipfile` records for a member written with no permissions: rw for the owner."""
-
-
-def _zip(members: list[tuple[str, bytes]], date_time: _DateTime) -> bytes:
-    """Byte for byte the archive `_zip_with_zipfile` writes, reusing deflated data (see `_deflate`)."""
-    year, month, day, hour, minute, second = date_time
-    dos_date = (year - 1980) << 9 | month << 5 | day
-    dos_time = hour << 11 | minute << 5 | second // 2
-    output = io.BytesIO()
-    directory: list[bytes] = []
-    for name, blob in members:
-        try:
-            encoded, flags = name.encode("ascii"), 0
-        except UnicodeEncodeError:
-            encoded, flags = name.encode("utf-8"), _UTF8_NAME
-        crc, deflated = _deflate(blob)
-        offset = output.tell()
-        output.write(_LOCAL_HEADER.pack(b"PK\x03\x04", _ZIP_VERSION, 0, flags, zipfile.ZIP_DEFLATED, dos_time,
-                                        dos_date, crc, len(deflated), len(blob), len(encoded), 0))
-        output.write(encoded)
-        output.write(deflated)
-        directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", _ZIP_VERSION, 0, _ZIP_VERSION, 0, flags,
-                                              zipfile.ZIP_DEFLATED, dos_time, dos_date, crc, len(deflated),
-                                              len(blob), len(encoded), 0, 0, 0, 0, _PERMISSIONS, offset) + encoded)
-    start = output.tell()
-    for record in directory:
-        output.write(record)
-    output.write(_END_RECORD.pack(b"PK\x05\x06", 0, 0, len(directory), len(directory), output.tell() - start,
-                                  start, 0))
-    return output.getvalue()
-
-
-_DEFLATED: dict[tuple[int, int], tuple[bytes, bytes]] = {}
-"""(CRC, size) → (data, deflated data) for parts seen before in this process, least recently used first."""
-_DEFLATED_LIMIT = 16
-_DEFLATED_MIN_BYTES = 2048
-"""Smaller parts deflate in microseconds; keeping them would only churn the cache."""
-_DEFLATED_MAX_BYTES = 1 << 20
-"""Larger parts (photos) seldom repeat and would hold memory: at most 16 MiB is kept."""
-_DEFLATED_LOCK = threading.Lock()
-
-
-def _deflate(data: bytes) -> tuple[int, bytes]:
-    """CRC-32 and raw deflate stream (level 9, as `zipfile` makes it) of `data`.
-
-    Most of a DOCX is the same from one document of a theme to the next (the 350 kB styles part alone
-    takes 5 ms to deflate at level 9), so deflated data is kept per process and reused when the bytes are
-    equal; deflate is deterministic, so the archive is the same either way.
-    """
-    crc = zlib.crc32(data)
-    key = (crc, len(data))
-    kept = _DEFLATED_MIN_BYTES <= len(data) <= _DEFLATED_MAX_BYTES
-    if kept:
-        with _DEFLATED_LOCK:
-            seen = _DEFLATED.pop(key, None)
-            if seen is not None and seen[0] == data:
-                _DEFLATED[key] = seen  # most recently used: the parts every document shares stay
-                return crc, seen[1]
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    deflated = compressor.compress(data) + compressor.flush()
-    if kept:
-        with _DEFLATED_LOCK:
-            while len(_DEFLATED) >= _DEFLATED_LIMIT:
-                del _DEFLATED[next(iter(_DEFLATED))]
-            _DEFLATED[key] = (data, deflated)
-    return crc, deflated

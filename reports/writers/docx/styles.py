@@ -14,7 +14,6 @@ later documents are parsed from it; each document still gets its own XML tree.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -25,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.oxml.styles import CT_Style, CT_Styles
 from docx.styles import BabelFish
 
+from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic
 from reports.theme.model import Theme
 from reports.writers.docx.ooxml import Element, element, half_points, hex_colour, points_to_twips, twips
@@ -265,12 +265,8 @@ class StyleIndex:
         self._register(new)
 
 
-_STYLED_PACKAGES: dict[tuple[object, ...], bytes] = {}
-"""Blank DOCX packages whose styles part is already defined, by `StyleSheet._definition_key`, least
-recently used first."""
-_STYLED_PACKAGES_LIMIT = 8
-"""A process builds a few themes at most; each package is about 0.5 MB."""
-_STYLED_PACKAGES_LOCK = threading.Lock()
+STYLED_PACKAGES_LIMIT = 8
+"""Blank packages with defined styles a cache keeps: a process builds a few themes at most; each is ≈0.5 MB."""
 
 
 class StyleSheet:
@@ -280,9 +276,10 @@ class StyleSheet:
     one that brings its own (a reference document).
     """
 
-    def __init__(self, theme: Theme, language_tag: str) -> None:
+    def __init__(self, theme: Theme, language_tag: str, cache: Cache | None = None) -> None:
         self.theme = theme
         self.language_tag = language_tag
+        self.cache = cache if cache is not None else Cache()
         self._index: StyleIndex | None = None
         self._ids: dict[tuple[str, WD_STYLE_TYPE], str] = {}
 
@@ -299,26 +296,21 @@ class StyleSheet:
                      table_roles: Iterable[str] = ()) -> WordDocument:
         """A blank Word document with every style `define` makes, attached to this sheet.
 
-        Parsed from the package kept for the same definition key when this process has made one before.
+        Parsed from the package the cache keeps for the same definition key, when there is one: defining the
+        styles is the same work for every document of a theme.
         """
         span_roles, paragraph_roles, table_roles = tuple(span_roles), tuple(paragraph_roles), tuple(table_roles)
         key = self._definition_key(span_roles, paragraph_roles, table_roles)
-        with _STYLED_PACKAGES_LOCK:
-            package = _STYLED_PACKAGES.pop(key, None)
-            if package is not None:
-                _STYLED_PACKAGES[key] = package
+        package = self.cache.get("docx-styles", key)
         if package is not None:
             word = open_package(package)
             self.attach(word)
             return word
-        word = open_package(blank_package())
+        word = open_package(blank_package(self.cache))
         self.attach(word)
         self.define(span_roles=span_roles, paragraph_roles=paragraph_roles, table_roles=table_roles)
-        package = blank_package(serialize_part_xml(self.index.root))
-        with _STYLED_PACKAGES_LOCK:
-            while len(_STYLED_PACKAGES) >= _STYLED_PACKAGES_LIMIT:
-                del _STYLED_PACKAGES[next(iter(_STYLED_PACKAGES))]
-            _STYLED_PACKAGES[key] = package
+        self.cache.put("docx-styles", key, blank_package(self.cache, serialize_part_xml(self.index.root)),
+                       STYLED_PACKAGES_LIMIT)
         return word
 
     def _definition_key(self, span_roles: tuple[str, ...], paragraph_roles: tuple[str, ...],

@@ -27,31 +27,12 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from reports.charts.spec import ChartSpec
-from reports.document.nodes import (
-    BulletList,
-    Caption,
-    Div,
-    Document,
-    Emphasis,
-    Figure,
-    Heading,
-    LineBreak,
-    Link,
-    ListItem,
-    Metadata,
-    PageBreak,
-    Paragraph,
-    Span,
-    Strong,
-    Table,
-    TableCell,
-    TableRow,
-    Text,
-    make_table,
-    plain_text,
-)
+from reports.document.nodes import BulletList, Caption, Div, Document, Emphasis, Figure, Heading, LineBreak, Link, ListItem, Metadata, PageBreak, Paragraph, Span, Strong, Table, TableCell, TableRow, Text
+from reports.document.construct import make_table
+from reports.document.traversal import plain_text
 from reports.writers.base import RenderContext, Visitor
-from reports.writers.docx.charts import MM_PER_POINT, chart_height_mm, chart_inline, embed_chart, native_chart_type
+from reports.writers.docx.charts import MM_PER_POINT, chart_height_mm, chart_inline, embed_chart
+from reports.writers.docx.chart_xml import native_chart_type
 from reports.writers.docx.checks import BOX_ROLES, check_writable, style_needs
 from reports.writers.docx.fields import Bookmarks, external_hyperlink, field_runs, internal_hyperlink, sequence_name
 from reports.writers.docx.ooxml import (
@@ -67,18 +48,8 @@ from reports.writers.docx.ooxml import (
     twips,
 )
 from reports.writers.docx.reference import find_reference, open_reference
-from reports.writers.docx.package import (
-    deterministic_zip,
-    extended_properties,
-    font_info,
-    font_table,
-    office_theme,
-    package_entries,
-    release_package,
-    set_core_properties,
-    tidy_package,
-    word_language_tag,
-)
+from reports.writers.docx.package import extended_properties, font_info, font_table, office_theme, package_entries, release_package, set_core_properties, tidy_package, word_language_tag
+from reports.writers.docx.archive import deterministic_zip
 from reports.writers.docx.styles import (CHARACTER, LIST_DEPTH, PARAGRAPH, TABLE, TABLE_LOOK, TABLE_TEXT_SCALE,
                                          Numbering, StyleSheet)
 from reports.writers.docx.tables import column_widths_twips, new_table
@@ -161,7 +132,7 @@ class DocxWriter(Visitor):
         reference = find_reference(self.context.theme_folder)
         language_tag = word_language_tag(document.metadata.language)
         needs = style_needs(document, self.theme)
-        sheet = StyleSheet(self.theme, language_tag)
+        sheet = StyleSheet(self.theme, language_tag, self.context.cache)
         if reference is None:
             word = sheet.new_document(span_roles=sorted(needs.span_roles),
                                       paragraph_roles=sorted(needs.paragraph_roles),
@@ -182,8 +153,8 @@ class DocxWriter(Visitor):
         theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
             "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
             "word/fontTable.xml": partial(font_table, fonts=[
-                font_info(self.theme.body_font, self.context.theme_folder, self.context.cache_dir),
-                font_info(self.theme.heading_font, self.context.theme_folder, self.context.cache_dir),
+                font_info(self.theme.body_font, self.context.theme_folder, self.context.cache),
+                font_info(self.theme.heading_font, self.context.theme_folder, self.context.cache),
             ]),
         }
         package = deterministic_zip(
@@ -191,6 +162,7 @@ class DocxWriter(Visitor):
             self.context.timestamp,
             replacements={"docProps/app.xml": extended_properties()},
             transforms=theme_parts,
+            cache=self.context.cache,
         )
         release_package(word)
         self._word = None
@@ -514,7 +486,7 @@ class DocxWriter(Visitor):
         """A native Word chart (chart part + embedded workbook, see `docx_charts`) drawn `width_mm` wide."""
         assert self._word is not None
         embedded = embed_chart(self._word.part, spec, self.theme, word_language_tag(spec.language),
-                               self.context.timestamp, self.context.cache_dir)
+                               self.context.timestamp, self.context.cache)
         height_mm = min(chart_height_mm(spec, width_mm, self.theme), self._max_figure_height_mm())
         self._drawing_id += 1  # one counter for pictures and charts: Word rejects a repeated wp:docPr id
         inline = chart_inline(embedded.relationship_id, self._drawing_id, width_mm, height_mm, alt, title)

@@ -1,13 +1,14 @@
-"""A PDF laid out once and filled in many times: the PDF side of `reports.runtime.merge`.
+"""A PDF laid out once and filled in many times: the PDF writer's token-substitution step.
 
-The form is a document whose personal values (a student's name and class) are placeholder tokens. It is laid
-out once, recording what was drawn where (`pdf_page.LayoutPlan`); each paragraph holding a token is a
-`FormParagraph`, which notes every way layout used it — the widths and heights it was measured at, the splits
-tried, where it was drawn. Filling the form in for one row sets each such paragraph again with the row's
+A form is a document whose personal values (a student's name and class) are placeholder tokens; the runtime's
+mail merge (`reports.runtime.mail_merge`) decides when one is worth making and keeps it. `lay_out_form` lays
+the form out once with a `FormWriter`, recording what was drawn where (`replay.LayoutPlan`); each paragraph
+holding a token is a `FormParagraph`, which notes every way layout used it — the widths and heights it was
+measured at, the splits tried, where it was drawn. `PdfForm.fill` sets each such paragraph again with a row's
 text and asks it the same questions: when every answer is the same (the name takes as many lines as the
-token did), no layout decision could differ, so the recorded layout is drawn again (`pdf_page.replay_pdf`)
-with the new text in place. Drawing in the same order on a fresh canvas gives the bytes a full build of that
-row gives — fonts are subset in drawing order, and the token itself is never drawn again. When an answer
+token did), no layout decision could differ, so the recorded layout is drawn again (`replay.replay_pdf`) with
+the new text in place. Drawing in the same order on a fresh canvas gives the bytes a full build of that row
+gives — fonts are subset in drawing order, and the token itself is never drawn again. When an answer
 differs, `fill` returns None and the row is built the ordinary way.
 """
 
@@ -20,13 +21,14 @@ from typing import Any, Mapping
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-from reports.errors import Diagnostic
+from reports.document.nodes import Document
+from reports.writers.base import RenderContext
 from reports.writers.pdf.flowables import LONG_PARAGRAPH_WORDS
-from reports.writers.pdf.page import LayoutPlan, PageTexts, PdfInfo, ReplayMismatch, replay_pdf
-from reports.writers.pdf.styles import FontFaces, PdfStyles
-from reports.writers.pdf.tagging import StructureTree
+from reports.writers.pdf.replay import LayoutPlan, ReplayMismatch, replay_pdf
+from reports.writers.pdf.styles import FontFaces
+from reports.writers.pdf.writer import PdfWriter, escape_markup
 
-__all__ = ["FormParagraph", "PdfForm"]
+__all__ = ["FormParagraph", "FormWriter", "PdfForm", "lay_out_form"]
 
 
 class FormParagraph(Paragraph):
@@ -61,6 +63,44 @@ class FormParagraph(Paragraph):
         self._note(("draw",))
         super().drawOn(canvas, x, y, _sW)
 
+    def take_layout_of(self, other: Paragraph) -> None:
+        """Become `other` as layout left it (its text, lines and size), keeping this object: the layout plan
+        and the flowables that hold this paragraph refer to it by identity."""
+        state = dict(other.__dict__)
+        self.__dict__.clear()
+        self.__dict__.update(state, form_uses=None)
+
+
+class FormWriter(PdfWriter):
+    """The PDF writer, noting where the form's tokens are: paragraphs holding one are `FormParagraph`s, and the
+    face each token is set in is kept, to check a row's values against."""
+
+    def __init__(self, context: RenderContext, tokens: frozenset[str]) -> None:
+        super().__init__(context)
+        self.tokens = tokens
+        self.token_faces: list[tuple[str, FontFaces, bool, bool]] = []
+        self.paragraphs: list[FormParagraph] = []
+
+    def make_paragraph(self, markup: str, style: ParagraphStyle) -> Paragraph:
+        if any(token in markup for token in self.tokens):
+            paragraph = FormParagraph(markup, style)
+            self.paragraphs.append(paragraph)
+            return paragraph
+        return super().make_paragraph(markup, style)
+
+    def text_set(self, text: str, faces: FontFaces, bold: bool, italic: bool) -> None:
+        for token in self.tokens:
+            self.token_faces.extend([(token, faces, bold, italic)] * text.count(token))
+
+
+def lay_out_form(document: Document, context: RenderContext, tokens: frozenset[str]) -> PdfForm:
+    """Lay out a document holding `tokens` once and keep what is needed to fill it in."""
+    writer = FormWriter(context, tokens)
+    plan = LayoutPlan()
+    writer.write(document, plan)
+    assert writer.last_layout is not None
+    return PdfForm(writer, plan, list(writer.token_faces), list(writer.paragraphs))
+
 
 @dataclass
 class _Slot:
@@ -73,15 +113,12 @@ class _Slot:
 class PdfForm:
     """A laid-out form (see the module); `fill` makes one row's PDF, or says it cannot."""
 
-    def __init__(self, writer: Any, plan: LayoutPlan, structure: StructureTree, styles: PdfStyles,
-                 texts: PageTexts, info: PdfInfo, token_faces: list[tuple[str, FontFaces, bool, bool]],
+    def __init__(self, writer: FormWriter, plan: LayoutPlan, token_faces: list[tuple[str, FontFaces, bool, bool]],
                  paragraphs: list[FormParagraph]) -> None:
+        assert writer.last_layout is not None
         self._writer = writer
         self._plan = plan
-        self._structure = structure
-        self._styles = styles
-        self._texts = texts
-        self._info = info
+        self._structure, self._texts, self._info = writer.last_layout
         self._token_faces = token_faces
         self._slots = [_Slot(paragraph, paragraph.form_markup, paragraph.style, list(paragraph.form_uses or ()))
                        for paragraph in paragraphs]
@@ -120,34 +157,29 @@ class PdfForm:
             return self._fill(values)
 
     def _fill(self, values: Mapping[str, str]) -> bytes | None:
-        from reports.writers.pdf.writer import escape_markup
-
-        problems: list[Diagnostic] = []
         for token, faces, bold, italic in self._token_faces:
-            self._writer._check_characters(values[token], faces, bold, italic, problems)
-        if problems:
-            return None
-        filled: list[tuple[FormParagraph, dict[str, Any]]] = []
+            if self._writer.characters.problems(values[token], faces, bold, italic):
+                return None
+        filled: list[tuple[FormParagraph, Paragraph]] = []
         for slot in self._slots:
             markup = slot.markup
             for token, value in values.items():
                 markup = markup.replace(token, escape_markup(value))
-            state = _same_layout(Paragraph(markup, slot.style), slot.uses)
-            if state is None:
+            paragraph = _same_layout(Paragraph(markup, slot.style), slot.uses)
+            if paragraph is None:
                 return None
-            filled.append((slot.paragraph, state))
-        for paragraph, state in filled:
-            paragraph.__dict__.clear()
-            paragraph.__dict__.update(state, form_uses=None)
+            filled.append((slot.paragraph, paragraph))
+        for form_paragraph, paragraph in filled:
+            form_paragraph.take_layout_of(paragraph)
         try:
-            return replay_pdf(self._plan, self._structure, self._styles, self._texts, self._info)
+            return replay_pdf(self._plan, self._structure, self._writer.styles, self._texts, self._info)
         except ReplayMismatch:
             return None
 
 
-def _same_layout(paragraph: Paragraph, uses: list[tuple[Any, ...]]) -> dict[str, Any] | None:
-    """The paragraph's state as it was when drawn, if every use layout made of the form's paragraph gives
-    the same answer for it; None otherwise."""
+def _same_layout(paragraph: Paragraph, uses: list[tuple[Any, ...]]) -> Paragraph | None:
+    """The paragraph as it is when drawn, if every use layout made of the form's paragraph gives the same answer
+    for it; None otherwise."""
     if len(paragraph.getPlainText().split()) > LONG_PARAGRAPH_WORDS:
         return None  # the writer would have cut it into pieces
     last_wrap: tuple[float, float] | None = None
@@ -170,4 +202,4 @@ def _same_layout(paragraph: Paragraph, uses: list[tuple[Any, ...]]) -> dict[str,
     if last_wrap is None:
         return None
     paragraph.wrap(*last_wrap)  # lines as broken for the drawing
-    return dict(paragraph.__dict__)
+    return paragraph

@@ -1,6 +1,6 @@
-"""The page around the text: document template, running header, "page X of Y" footer, outline, metadata.
+"""The page around the text: the band on page 1, the running header, the "page X of Y" footer.
 
-The footer's "page X of Y" needs the total page count before any page is finished. `build_pdf` lays the
+The footer's "page X of Y" needs the total page count before any page is finished. `layout.build_pdf` lays the
 story out once: each page's footer leaves a placeholder line (a PDF comment) where its texts go, and when
 the canvas is saved — the last page known — the placeholders are replaced by the text objects, measured
 with the real total (the label is right-aligned and leaves the rest of the line to the footer's left text).
@@ -17,25 +17,18 @@ give the page streams drawing the footer directly gave.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import secrets
-from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any
 
 from reportlab.pdfbase.pdfdoc import PDFPage
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
-from reportlab.platypus.doctemplate import LayoutError as ReportlabLayoutError
+from reportlab.platypus import BaseDocTemplate
 
-from reports.errors import Diagnostic, LayoutError
-from reports.document.nodes import Metadata
-from reports.writers.pdf.flowables import describe
 from reports.writers.pdf.styles import PdfStyles
-from reports.writers.pdf.tagging import FOOTER, HEADER, StructureTree, TaggingCanvas, artifact
+from reports.writers.pdf.tagging import FOOTER, HEADER, TaggingCanvas, artifact
 
 
 @dataclass(frozen=True)
@@ -47,54 +40,6 @@ class PageTexts:
     footer_left: str
     page_label: str
     """Pattern with `{page}` and `{total}`."""
-
-
-@dataclass(frozen=True)
-class TaggedStory:
-    """The flowables of one layout pass and the structure tree their tagged leaves belong to."""
-
-    flowables: list[Flowable]
-    structure: StructureTree
-
-
-@dataclass
-class PagePlan:
-    """What was drawn on one page, in drawing order: the page template it used, and events —
-    `("draw", flowable, frame, x, y, spare_width)` and `("outline", key, left, top, title, level)`."""
-
-    template_id: str
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-
-
-@dataclass
-class LayoutPlan:
-    """A finished layout, kept so the same flowables can be drawn again on a new canvas (`replay_pdf`).
-
-    reportlab decides page breaks and positions while it draws; recording the outcome lets a document whose
-    flowables did not change size — a roster row where only a name differs (`reports.runtime.merge`) — skip every
-    decision and only draw.
-    """
-
-    pages: list[PagePlan] = field(default_factory=list)
-    tagged: list[Any] = field(default_factory=list)
-    """The `Tagged` flowables drawn, whose "already drawn" mark is cleared before each replay."""
-
-    # A log, not a value: reportlab deep-copies the current frame (which holds the plan) whenever it measures
-    # a group of flowables (`_listWrapOn`); a copied plan would copy every flowable recorded so far.
-    def __deepcopy__(self, memo: dict[int, Any]) -> LayoutPlan:
-        return self
-
-
-class ReplayMismatch(RuntimeError):
-    """Drawing a recorded layout again did not take the course it took (`replay_pdf`)."""
-
-
-@dataclass(frozen=True)
-class OutlineEntry:
-    title: str
-    key: str
-    level: int
-    """0-based outline level."""
 
 
 def pdf_date(timestamp: dt.datetime) -> str:
@@ -250,7 +195,7 @@ def _text_code(canvas: Canvas, x: float, y: float, text: str, font: str, size: f
     return str(text_object.getCode())
 
 
-class _LabellingCanvas(TaggingCanvas):
+class LabellingCanvas(TaggingCanvas):
     """A tagging canvas that fills in the footers' page labels when it is saved, once the total is known."""
 
     def __init__(self, *args: Any, labels: PageDecorator, **kwargs: Any) -> None:
@@ -265,207 +210,3 @@ class _LabellingCanvas(TaggingCanvas):
             self.showPage()
         self._labels.fill_in_labels(self, list(self._doc.Pages.pages))
         super().save()
-
-
-class BriefingDocTemplate(BaseDocTemplate):
-    """Adds outline entries after headings and turns reportlab layout failures into located errors."""
-
-    def __init__(self, target: io.BytesIO, plan: LayoutPlan | None = None, **options: object) -> None:
-        super().__init__(target, **options)
-        self._outline_level = -1
-        self._flowable_in_hand: Flowable | None = None
-        self.plan = plan
-        """Filled in with what is drawn where, when given."""
-
-    def handle_pageBegin(self) -> None:
-        if self.plan is not None:
-            self.plan.pages.append(PagePlan(self.pageTemplate.id))
-        super().handle_pageBegin()
-
-    def afterFlowable(self, flowable: Flowable) -> None:
-        entry: OutlineEntry | None = getattr(flowable, "outline_entry", None)
-        if entry is None:
-            return
-        level = min(entry.level, self._outline_level + 1)  # PDF outlines cannot skip levels
-        self._outline_level = level
-        frame = self.frame
-        # frame._y is now the heading's bottom; aim a little above its top so viewers show it whole
-        top = frame._y + getattr(flowable, "height", 0) + 4
-        event = ("outline", entry.key, frame._x1, top, entry.title, level)
-        if self.plan is not None:
-            self.plan.pages[-1].events.append(event)
-        _add_outline(self.canv, event)
-
-    def handle_flowable(self, flowables: list[Flowable]) -> None:
-        in_hand = flowables[0] if flowables else None
-        try:
-            super().handle_flowable(flowables)
-        except ReportlabLayoutError:
-            what = describe(in_hand) if in_hand is not None else "a block"
-            raise LayoutError([Diagnostic(
-                f"{what} does not fit on a page (page {self.page}) — shorten it, split it into smaller blocks, "
-                f"or make the figure or table narrower")]) from None
-
-
-def _add_outline(canvas: Canvas, event: tuple[Any, ...]) -> None:
-    _, key, left, top, title, level = event
-    canvas.bookmarkPage(key, fit="XYZ", left=left, top=top)
-    canvas.addOutlineEntry(title, key, level=level, closed=False)
-
-
-class _RecordingFrame(Frame):
-    """A frame that notes in the plan each flowable it draws, with where (see `LayoutPlan`)."""
-
-    def __init__(self, *args: Any, plan: LayoutPlan, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._plan = plan
-
-    def _add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:
-        # reportlab's `_add` measures, decides and draws in one method; rather than copy it, the flowable's
-        # own `drawOn` is shadowed for this call (in the instance dict, which a `Tagged` keeps for itself)
-        # by one that notes the call and draws
-        plan, frame, own = self._plan, self, flowable.__dict__
-        draw = flowable.drawOn
-
-        def noted(canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
-            plan.pages[-1].events.append(("draw", flowable, frame, x, y, _sW))
-            draw(canvas, x, y, _sW)
-
-        own["drawOn"] = noted
-        try:
-            return super()._add(flowable, canv, trySplit)
-        finally:
-            own.pop("drawOn", None)
-
-    add = _add
-
-
-@dataclass(frozen=True)
-class PdfInfo:
-    metadata: Metadata
-    timestamp: dt.datetime
-
-
-def build_pdf(make_story: Callable[[], TaggedStory | list[Flowable]], styles: PdfStyles, texts: PageTexts,
-              info: PdfInfo, plan: LayoutPlan | None = None) -> bytes:
-    """Lay the story out once ("page X of Y" is filled in at save) and return the PDF bytes.
-
-    A story given as a bare list of flowables has no structure of its own: only its artifacts are tagged.
-    With `plan`, what is drawn where is recorded in it, for `replay_pdf`.
-    """
-    return _build_once(_tagged(make_story()), styles, texts, info, plan)
-
-
-def replay_pdf(plan: LayoutPlan, structure: StructureTree, styles: PdfStyles, texts: PageTexts,
-               info: PdfInfo) -> bytes:
-    """Draw a recorded layout again on a new canvas: the same bytes the layout itself wrote, made without any
-    layout decision — or, when flowables were changed in place since (same sizes), the document they make.
-
-    Drawing is what a page's content, its fonts and its tagging come from, so the structure tree's marks of
-    the earlier drawing are cleared first; pages begin and end through reportlab's own document template
-    (page templates, header and footer, page size), which must choose the recorded page templates again.
-    """
-    for element in structure.root.walk():
-        element.marked.clear()
-        element.annotations.clear()
-        element.bbox = None
-    for tagged in plan.tagged:
-        tagged.__dict__["_tagged_drawn"] = False
-    document, make_canvas, target = _document(TaggedStory([], structure), styles, texts, info, None)
-    document._startBuild(None, make_canvas)
-    canvas = document.canv
-    canvas._doctemplate = document
-    for page in plan.pages:
-        document.clean_hanging()  # the page begin reportlab left pending: header, footer, frames
-        if document.pageTemplate.id != page.template_id:
-            raise ReplayMismatch(f"page {document.page} began with page template {document.pageTemplate.id}, "
-                               f"not {page.template_id} as when it was laid out")
-        for event in page.events:
-            if event[0] == "outline":
-                _add_outline(canvas, event)
-                continue
-            _, flowable, frame, x, y, spare = event
-            flowable._frame, flowable.canv = frame, canvas  # as `Frame._add` sets them while drawing
-            try:
-                flowable.drawOn(canvas, x, y, _sW=spare)
-            finally:
-                for name in ("canv", "_frame"):
-                    if hasattr(flowable, name):
-                        delattr(flowable, name)
-            document._curPageFlowableCount += 1
-        document.handle_pageEnd()
-    document._endBuild()
-    _release(document)
-    return target.getvalue()
-
-
-def _tagged(story: TaggedStory | list[Flowable]) -> TaggedStory:
-    return story if isinstance(story, TaggedStory) else TaggedStory(list(story), StructureTree())
-
-
-def _build_once(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo,
-                plan: LayoutPlan | None = None) -> bytes:
-    document, make_canvas, target = _document(story, styles, texts, info, plan)
-    document.build(story.flowables, canvasmaker=make_canvas)
-    if plan is not None:
-        plan.tagged = list(document.canv.drawn_tagged)
-    _release(document)
-    return target.getvalue()
-
-
-def _release(document: BaseDocTemplate) -> None:
-    """Break the reference cycles a finished document template is part of, so that it and all it holds — the
-    canvas, the PDF's objects, the structure tree, the story — are freed at once rather than at the garbage
-    collector's next full pass (which came after the DOCX writer: 1.4 MB of a cold build's peak)."""
-    document._nameSpace.clear()  # reportlab's own: `{"doc": document}`
-    document.canv._doctemplate = None
-
-
-def _document(story: TaggedStory, styles: PdfStyles, texts: PageTexts, info: PdfInfo,
-              plan: LayoutPlan | None) -> tuple[BriefingDocTemplate, Callable[..., Canvas], io.BytesIO]:
-    """The document template, the canvas maker and the output buffer of one PDF."""
-    top, right, bottom, left = styles.margins
-    page_width, page_height = styles.page_size
-    decorator = PageDecorator(styles, texts)
-    frame_options = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    make_frame: Callable[..., Frame] = Frame if plan is None else partial(_RecordingFrame, plan=plan)
-    first_frame = make_frame(left, bottom, styles.frame_width, styles.frame_height, id="first", **frame_options)
-    later_frame = make_frame(left, bottom, styles.frame_width, styles.frame_height, id="later", **frame_options)
-    metadata = info.metadata
-    target = io.BytesIO()
-    document = BriefingDocTemplate(
-        target,
-        plan=plan,
-        pagesize=styles.page_size,
-        leftMargin=left, rightMargin=right, topMargin=top, bottomMargin=bottom,
-        title=metadata.title,
-        author=metadata.author,
-        subject=metadata.subject,
-        keywords=list(metadata.keywords),
-        creator="reports",
-        lang=metadata.language,
-        displayDocTitle=True,
-        invariant=1,
-        initialFontName=styles.fonts.body.regular,
-        initialFontSize=styles.font_size,
-        initialLeading=styles.leading,
-        pageTemplates=[
-            PageTemplate(id="first", frames=[first_frame], onPage=decorator.first_page, autoNextPageTemplate="later",
-                         pagesize=styles.page_size),
-            PageTemplate(id="later", frames=[later_frame], onPage=decorator.later_page, pagesize=styles.page_size),
-        ],
-    )
-    date = pdf_date(info.timestamp)
-
-    def make_canvas(*args: object, **kwargs: object) -> Canvas:
-        canvas = _LabellingCanvas(*args, labels=decorator, structure=story.structure, **kwargs)
-        canvas.setDateFormatter(lambda *_: date)
-        # the file /ID is a digest seeded with reportlab's clock (or SOURCE_DATE_EPOCH): seed it with the
-        # context's timestamp instead, so the bytes depend on the input alone
-        signature = hashlib.md5(b"reports " + date.encode(), usedforsecurity=False)
-        canvas._doc.signature = signature
-        if plan is not None:
-            canvas.drawn_tagged = []
-        return canvas
-
-    return document, make_canvas, target

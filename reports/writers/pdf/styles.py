@@ -21,6 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from reportlab.lib.units import mm
 
+from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic
 from reports.theme.model import FontFamily, Theme, resolve_font_file
 
@@ -92,11 +93,11 @@ def _register_face(path: Path, theme_file: Path) -> str:
     return name
 
 
-def register_family(family: FontFamily, theme_folder: Path) -> FontFaces:
+def register_family(family: FontFamily, theme_folder: Path, cache: Cache | None = None) -> FontFaces:
     """Register a theme font family's four faces and the family mapping that `<b>`/`<i>` use."""
     theme_file = theme_folder / "theme.yaml"
     files = {
-        style: resolve_font_file(getattr(family, style), theme_folder)
+        style: resolve_font_file(getattr(family, style), theme_folder, cache)
         for style in ("regular", "bold", "italic", "bold_italic")
     }
     names = {style: _register_face(path, theme_file) for style, path in files.items()}
@@ -114,10 +115,10 @@ def register_family(family: FontFamily, theme_folder: Path) -> FontFaces:
     )
 
 
-def register_theme_fonts(theme: Theme, theme_folder: Path) -> ThemeFonts:
+def register_theme_fonts(theme: Theme, theme_folder: Path, cache: Cache | None = None) -> ThemeFonts:
     """Register the theme's body and heading fonts with reportlab (idempotent)."""
-    return ThemeFonts(body=register_family(theme.body_font, theme_folder),
-                      heading=register_family(theme.heading_font, theme_folder))
+    return ThemeFonts(body=register_family(theme.body_font, theme_folder, cache),
+                      heading=register_family(theme.heading_font, theme_folder, cache))
 
 
 # --- colours and styles -------------------------------------------------------------------------

@@ -109,6 +109,13 @@ class StructureTree:
         self.root = StructElement("Document")
         self._open: list[StructElement] = [self.root]
 
+    def clear_marks(self) -> None:
+        """Forget what a drawing of the story marked (its content ids, links, boxes), to draw it again."""
+        for element in self.root.walk():
+            element.marked.clear()
+            element.annotations.clear()
+            element.bbox = None
+
     @property
     def current(self) -> StructElement:
         return self._open[-1]
@@ -296,6 +303,10 @@ class Tagged(Flowable):
             continues = index != drawn[-1] or self.__dict__["_tagged_continues"]
             wrapped.append(Tagged(part, self.__dict__["_tagged_element"], self.__dict__["_tagged_kind"], continues))
         return wrapped
+
+    def mark_undrawn(self) -> None:
+        """Its next drawing is content again, not a repeat (a recorded layout drawn anew: `replay`)."""
+        self.__dict__["_tagged_drawn"] = False
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         inner = self.__dict__["_tagged_flowable"]

@@ -10,17 +10,16 @@ The PDF is tagged: while visiting, the writer builds the structure tree in conte
 and wraps each leaf flowable so that its drawing becomes that element's marked content; decoration is drawn
 as artifacts.
 
-Helpers: `pdf_styles` (fonts, styles), `pdf_tables` (tables, boxes), `pdf_flowables` (keep-with-next,
-charts), `pdf_page` (page template, header/footer, outline, metadata, one-pass build), `pdf_tagging`
-(structure tree, marked content, artifacts).
+Helpers: `styles` (fonts, styles), `characters` (which characters a face can set), `tables` (tables,
+boxes), `flowables` (keep-with-next, charts), `page` (band, header, footer), `layout` (document template,
+outline, one-pass build, layout observer), `tagging` (structure tree, marked content, artifacts); `forms` and
+`replay` lay a document out once and fill it in many times (a roster's handouts).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
-from typing import Iterator
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
@@ -31,28 +30,8 @@ from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus.flowables import HRFlowable, ListItem as PdfListItem
 
 from reports.errors import Diagnostic, LayoutError, TemplateError
-from reports.document.nodes import (
-    BulletList,
-    Caption,
-    Div,
-    Document,
-    Emphasis,
-    Figure,
-    Heading,
-    Inline,
-    LineBreak,
-    Link,
-    ListItem,
-    PageBreak,
-    Paragraph,
-    Span,
-    Strong,
-    Table,
-    TableCell,
-    TableRow,
-    Text,
-    plain_text,
-)
+from reports.document.nodes import BulletList, Caption, Div, Document, Emphasis, Figure, Heading, Inline, LineBreak, Link, ListItem, PageBreak, Paragraph, Span, Strong, Table, TableCell, TableRow, Text
+from reports.document.traversal import plain_text
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.pdf.flowables import (
     Anchor,
@@ -63,8 +42,9 @@ from reports.writers.pdf.flowables import (
     paragraph_pieces,
     release_keep_with_next,
 )
-from reports.writers.pdf.forms import FormParagraph, PdfForm
-from reports.writers.pdf.page import LayoutPlan, OutlineEntry, PageTexts, PdfInfo, TaggedStory, build_pdf
+from reports.writers.pdf.characters import CharacterCheck
+from reports.writers.pdf.layout import LayoutObserver, OutlineEntry, PdfInfo, TaggedStory, build_pdf
+from reports.writers.pdf.page import PageTexts
 from reports.writers.pdf.styles import (
     BOX_TEXT,
     FIGURE_CAPTION,
@@ -91,7 +71,6 @@ LIST_NUMBERING = {"1": "Decimal", "a": "LowerAlpha", "i": "LowerRoman"}
 """Tagged PDF `/ListNumbering` of each numbering style; bulleted lists are `Disc`."""
 EXTERNAL_SCHEMES = ("https:", "http:", "mailto:")
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_IGNORED_WHITESPACE = frozenset(" \n\r\t")
 
 
 def escape_markup(text: str) -> str:
@@ -109,35 +88,33 @@ def anchor_key(identifier: str) -> str:
 class PdfWriter(Visitor):
     """Writes a `Document` as a PDF briefing paper."""
 
-    def __init__(self, context: RenderContext, form_tokens: frozenset[str] = frozenset()) -> None:
+    def __init__(self, context: RenderContext) -> None:
         self.context = context
-        self.form_tokens = form_tokens
-        """Placeholders of a form (`reports.runtime.merge`): paragraphs holding one are made as `FormParagraph`s, and
-        the faces each is drawn in are noted in `token_faces`, to check a value's characters against."""
-        self._last_layout: tuple[StructureTree, PageTexts, PdfInfo] | None = None
+        self.last_layout: tuple[StructureTree, PageTexts, PdfInfo] | None = None
+        """The structure tree, page texts and file information of the last `write` (a form keeps them)."""
         self.theme = context.theme
-        self.fonts = register_theme_fonts(context.theme, context.theme_folder)
+        self.fonts = register_theme_fonts(context.theme, context.theme_folder, context.cache)
         self.styles: PdfStyles = build_styles(context.theme, self.fonts)
         self._drawings: dict[tuple[object, float], object] = {}
         self._reset()
 
     # --- entry points -------------------------------------------------------------------------
 
-    def write(self, document: Document, plan: LayoutPlan | None = None) -> bytes:
+    def write(self, document: Document, observer: LayoutObserver | None = None) -> bytes:
         """The PDF's bytes; the same document and context always give the same bytes.
 
-        With `plan`, what is drawn where is recorded in it (`pdf_page.replay_pdf` draws it again).
+        `observer` is told what the layout decided (`replay.LayoutPlan` records it for `replay.replay_pdf`).
         """
         texts = self._page_texts(document)
         self._reset()
         first_story = self.visit(document)  # every font problem is found here, before any layout
         problems = list(self._problems.values())
         for text in (texts.header_left, texts.header_right, texts.footer_left, texts.page_label):
-            self._check_characters(text, self.fonts.heading, False, False, problems)
+            problems += [problem for _, problem in self.characters.problems(text, self.fonts.heading, False, False)]
         if problems:
             raise LayoutError(problems)
         info = PdfInfo(metadata=document.metadata, timestamp=self.context.timestamp)
-        self._last_layout = (self._structure, texts, info)
+        self.last_layout = (self._structure, texts, info)
         stories = [TaggedStory(first_story, self._structure)]
 
         def make_story() -> TaggedStory:
@@ -148,22 +125,23 @@ class PdfWriter(Visitor):
             self._reset()
             return TaggedStory(self.visit(document), self._structure)
 
-        return build_pdf(make_story, self.styles, texts, info, plan)
+        return build_pdf(make_story, self.styles, texts, info, observer)
 
-    def lay_out_form(self, document: Document) -> PdfForm:
-        """Lay out a document holding `form_tokens` and keep what is needed to fill it in (`PdfForm`)."""
-        plan = LayoutPlan()
-        self.write(document, plan)
-        assert self._last_layout is not None
-        structure, texts, info = self._last_layout
-        return PdfForm(self, plan, structure, self.styles, texts, info, list(self.token_faces),
-                       list(self.form_paragraphs))
+    # --- extension points: a subclass may watch or change what the writer makes (`forms.FormWriter`) --------
+
+    def make_paragraph(self, markup: str, style: ParagraphStyle) -> PdfParagraph:
+        """The reportlab paragraph for one paragraph's markup (escaped text and reportlab's inline tags)."""
+        return PdfParagraph(markup, style)
+
+    def text_set(self, text: str, faces: FontFaces, bold: bool, italic: bool) -> None:
+        """Called for every `Text` with the face it is set in, after its characters were checked."""
 
     # --- state --------------------------------------------------------------------------------
 
     def _reset(self) -> None:
         self._problems: dict[tuple[str, str], Diagnostic] = {}
-        self._drawable_memo: dict[tuple[str, str], bool] = {}
+        self.characters = CharacterCheck()
+        """Which characters the faces can set (`characters`), memoised for this pass."""
         self._faces: list[tuple[FontFaces, bool, bool]] = [(self.fonts.body, False, False)]
         self._default_style: list[str] = [self.theme.style_for("body")]
         self._widths: list[float] = [self.styles.frame_width]
@@ -177,8 +155,6 @@ class PdfWriter(Visitor):
         """Destination key → the `#id` written in the content."""
         self._structure = StructureTree()
         """The tagged PDF's structure, built in content order as the visitors run."""
-        self.token_faces: list[tuple[str, FontFaces, bool, bool]] = []
-        self.form_paragraphs: list[FormParagraph] = []
 
     def _page_texts(self, document: Document) -> PageTexts:
         metadata = document.metadata
@@ -312,7 +288,7 @@ class PdfWriter(Visitor):
             markup += self._inlines(node.content)
         finally:
             self._faces.pop()
-        return self._tag_paragraph(self._new_paragraph(markup, style), "Caption")
+        return self._tag_paragraph(self.make_paragraph(markup, style), "Caption")
 
     def visit_table_cell(self, node: TableCell) -> list[Flowable]:
         return self._blocks(node.blocks)
@@ -505,23 +481,16 @@ class PdfWriter(Visitor):
         if anchor:
             markup = f'<a name="{escape_markup(anchor)}"/>' + markup
             self._placed_anchors.add(anchor)
-        return self._new_paragraph(markup, style)
-
-    def _new_paragraph(self, markup: str, style: ParagraphStyle) -> PdfParagraph:
-        if self.form_tokens and any(token in markup for token in self.form_tokens):
-            paragraph = FormParagraph(markup, style)
-            self.form_paragraphs.append(paragraph)
-            return paragraph
-        return PdfParagraph(markup, style)
+        return self.make_paragraph(markup, style)
 
     def _inlines(self, content: tuple[Inline, ...]) -> str:
         return "".join(self.visit(inline) for inline in content)
 
     def visit_text(self, node: Text) -> str:
         faces, bold, italic = self._faces[-1]
-        self._check_characters(node.text, faces, bold, italic, None)
-        for token in self.form_tokens:
-            self.token_faces.extend([(token, faces, bold, italic)] * node.text.count(token))
+        for character, problem in self.characters.problems(node.text, faces, bold, italic):
+            self._problems.setdefault((character, faces.face(bold, italic)), problem)
+        self.text_set(node.text, faces, bold, italic)
         return escape_markup(node.text)
 
     def visit_emphasis(self, node: Emphasis) -> str:
@@ -582,55 +551,6 @@ class PdfWriter(Visitor):
     def _with(self, bold: bool = False, italic: bool = False) -> tuple[FontFaces, bool, bool]:
         faces, current_bold, current_italic = self._faces[-1]
         return faces, current_bold or bold, current_italic or italic
-
-    def _drawable(self, character: str, faces: FontFaces, face_name: str, bold: bool, italic: bool) -> bool:
-        """True for a character the face can set (or one reportlab turns into a word space)."""
-        key = (character, face_name)
-        verdict = self._drawable_memo.get(key)
-        if verdict is None:
-            verdict = character in _IGNORED_WHITESPACE or (
-                ord(character) <= 0xFFFF and unicodedata.category(character) not in ("Cc", "Cs")
-                and faces.covers(character, bold, italic))
-            self._drawable_memo[key] = verdict
-        return verdict
-
-    def _check_characters(self, text: str, faces: FontFaces, bold: bool, italic: bool,
-                          into: list[Diagnostic] | None) -> None:
-        """Report characters that cannot be drawn: outside the BMP, control characters, missing glyphs."""
-        face_name = faces.face(bold, italic)
-        # almost every text is drawable: decide per distinct character (memoised per face across the
-        # document) and walk the text by position only to describe a character that is not
-        if all(self._drawable(character, faces, face_name, bold, italic) for character in set(text)):
-            return
-        for index, character in _unusual(text):
-            code = ord(character)
-            if code > 0xFFFF:
-                reason = (f"is outside the Basic Multilingual Plane (an emoji or rare symbol), which the PDF writer "
-                          f"cannot set in font {faces.display_name} ({face_name})")
-                fix = "replace it with words or a character from the font"
-            elif unicodedata.category(character) in ("Cc", "Cs"):
-                reason = "is a control character"
-                fix = "remove it"
-            elif not faces.covers(character, bold, italic):
-                reason = f"is not in font {faces.display_name} ({face_name})"
-                fix = "replace it, or choose a theme font that has it"
-            else:
-                continue
-            start = max(index - 30, 0)
-            context = " ".join(text[start:index + 30].split())
-            shown = character if character.isprintable() else repr(character)
-            diagnostic = Diagnostic(f"character {shown} (U+{code:04X}) in “{context}” {reason} — {fix}")
-            if into is not None:
-                into.append(diagnostic)
-            else:
-                self._problems.setdefault((character, face_name), diagnostic)
-
-
-def _unusual(text: str) -> Iterator[tuple[int, str]]:
-    """Characters worth checking: all but the spaces reportlab turns into word spaces."""
-    for index, character in enumerate(text):
-        if character not in _IGNORED_WHITESPACE:
-            yield index, character
 
 
 def _strip_trailing_space(flowables: list[Flowable]) -> None:

@@ -1,0 +1,70 @@
+"""Which characters the PDF writer can set, face by face, and how to say why one cannot be.
+
+Each `Text` is checked against the TrueType face it will be drawn in: a character the face lacks would be
+dropped or drawn as a box, and one outside the Basic Multilingual Plane (an emoji) breaks reportlab's text
+layer. Almost every text is drawable, so the verdict is memoised per distinct character and face, and a
+text is walked by position only to describe a character that is not.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Iterator
+
+from reports.errors import Diagnostic
+from reports.writers.pdf.styles import FontFaces
+
+NOT_DRAWN = frozenset(" \n\r\t")
+"""Characters reportlab turns into word spaces: never checked against a face."""
+
+
+class CharacterCheck:
+    """Verdicts for one document: characters the faces can set, and the problems found so far."""
+
+    def __init__(self) -> None:
+        self._verdicts: dict[tuple[str, str], bool] = {}
+
+    def drawable(self, character: str, faces: FontFaces, bold: bool, italic: bool) -> bool:
+        """True for a character the face can set (or one reportlab turns into a word space)."""
+        key = (character, faces.face(bold, italic))
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = character in NOT_DRAWN or (
+                ord(character) <= 0xFFFF and unicodedata.category(character) not in ("Cc", "Cs")
+                and faces.covers(character, bold, italic))
+            self._verdicts[key] = verdict
+        return verdict
+
+    def problems(self, text: str, faces: FontFaces, bold: bool, italic: bool) -> list[tuple[str, Diagnostic]]:
+        """(character, diagnostic) for each character of `text` the face cannot set: outside the BMP, a control
+        character, or missing from the font; [] for a drawable text."""
+        if all(self.drawable(character, faces, bold, italic) for character in set(text)):
+            return []
+        face_name = faces.face(bold, italic)
+        found: list[tuple[str, Diagnostic]] = []
+        for index, character in _checked_positions(text):
+            code = ord(character)
+            if code > 0xFFFF:
+                reason = (f"is outside the Basic Multilingual Plane (an emoji or rare symbol), which the PDF writer "
+                          f"cannot set in font {faces.display_name} ({face_name})")
+                fix = "replace it with words or a character from the font"
+            elif unicodedata.category(character) in ("Cc", "Cs"):
+                reason = "is a control character"
+                fix = "remove it"
+            elif not faces.covers(character, bold, italic):
+                reason = f"is not in font {faces.display_name} ({face_name})"
+                fix = "replace it, or choose a theme font that has it"
+            else:
+                continue
+            start = max(index - 30, 0)
+            context = " ".join(text[start:index + 30].split())
+            shown = character if character.isprintable() else repr(character)
+            found.append((character, Diagnostic(f"character {shown} (U+{code:04X}) in “{context}” {reason} — {fix}")))
+        return found
+
+
+def _checked_positions(text: str) -> Iterator[tuple[int, str]]:
+    """Characters worth checking: all but the spaces reportlab turns into word spaces."""
+    for index, character in enumerate(text):
+        if character not in NOT_DRAWN:
+            yield index, character
