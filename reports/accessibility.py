@@ -195,9 +195,9 @@ def check_accessibility(content_path: Path, template_name: str = "briefing",
 
     Raises the usual located `ReportsError` when the content or template cannot be built at all.
     """
+    from reports.content.validate import check_content
     from reports.pipeline import build_tree
     from reports.templating.folders import MAIN_TEMPLATE
-    from reports.content.validate import check_content
 
     checked = check_content(content_path, display_name)
     built = build_tree(checked, template_name, search_path)

@@ -212,8 +212,8 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
     The summary lists what failed; the exit code is the worst among the failures.
     """
-    from reports.runtime.batch import default_workers, parse_executor, plan_jobs, run_jobs
     from reports.paths import template_search_path
+    from reports.runtime.batch import default_workers, parse_executor, plan_jobs, run_jobs
     from reports.runtime.roster import read_roster
     from reports.templating.render import render_seconds_from
 

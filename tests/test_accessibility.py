@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import build_files, run_cli
 from lxml import etree
 
-from conftest import build_files, run_cli
-from reports.document import nodes
-from reports.document.traversal import plain_text, walk
 from reports.accessibility import (
     COLOUR_PAIRS,
     check_accessibility,
@@ -26,14 +24,16 @@ from reports.accessibility import (
     document_diagnostics,
     heading_gaps,
 )
-from reports.pipeline import build_tree
 from reports.charts.specs import chart_specs
+from reports.content.validate import check_content
+from reports.document import nodes
+from reports.document.traversal import plain_text, walk
 from reports.errors import ExitCode, TemplateError
 from reports.language.labels import labels_for
-from reports.templating.markup import parse_markup
 from reports.paths import template_search_path
+from reports.pipeline import build_tree
+from reports.templating.markup import parse_markup
 from reports.theme.model import load_theme
-from reports.content.validate import check_content
 from reports.writers.docx.package import word_language_tag
 
 ROOT = Path(__file__).resolve().parents[1]

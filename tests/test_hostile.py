@@ -53,10 +53,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from conftest import need_tool
 import yaml
-
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, need_tool
 
 HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
 CASES_DIR = HOSTILE_DIR / "cases"
@@ -724,9 +722,9 @@ def _checked(tmp_path: Path, text: str) -> Any:
 
 
 def _coverage(checked: Any, folder: Path | None = None) -> list[Any]:
-    from reports.theme.coverage import check_font_coverage
     from reports.paths import template_search_path
     from reports.templating.folders import find_template
+    from reports.theme.coverage import check_font_coverage
     from reports.theme.model import load_theme
 
     if folder is None:
@@ -796,9 +794,10 @@ def test_coverage_checks_every_face_of_a_theme_font(tmp_path: Path) -> None:
 
 def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
     from conftest import minimal_content_yaml
-    from reports.theme.coverage import require_font_coverage
+
     from reports.errors import LayoutError
     from reports.templating.folders import find_template
+    from reports.theme.coverage import require_font_coverage
     from reports.theme.model import load_theme
 
     checked = _checked(tmp_path, minimal_content_yaml().replace("Some prose.", "中国"))
@@ -812,6 +811,7 @@ def test_uncovered_text_is_a_located_exit_6_before_any_writer_runs(tmp_path: Pat
     """The core checks the content against the theme's fonts before any writer runs: the build refuses at the
     content field and writes nothing."""
     from conftest import build_files, minimal_content_yaml
+
     from reports.errors import LayoutError
 
     path = tmp_path / "content.yaml"

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from conftest import build_files, minimal_content_yaml
 
 import reports.output as output
-from conftest import build_files, minimal_content_yaml
 from reports.errors import ExitCode, OutputError
 
 PDF_NAME = "content-briefing.pdf"

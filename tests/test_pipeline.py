@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 from conftest import build_files, need_tool
+from essay import seed_essay, sentences
 
+from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import plain_text, walk
 from reports.pipeline import build_tree
-from reports.content.validate import check_content
-from essay import seed_essay, sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "data" / "sco-russia.yaml"

@@ -23,15 +23,14 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import build_files, minimal_content_yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from test_hostile import dehyphenated, docx_text, pdftotext, pypdf_text, spaced, squeeze
 
-from conftest import minimal_content_yaml
-from conftest import build_files
 from reports.cache import Cache
 from reports.errors import ContentError, ExitCode, ReportsError
 from reports.paths import TEMPLATES_DIR
-from test_hostile import dehyphenated, docx_text, pdftotext, pypdf_text, spaced, squeeze
 
 BLOCKS = [(0x20, 0x7E), (0xA1, 0xFF), (0x100, 0x17F), (0x370, 0x3FF), (0x400, 0x4FF)]
 """Basic Latin, Latin-1, Latin Extended-A, Greek and Coptic, Cyrillic."""
@@ -113,10 +112,10 @@ def test_covered_text_appears_unchanged_in_pdf_and_docx(tmp_path_factory: pytest
                                                         field: str, text: str) -> None:
     import copy
 
-    from reports.theme.coverage import check_font_coverage
-    from reports.templating.folders import find_template
-    from reports.theme.model import load_theme
     from reports.content.validate import check_content
+    from reports.templating.folders import find_template
+    from reports.theme.coverage import check_font_coverage
+    from reports.theme.model import load_theme
 
     assert unicodedata.is_normalized("NFC", text)
     folder = tmp_path_factory.mktemp("valid")
@@ -199,10 +198,10 @@ dates and numbers. At most 200 characters: longer titles hit a known defect
 def test_any_string_in_any_field_is_built_or_refused_at_that_field(
     tmp_path_factory: pytest.TempPathFactory, base: dict[str, Any], field: str, value: str
 ) -> None:
-    from reports.theme.coverage import check_font_coverage
-    from reports.templating.folders import find_template
-    from reports.theme.model import load_theme
     from reports.content.validate import check_content
+    from reports.templating.folders import find_template
+    from reports.theme.coverage import check_font_coverage
+    from reports.theme.model import load_theme
 
     folder = tmp_path_factory.mktemp("any")
     path = folder / "content.yaml"

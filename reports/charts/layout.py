@@ -18,7 +18,6 @@ from reports.theme.model import Theme
 MM = 72.0 / 25.4
 """Points per millimetre."""
 
-
 _POLE_GAP = 4.0
 """Points between a flag's pole and its text."""
 

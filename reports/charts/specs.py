@@ -11,9 +11,9 @@ import calendar
 import datetime as dt
 
 from reports.charts.spec import ChartSpec, Series
-from reports.language.labels import Labels
-from reports.language.formatting import format_number, format_partial_date
 from reports.content.model import Content, Milestone, Organisation
+from reports.language.formatting import format_number, format_partial_date
+from reports.language.labels import Labels
 
 MAX_SOURCE_TITLE = 60
 """Longest source title (in characters) quoted in a chart's source line before it is cut at a word."""

@@ -3,10 +3,12 @@ registered with reportlab so they are embedded, subset and extractable (never a 
 """
 
 from __future__ import annotations
+
 import hashlib
 import re
 from pathlib import Path
 from typing import Any
+
 from reports.errors import AssetError, Diagnostic
 
 

@@ -5,15 +5,16 @@ Warnings never stop a build; `reports check` prints them located, like errors.
 """
 
 from __future__ import annotations
+
 import difflib
 import re
 from typing import Any, Iterator
-from reports.language import countries
-from reports.errors import Diagnostic
-from reports.language.labels import Labels
+
 from reports.content.loader import FieldPath, LoadedDocument
 from reports.content.model import Content
-
+from reports.errors import Diagnostic
+from reports.language import countries
+from reports.language.labels import Labels
 
 _NOT_PROSE = frozenset({"id", "country", "language", "date", "facts_as_of", "unit", "schema_version", "source"})
 """Codes, dates, and `document.source`, which describes (and may quote) the original text as it was."""

@@ -8,8 +8,7 @@ import unicodedata
 from typing import TypeVar
 
 from reports.document import nodes
-from reports.document.traversal import plain_text, walk
-from reports.document.traversal import rebuild
+from reports.document.traversal import plain_text, rebuild, walk
 
 Node = TypeVar("Node")
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reports.cache import Cache
-from reports.errors import ContentError, Diagnostic
 from reports.content.loader import load_file
+from reports.errors import ContentError, Diagnostic
 from reports.paths import LOCALES_DIR
 
 

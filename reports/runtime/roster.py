@@ -6,14 +6,15 @@ are built from one laid-out form per process when they can be (`reports.runtime.
 """
 
 from __future__ import annotations
+
 import csv
 import io
 import re
 import unicodedata
 from pathlib import Path
 from typing import Mapping, Sequence
-from reports.errors import ContentError, Diagnostic
 
+from reports.errors import ContentError, Diagnostic
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
 """A class list is a few kilobytes; a province's schools a few hundred."""

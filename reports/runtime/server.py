@@ -268,8 +268,8 @@ class _Server:
         """Forget cached labels, themes and templates when a template folder changed; True when a font file
         changed: fonts are registered once per process (reportlab, matplotlib), so only a fresh one is safe."""
         from reports.runtime.process import forget_everything
-        from reports.theme.fonts import FONT_SUFFIXES
         from reports.runtime.uptodate import template_trees
+        from reports.theme.fonts import FONT_SUFFIXES
 
         trees = template_trees(search_path)
         before, self.trees = self.trees, trees

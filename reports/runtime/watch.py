@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from reports.paths import ASSETS_DIR
 from reports.runtime.jobs import Job, Outcome, run_job
 from reports.theme.fonts import FONT_SUFFIXES
-from reports.paths import ASSETS_DIR
 
 DEBOUNCE_MS = 150
 """How long a burst of events (an editor's save) may last before the rebuild starts."""

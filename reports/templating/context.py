@@ -3,11 +3,13 @@ document's language.
 """
 
 from __future__ import annotations
+
 from typing import Any, Mapping
-from reports.errors import ContentError, Diagnostic
-from reports.language.labels import Labels
-from reports.language.formatting import format_date, format_number, format_partial_date
+
 from reports.content.model import Content
+from reports.errors import ContentError, Diagnostic
+from reports.language.formatting import format_date, format_number, format_partial_date
+from reports.language.labels import Labels
 from reports.theme.model import Theme
 
 

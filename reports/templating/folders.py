@@ -5,14 +5,15 @@ template of a name wins, so a teacher's copy shadows the built-in one of the sam
 """
 
 from __future__ import annotations
+
 import difflib
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
 from reports.errors import Diagnostic, TemplateError
 from reports.paths import TEMPLATES_DIR, template_search_path, user_template_folder  # noqa: F401 — re-exported
-
 
 MAIN_TEMPLATE = "template.md.j2"
 

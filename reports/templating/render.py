@@ -21,7 +21,6 @@ from reports.paths import TEMPLATES_DIR
 from reports.templating.folders import MAIN_TEMPLATE, TemplateFolder
 from reports.templating.sandbox import MAX_OUTPUT_CHARACTERS, template_environment
 
-
 MAX_RENDER_SECONDS = 10.0
 """A briefing renders in milliseconds; ten seconds means a runaway loop in a shared template."""
 

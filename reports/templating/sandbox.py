@@ -8,24 +8,21 @@ text can never turn into markup.
 """
 
 from __future__ import annotations
+
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Callable
+
 from reports.cache import Cache
 from reports.errors import Diagnostic, TemplateError
-from reports.templating.markup import escape_markdown
-from reports.paths import TEMPLATES_DIR, template_search_path, user_template_folder  # noqa: F401 — re-exported
 from reports.templating.folders import TemplateFolder
-
+from reports.templating.markup import escape_markdown
 
 MAX_OUTPUT_CHARACTERS = 4_000_000
 """Twice the largest content file, with room for markup: more is a template multiplying text."""
 
-
 MAX_POWER_EXPONENT = 1_000
-
-
 MAX_INTEGER_BITS = 100_000
 """`(10 ** 1000) ** 1000` has small exponents but a million digits; one big multiplication cannot be
 interrupted by the render deadline (it runs in C), so integer results are bounded before they are computed."""
@@ -125,7 +122,6 @@ def _new_environment(template: TemplateFolder, search_path: tuple[Path, ...]) ->
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 """A template is a page or two of markup; a megabyte is an accident or an attack."""
-
 
 _UNSAFE_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"

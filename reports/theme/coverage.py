@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from reports.cache import Cache
-from reports.errors import AssetError, Diagnostic, LayoutError
-from reports.theme.fonts import font_facts
-from reports.theme.font_data import CodePoints
 from reports.content.loader import FieldPath, LoadedDocument
 from reports.content.model import Content
+from reports.errors import AssetError, Diagnostic, LayoutError
+from reports.theme.font_data import CodePoints
+from reports.theme.fonts import font_facts
 from reports.theme.model import FontFamily, Theme, resolve_font_file
 
 MAX_NAMED_CHARACTERS = 5

@@ -3,20 +3,18 @@ sorted arrays, which behave as the set and mapping they stand for at a twentieth
 """
 
 from __future__ import annotations
+
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
-
 FACTS_VERSION = 1
 """Part of every disk key: bump it when what `_parse` extracts, or how it is stored, changes."""
 
-
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
 """A cache entry larger than this is not read (a DejaVu face's facts are 13–19 kB)."""
-
 
 PANOSE_FIELDS = ("bFamilyType", "bSerifStyle", "bWeight", "bProportion", "bContrast", "bStrokeVariation",
                   "bArmStyle", "bLetterForm", "bMidline", "bXHeight")

@@ -4,6 +4,7 @@ entry that is in any way not what `_encode` writes is ignored, and the font pars
 """
 
 from __future__ import annotations
+
 import base64
 import hashlib
 import json
@@ -12,8 +13,15 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from reports.theme.font_data import (FACTS_VERSION, LAST_CODE_POINT, MAX_ENTRY_BYTES, PANOSE_FIELDS, CodePoints,
-                                     FontFacts, advances_of)
+from reports.theme.font_data import (
+    FACTS_VERSION,
+    LAST_CODE_POINT,
+    MAX_ENTRY_BYTES,
+    PANOSE_FIELDS,
+    CodePoints,
+    FontFacts,
+    advances_of,
+)
 
 
 def _entry_path(cache_dir: Path, kind: str, *parts: str) -> Path:

@@ -48,13 +48,11 @@ from pathlib import Path
 from typing import Any
 
 from reports.cache import Cache
+from reports.theme.font_data import PANOSE_FIELDS, Advances, CodePoints, FontFacts, advances_of
 from reports.theme.font_entries import read_entry, write_entry
-from reports.theme.font_data import Advances, CodePoints, FontFacts, PANOSE_FIELDS, advances_of
-
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 """Files that are fonts, for code that watches template folders (fonts are loaded once per process)."""
-
 
 MEMORY_LIMIT = 64
 """Fonts whose facts a cache keeps in memory (a DejaVu face's are ≈0.5 MB)."""

@@ -16,8 +16,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from reports.cache import Cache
-from reports.errors import AssetError, ContentError, Diagnostic, TemplateError
 from reports.content.loader import LoadedDocument, Position, load_file
+from reports.errors import AssetError, ContentError, Diagnostic, TemplateError
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 

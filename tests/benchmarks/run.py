@@ -119,11 +119,11 @@ def pandoc_inputs(folder: Path) -> tuple[Path, Path]:
     sys.path.insert(0, str(HERE))
     from markdown import to_markdown
 
+    from reports.charts.render import ChartRenderer
+    from reports.content.validate import check_content
     from reports.document import nodes
     from reports.document.traversal import walk
     from reports.pipeline import build_tree
-    from reports.charts.render import ChartRenderer
-    from reports.content.validate import check_content
 
     built = build_tree(check_content(CONTENT))
     renderer = ChartRenderer(built.theme, built.template.path)

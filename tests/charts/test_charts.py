@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from reports.charts.specs import chart_specs, decimal_year, shorten
 from reports.cache import Cache
 from reports.charts import render
-from reports.charts.render import ChartRenderer
 from reports.charts.layout import MM
+from reports.charts.render import ChartRenderer
 from reports.charts.spec import ChartSpec, Series
-from reports.errors import AssetError
-from reports.language.labels import labels_for
-from reports.language.formatting import format_partial_date
+from reports.charts.specs import chart_specs, decimal_year, shorten
 from reports.content.model import Content
+from reports.errors import AssetError
+from reports.language.formatting import format_partial_date
+from reports.language.labels import labels_for
 from reports.paths import DEFAULT_CONTENT, TEMPLATES_DIR
 from reports.theme.model import Theme, load_theme
 

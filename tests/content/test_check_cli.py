@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-
 from conftest import minimal_content_yaml, run_cli
 from test_loader import CASES, Case, write_case
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from conftest import minimal_content_yaml, position_of, run_cli
 from pydantic import BaseModel
 
-from conftest import minimal_content_yaml, position_of, run_cli
-from reports.errors import ContentError
 from reports.content.validate import check_content
+from reports.errors import ContentError
 
 INDONESIAN = Path("data") / "sco-russia.yaml"
 ENGLISH = Path("data") / "sco-russia.en.yaml"

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from conftest import run_cli
 from pydantic import BaseModel
 
-from conftest import run_cli
+from reports.content.lint import prose_fields
 from reports.content.model import Content, Section
 from reports.content.validate import check_content
-from reports.content.lint import prose_fields
 
 INDONESIAN = Path("data") / "sco-russia.yaml"
 ENGLISH = Path("data") / "sco-russia.en.yaml"

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import pytest
+from essay import CONTENT, CORRECTIONS, normalise, seed_essay, sentences
 from pydantic import BaseModel
 
-from essay import CONTENT, CORRECTIONS, normalise, seed_essay, sentences
 from reports.content.validate import check_content
+
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import minimal_content_yaml
+
 from reports.content.loader import MAX_CONTENT_BYTES
 
 ROWS = 500

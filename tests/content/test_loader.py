@@ -10,12 +10,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-import pytest
 
+import pytest
 from conftest import minimal_content_yaml, position_of
+
 from reports.content import loader
-from reports.errors import ContentError, ExitCode
 from reports.content.validate import check_content
+from reports.errors import ContentError, ExitCode
 
 BASE = minimal_content_yaml()
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from conftest import PROJECT_ROOT
+
 from reports.content import loader
 from reports.errors import ContentError
 

@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT_ROOT, build_files, minimal_content_yaml
 
-from conftest import build_files, PROJECT_ROOT, minimal_content_yaml
+from reports.errors import ContentError, UsageError
 from reports.runtime.batch import parse_executor
 from reports.runtime.roster import read_roster, roster_suffixes, slug
-from reports.errors import ContentError, UsageError
 
 ROOT = PROJECT_ROOT
 CONTENT = ROOT / "data" / "sco-russia.yaml"

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import PROJECT_ROOT, build_files
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import reports.pipeline as build_module
-from conftest import PROJECT_ROOT, build_files
 from reports.cache import Cache
 from reports.content.validate import check_content
 from reports.errors import AssetError, LayoutError

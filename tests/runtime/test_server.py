@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from conftest import PROJECT_ROOT, minimal_content_yaml
 from test_batch import imported
+
 from reports.runtime import server
 
 ROOT = PROJECT_ROOT

@@ -10,12 +10,12 @@ import types
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, minimal_content_yaml
 from test_batch import cli, imported
-from reports.runtime import uptodate
+
 from reports.errors import Diagnostic
 from reports.paths import TEMPLATES_DIR
+from reports.runtime import uptodate
 
 
 def _state(out: Path) -> dict[str, tuple[int, int, int]]:

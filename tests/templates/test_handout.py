@@ -12,10 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT_ROOT, build_files
 
-from conftest import build_files, PROJECT_ROOT
-from reports.paths import template_search_path
 from reports.content.validate import check_content
+from reports.paths import template_search_path
 
 ROOT = PROJECT_ROOT
 CONTENT = {"id": ROOT / "data" / "sco-russia.yaml", "en": ROOT / "data" / "sco-russia.en.yaml"}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from reports.charts.spec import ChartSpec, Series
 from reports.document import nodes
 from reports.document.dump import dump
+from reports.document.transforms import apply_all
 from reports.document.traversal import plain_text, walk
-from reports.charts.spec import ChartSpec, Series
 from reports.errors import TemplateError
 from reports.templating.markup import escape_markdown, parse_markup
-from reports.document.transforms import apply_all
 
 CHART = ChartSpec(
     name="membership",

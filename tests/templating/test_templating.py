@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from reports.errors import TemplateError
-from reports.templating.render import render_template
 from reports.templating.folders import find_template
+from reports.templating.render import render_template
 
 
 def make_template(root: Path, name: str, body: str) -> Path:

@@ -17,9 +17,9 @@ import matplotlib
 import pytest
 
 from reports.cache import Cache
-from reports.theme import font_data, font_entries, fonts
 from reports.errors import AssetError
 from reports.paths import TEMPLATES_DIR
+from reports.theme import font_data, font_entries, fonts
 from reports.theme.model import load_theme, resolve_font_file
 
 THEME_FOLDER = TEMPLATES_DIR / "briefing"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reports.errors import AssetError
-from reports.theme.images import resolve_image, theme_images
-from reports.templating.markup import parse_markup
 from reports.document import nodes
+from reports.errors import AssetError
+from reports.templating.markup import parse_markup
+from reports.theme.images import resolve_image, theme_images
 
 
 def make_png(path: Path, size: tuple[int, int] = (40, 20)) -> Path:

@@ -72,17 +72,9 @@ def _zip_with_zipfile(members: list[tuple[str, bytes]], date_time: _DateTime) ->
 
 # Zip records as `zipfile` writes them for a deflated member without ZIP64, extra field or comment.
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-
-
 _CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
-
-
 _END_RECORD = struct.Struct("<4s4H2LH")
-
-
 _ZIP_VERSION = 20
-
-
 _PERMISSIONS = 0o600 << 16
 """What `zipfile` records for a member written with no permissions: rw for the owner."""
 
@@ -118,8 +110,10 @@ def _zip(members: list[tuple[str, bytes]], date_time: _DateTime, cache: Cache) -
 
 DEFLATED_LIMIT = 16
 """Deflated parts a cache keeps."""
+
 _DEFLATED_MIN_BYTES = 2048
 """Smaller parts deflate in microseconds; keeping them would only churn the cache."""
+
 _DEFLATED_MAX_BYTES = 1 << 20
 """Larger parts (photos) seldom repeat and would hold memory: at most 16 MiB is kept."""
 

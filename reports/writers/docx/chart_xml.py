@@ -40,7 +40,6 @@ CATEGORY_AXIS_ID = 510_000_001
 VALUE_AXIS_ID = 510_000_002
 """Axis ids: any value in 1 … 2^31−1 works; fixed so the same input gives the same bytes."""
 
-
 GAP_WIDTH = 100
 """Space between bars as a percentage of a bar's thickness: bars fill half their band, near the PDF's look."""
 
@@ -139,8 +138,7 @@ def chart_xml(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.date
     """The chart part (`c:chartSpace`) for `spec`; `c:externalData` gets its workbook's r:id once that is related."""
     from pptx.chart.chart import Chart
     from pptx.dml.color import RGBColor
-    from pptx.enum.chart import (XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_LABEL_POSITION,
-                                 XL_TICK_MARK)
+    from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_LABEL_POSITION, XL_TICK_MARK
     from pptx.oxml import parse_xml as parse_pptx_xml
     from pptx.util import Pt
 

@@ -45,8 +45,18 @@ from lxml import etree
 from reports.cache import Cache
 from reports.charts.spec import ChartSpec
 from reports.theme.model import Theme
-from reports.writers.docx.chart_xml import (A, C, R, category_labels, chart_tag, chart_xml, drawing_tag, text_size,
-                                             title_size, workbook_blob)
+from reports.writers.docx.chart_xml import (
+    A,
+    C,
+    R,
+    category_labels,
+    chart_tag,
+    chart_xml,
+    drawing_tag,
+    text_size,
+    title_size,
+    workbook_blob,
+)
 
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 CHART_URI = C
@@ -55,7 +65,6 @@ CHART_URI = C
 CHART_PARTNAME = "/word/charts/chart%d.xml"
 WORKBOOK_PARTNAME = "/word/embeddings/Microsoft_Excel_Worksheet%d.xlsx"
 """Part names as Word itself names them, so a file Word re-saves keeps the same layout."""
-
 
 PARTS_VERSION = 1
 """Part of the cache key of chart parts kept in the cache folder: bump it whenever a change here changes them."""

@@ -13,11 +13,26 @@ from typing import Iterator
 
 from docx.enum.style import WD_STYLE_TYPE
 
-from reports.errors import Diagnostic, LayoutError
-from reports.document.nodes import BulletList, Caption, Div, Document, Figure, Heading, Link, ListItem, Paragraph, Span, Table, TableRow, Text
+from reports.document.nodes import (
+    BulletList,
+    Caption,
+    Div,
+    Document,
+    Figure,
+    Heading,
+    Link,
+    ListItem,
+    Paragraph,
+    Span,
+    Table,
+    TableRow,
+    Text,
+)
 from reports.document.traversal import walk
+from reports.errors import Diagnostic, LayoutError
 from reports.theme.model import Theme
-from reports.writers.docx.styles import CHARACTER, LIST_DEPTH, PARAGRAPH, TABLE
+from reports.writers.docx.numbering import LIST_DEPTH
+from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, TABLE
 
 BOX_ROLES = ("key-facts", "summary")
 """Div roles drawn as a shaded one-cell table."""

@@ -25,8 +25,8 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from lxml import etree
 
-from reports.document.nodes import Metadata
 from reports.cache import Cache
+from reports.document.nodes import Metadata
 from reports.errors import ReportsError
 from reports.theme.model import FontFamily, Theme, resolve_font_file
 from reports.writers.docx.ooxml import element, hex_colour

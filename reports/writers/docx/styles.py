@@ -14,255 +14,41 @@ later documents are parsed from it; each document still gets its own XML tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import qn
-from docx.oxml.styles import CT_Style, CT_Styles
-from docx.styles import BabelFish
 
 from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic
 from reports.theme.model import Theme
-from reports.writers.docx.ooxml import Element, element, half_points, hex_colour, points_to_twips, twips
+from reports.writers.docx.looks import (
+    TABLE_LOOK,
+    TABLE_TEXT_SCALE,
+    Look,
+    StyleSpec,
+    border,
+    cell_margins,
+    font_element,
+    paragraph_properties,
+    run_properties,
+    shading,
+)
+from reports.writers.docx.numbering import LIST_DEPTH, list_indent
+from reports.writers.docx.ooxml import Element, element, half_points, hex_colour
 from reports.writers.docx.package import blank_package, open_package
-
-PARAGRAPH = WD_STYLE_TYPE.PARAGRAPH
-CHARACTER = WD_STYLE_TYPE.CHARACTER
-TABLE = WD_STYLE_TYPE.TABLE
-
-LIST_DEPTH = 3
-"""Word has List Bullet, List Bullet 2 and List Bullet 3 (and the same for numbers): deeper lists stay at 3."""
+from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, STYLE_TYPE_NAMES, StyleIndex, style_kind
 
 _EAST_ASIAN = {"zh", "ja", "ko"}
 _RIGHT_TO_LEFT = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"}
-_STYLE_TYPE_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table"}
 
 # Children of w:style that carry formatting, in schema order; everything before them (name, basedOn,
 # next, link, uiPriority, qFormat, rsid) is identity and kept.
 _FORMATTING = ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
 
 
-@dataclass(frozen=True)
-class Look:
-    """Paragraph and character formatting of one style, in theme units (points, millimetres)."""
-
-    font: str = ""
-    size: float = 0.0
-    bold: bool = False
-    italic: bool = False
-    colour: str = ""
-    underline: bool = False
-    letter_spacing: float = 0.0
-    before: float | None = None
-    after: float | None = None
-    line: float | None = None
-    """Line height as a multiple of single spacing."""
-    line_exact: float | None = None
-    """Exact line height in points (wins over `line`)."""
-    keep_next: bool = False
-    keep_lines: bool = False
-    align: str = ""
-    indent_left: float | None = None
-    hanging: float | None = None
-    border_top: tuple[str, float, float] | None = None
-    """(colour, width in points, distance in points)."""
-    border_bottom: tuple[str, float, float] | None = None
-    right_tab: float | None = None
-    outline_level: int | None = None
-
-
-@dataclass(frozen=True)
-class StyleSpec:
-    name: str
-    kind: WD_STYLE_TYPE
-    look: Look = field(default_factory=Look)
-    based_on: str = ""
-    next_style: str = ""
-    priority: int = 0
-    quick: bool = False
-    """Shown in Word's style gallery."""
-
-
-def paragraph_properties(look: Look) -> Element:
-    """`w:pPr` children in schema order (keepNext, keepLines, pBdr, tabs, spacing, ind, jc, outlineLvl)."""
-    children: list[Element] = []
-    if look.keep_next:
-        children.append(element("w:keepNext"))
-    if look.keep_lines:
-        children.append(element("w:keepLines"))
-    borders = []
-    for side, border in (("w:top", look.border_top), ("w:bottom", look.border_bottom)):
-        if border is not None:
-            colour, width, space = border
-            borders.append(element(side, {"w:val": "single", "w:sz": round(width * 8), "w:space": round(space),
-                                          "w:color": hex_colour(colour)}))
-    if borders:
-        children.append(element("w:pBdr", children=borders))
-    if look.right_tab is not None:
-        children.append(element("w:tabs", children=[element("w:tab", {"w:val": "right", "w:pos": twips(look.right_tab)})]))
-    spacing: dict[str, str | int] = {}
-    if look.before is not None:
-        spacing["w:before"] = points_to_twips(look.before)
-    if look.after is not None:
-        spacing["w:after"] = points_to_twips(look.after)
-    if look.line_exact is not None:
-        spacing["w:line"] = points_to_twips(look.line_exact)
-        spacing["w:lineRule"] = "exact"
-    elif look.line is not None:
-        spacing["w:line"] = round(240 * look.line)
-        spacing["w:lineRule"] = "auto"
-    if spacing:
-        children.append(element("w:spacing", spacing))
-    if look.indent_left is not None:
-        indent: dict[str, str | int] = {"w:left": twips(look.indent_left)}
-        if look.hanging is not None:
-            indent["w:hanging"] = twips(look.hanging)
-        children.append(element("w:ind", indent))
-    if look.align:
-        children.append(element("w:jc", {"w:val": look.align}))
-    if look.outline_level is not None:
-        children.append(element("w:outlineLvl", {"w:val": look.outline_level}))
-    return element("w:pPr", children=children)
-
-
-def font_element(name: str) -> Element:
-    return element("w:rFonts", {"w:ascii": name, "w:hAnsi": name, "w:eastAsia": name, "w:cs": name})
-
-
-def run_properties(look: Look) -> Element:
-    """`w:rPr` children in schema order (rFonts, b, i, color, spacing, sz, u)."""
-    children: list[Element] = []
-    if look.font:
-        children.append(font_element(look.font))
-    if look.bold:
-        children += [element("w:b"), element("w:bCs")]
-    if look.italic:
-        children += [element("w:i"), element("w:iCs")]
-    if look.colour:
-        children.append(element("w:color", {"w:val": hex_colour(look.colour)}))
-    if look.letter_spacing:
-        children.append(element("w:spacing", {"w:val": points_to_twips(look.letter_spacing)}))
-    if look.size:
-        children += [element("w:sz", {"w:val": half_points(look.size)}), element("w:szCs", {"w:val": half_points(look.size)})]
-    if look.underline:
-        children.append(element("w:u", {"w:val": "single"}))
-    return element("w:rPr", children=children)
-
-
-def _border(side: str, colour: str, width: float) -> Element:
-    if width <= 0:
-        return element(side, {"w:val": "nil"})
-    return element(side, {"w:val": "single", "w:sz": round(width * 8), "w:space": 0, "w:color": hex_colour(colour)})
-
-
-def _cell_margins(vertical_mm: float, horizontal_mm: float, bottom_mm: float | None = None) -> Element:
-    return element("w:tblCellMar", children=[
-        element("w:top", {"w:w": twips(vertical_mm), "w:type": "dxa"}),
-        element("w:left", {"w:w": twips(horizontal_mm), "w:type": "dxa"}),
-        element("w:bottom", {"w:w": twips(vertical_mm if bottom_mm is None else bottom_mm), "w:type": "dxa"}),
-        element("w:right", {"w:w": twips(horizontal_mm), "w:type": "dxa"}),
-    ])
-
-
-def _shading(colour: str) -> Element:
-    return element("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": hex_colour(colour)})
-
-
-@dataclass(frozen=True)
-class TableLook:
-    """Geometry shared by the writer and the table styles (cell margins decide the usable width)."""
-
-    cell_vertical_mm: float = 1.2
-    cell_horizontal_mm: float = 1.8
-    box_top_mm: float = 3.2
-    box_bottom_mm: float = 1.8
-    """Less than the top: the last paragraph in a box brings its own space after."""
-    box_horizontal_mm: float = 4.0
-    box_rule_points: float = 3.0
-
-
-TABLE_TEXT_SCALE = 0.88
-"""Table text size relative to the body text."""
-TABLE_LOOK = TableLook()
-
-
-_STYLE, _NAME, _VAL, _STYLE_ID = qn("w:style"), qn("w:name"), qn("w:val"), qn("w:styleId")
-
-
-def style_kind(node: CT_Style) -> WD_STYLE_TYPE:
-    """A style's type as python-docx reports it: a style without `w:type` is a paragraph style."""
-    kind = node.type
-    return PARAGRAPH if kind is None else kind
-
-
-class StyleIndex:
-    """The `w:style` elements of one styles part by name and by id, built in one pass.
-
-    python-docx answers `name in styles` and `styles[name]` with a scan over every style (XPath or a
-    generator), and a document asks over a hundred times; this answers from dicts. Like python-docx, the
-    first style in document order wins a duplicated name or id, names are Word's UI names (`Heading 1`,
-    stored as `heading 1`), and `get` falls back to the id as `styles[key]` does. Styles added or replaced
-    through `add` and `replace` keep it in step; anything else that edits the part must build a new index.
-    """
-
-    def __init__(self, root: CT_Styles) -> None:
-        self.root = root
-        self._by_name: dict[str, CT_Style] = {}
-        self._by_id: dict[str, CT_Style] = {}
-        for node in root.iterchildren(_STYLE):
-            self._register(node)
-
-    def _register(self, node: CT_Style) -> None:
-        # plain lxml rather than python-docx's descriptors (`name_val`, `styleId`): same values, a tenth the time
-        name = node.find(_NAME)
-        name_value = name.get(_VAL) if name is not None else None
-        if name_value is not None:
-            self._by_name.setdefault(name_value, node)
-        style_id = node.get(_STYLE_ID)
-        if style_id is not None:
-            self._by_id.setdefault(style_id, node)
-
-    def __contains__(self, name: str) -> bool:
-        return BabelFish.ui2internal(name) in self._by_name
-
-    def find(self, name: str) -> CT_Style | None:
-        """The style named `name`, or None (python-docx's `name in styles`, then `styles[name]`)."""
-        return self._by_name.get(BabelFish.ui2internal(name))
-
-    def get(self, key: str) -> CT_Style:
-        """The style named `key`, else the one whose id is `key`; KeyError if neither (`styles[key]`)."""
-        node = self.find(key)
-        if node is None:
-            node = self._by_id.get(key)
-        if node is None:
-            raise KeyError(f"no style with name '{key}'")
-        return node
-
-    def add(self, name: str, kind: WD_STYLE_TYPE) -> CT_Style:
-        """A new custom style at the end of the part, as python-docx's `styles.add_style(name, kind)` makes it."""
-        internal = BabelFish.ui2internal(name)
-        if internal in self._by_name:
-            raise ValueError(f"document already contains style '{name}'")
-        node = self.root.add_style_of_type(internal, kind, False)
-        self._register(node)
-        return node
-
-    def replace(self, old: CT_Style, new: CT_Style) -> None:
-        """Put `new` where `old` is; it takes over whatever name and id lookups found `old`."""
-        old.addprevious(new)
-        self.root.remove(old)
-        for table in (self._by_name, self._by_id):
-            for key in [key for key, node in table.items() if node is old]:
-                table[key] = new
-        self._register(new)
-
-    def append(self, new: CT_Style) -> None:
-        self.root.append(new)
-        self._register(new)
 
 
 STYLED_PACKAGES_LIMIT = 8
@@ -337,8 +123,8 @@ class StyleSheet:
             node = self.index.get(name)
             found = style_kind(node)
             if found != kind:
-                raise AssetError([Diagnostic(f"style '{name}' is a {_STYLE_TYPE_NAMES.get(found, found)} "
-                                             f"style, but a {_STYLE_TYPE_NAMES[kind]} style is needed — rename one "
+                raise AssetError([Diagnostic(f"style '{name}' is a {STYLE_TYPE_NAMES.get(found, found)} "
+                                             f"style, but a {STYLE_TYPE_NAMES[kind]} style is needed — rename one "
                                              "of them or map the role to another style in theme.yaml")])
             self._ids[key] = node.styleId
         return self._ids[key]
@@ -434,7 +220,7 @@ class StyleSheet:
                 specs.append(StyleSpec(self.list_style(role, depth), PARAGRAPH, Look(after=size * 0.3),
                                        body_text, priority=99, quick=depth == 1))
             specs.append(StyleSpec(self.list_style("list-continue", depth), PARAGRAPH,
-                                   Look(after=size * 0.3, indent_left=_list_indent(depth - 1)[0]), body_text,
+                                   Look(after=size * 0.3, indent_left=list_indent(depth - 1)[0]), body_text,
                                    priority=99))
         for role in ("table-bullet", "table-number"):  # lists inside table cells: table-sized, tighter indents
             specs.append(StyleSpec(name(role), PARAGRAPH, Look(after=size * 0.15, indent_left=4.2, hanging=3.2),
@@ -576,14 +362,14 @@ class StyleSheet:
         style.append(element("w:tblPr", children=[
             element("w:tblStyleRowBandSize", {"w:val": 1}),
             element("w:tblBorders", children=[
-                _border("w:top", colours.primary, 1.0),
-                _border("w:left", colours.rule, 0),
-                _border("w:bottom", colours.primary, 1.0),
-                _border("w:right", colours.rule, 0),
-                _border("w:insideH", colours.rule, 0.5),
-                _border("w:insideV", colours.rule, 0),
+                border("w:top", colours.primary, 1.0),
+                border("w:left", colours.rule, 0),
+                border("w:bottom", colours.primary, 1.0),
+                border("w:right", colours.rule, 0),
+                border("w:insideH", colours.rule, 0.5),
+                border("w:insideV", colours.rule, 0),
             ]),
-            _cell_margins(look.cell_vertical_mm, look.cell_horizontal_mm),
+            cell_margins(look.cell_vertical_mm, look.cell_horizontal_mm),
         ]))
         style.append(element("w:tcPr", children=[element("w:vAlign", {"w:val": "top"})]))
         style.append(element("w:tblStylePr", {"w:type": "firstRow"}, [
@@ -593,13 +379,13 @@ class StyleSheet:
             element("w:tblPr"),
             element("w:trPr", children=[element("w:cantSplit"), element("w:tblHeader")]),
             element("w:tcPr", children=[
-                _shading(colours.primary),
+                shading(colours.primary),
                 element("w:vAlign", {"w:val": "bottom"}),
             ]),
         ]))
         style.append(element("w:tblStylePr", {"w:type": "band2Horz"}, [
             element("w:tblPr"),
-            element("w:tcPr", children=[_shading(colours.table_stripe)]),
+            element("w:tcPr", children=[shading(colours.table_stripe)]),
         ]))
         return style
 
@@ -610,12 +396,12 @@ class StyleSheet:
         style = self._table_style_shell(self.name(role))
         style.append(element("w:tblPr", children=[
             element("w:tblBorders", children=[
-                _border("w:top", rule, 0), _border("w:left", rule, look.box_rule_points), _border("w:bottom", rule, 0),
-                _border("w:right", rule, 0), _border("w:insideH", rule, 0), _border("w:insideV", rule, 0),
+                border("w:top", rule, 0), border("w:left", rule, look.box_rule_points), border("w:bottom", rule, 0),
+                border("w:right", rule, 0), border("w:insideH", rule, 0), border("w:insideV", rule, 0),
             ]),
-            _cell_margins(look.box_top_mm, look.box_horizontal_mm, look.box_bottom_mm),
+            cell_margins(look.box_top_mm, look.box_horizontal_mm, look.box_bottom_mm),
         ]))
-        style.append(element("w:tcPr", children=[_shading(colours.box_background)]))
+        style.append(element("w:tcPr", children=[shading(colours.box_background)]))
         return style
 
     # --- checking -------------------------------------------------------------------------------
@@ -627,111 +413,16 @@ class StyleSheet:
             node = self.index.find(name)
             if node is None:
                 problems.append(Diagnostic(
-                    f"style '{name}' ({_STYLE_TYPE_NAMES[kind]}) is missing from the DOCX styles — add it to the "
+                    f"style '{name}' ({STYLE_TYPE_NAMES[kind]}) is missing from the DOCX styles — add it to the "
                     "reference document or map its role to an existing style under `styles:` in theme.yaml", file=source))
             elif style_kind(node) != kind:
                 problems.append(Diagnostic(
-                    f"style '{name}' is a {_STYLE_TYPE_NAMES.get(style_kind(node), '?')} style, but a "
-                    f"{_STYLE_TYPE_NAMES[kind]} style is needed — rename it or map the role to another style", file=source))
+                    f"style '{name}' is a {STYLE_TYPE_NAMES.get(style_kind(node), '?')} style, but a "
+                    f"{STYLE_TYPE_NAMES[kind]} style is needed — rename it or map the role to another style", file=source))
         if problems:
             raise AssetError(problems)
 
 
 # --- list numbering ------------------------------------------------------------------------------
 
-_BULLETS = ("\u2022", "\u2013", "\u25aa")
-_NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
 
-
-def _list_indent(level: int) -> tuple[float, float]:
-    """(left indent, hanging) in millimetres for a list level counted from 0."""
-    return 7.0 + 6.5 * level, 5.0
-
-
-class Numbering:
-    """Multi-level bullet and number lists linked to the List Bullet/List Number styles.
-
-    Bullets all share one list instance (through the styles). Each ordered list gets its own instance
-    with a start override, so every numbered list in the document starts at 1 as the author wrote it.
-    """
-
-    def __init__(self, word: WordDocument, sheet: StyleSheet) -> None:
-        self._numbering = word.part.numbering_part.element
-        self.sheet = sheet
-        abstract_ids = [int(node.get(qn("w:abstractNumId"))) for node in self._numbering.findall(qn("w:abstractNum"))]
-        num_ids = [int(node.get(qn("w:numId"))) for node in self._numbering.findall(qn("w:num"))]
-        self._next_abstract = max(abstract_ids, default=-1) + 1
-        self._next_num = max(num_ids, default=0) + 1
-        self._bullet_abstract = self._add_abstract("bullet")
-        self._number_abstract = self._add_abstract("number")
-        self.bullet_num = self._add_num(self._bullet_abstract)
-        self.number_num = self._add_num(self._number_abstract)
-        self._link_styles()
-
-    def _add_abstract(self, role: str) -> int:
-        abstract_id = self._next_abstract
-        self._next_abstract += 1
-        colour = hex_colour(self.sheet.theme.colours.primary)
-        levels = []
-        for level in range(LIST_DEPTH):
-            left, hanging = _list_indent(level)
-            if role == "bullet":
-                number_format, text = "bullet", _BULLETS[level]
-                run = [element("w:rPr", children=[element("w:color", {"w:val": colour})])]
-            else:
-                number_format, text = _NUMBER_FORMATS[level]
-                run = []
-            levels.append(element("w:lvl", {"w:ilvl": level}, [
-                element("w:start", {"w:val": 1}),
-                element("w:numFmt", {"w:val": number_format}),
-                element("w:pStyle", {"w:val": self.sheet.style_id(self.sheet.list_style(role, level + 1))}),
-                element("w:lvlText", {"w:val": text}),
-                element("w:lvlJc", {"w:val": "left"}),
-                element("w:pPr", children=[
-                    element("w:tabs", children=[element("w:tab", {"w:val": "num", "w:pos": twips(left)})]),
-                    element("w:ind", {"w:left": twips(left), "w:hanging": twips(hanging)}),
-                ]),
-                *run,
-            ]))
-        abstract = element("w:abstractNum", {"w:abstractNumId": abstract_id}, [
-            element("w:nsid", {"w:val": f"5EB0{abstract_id:04X}"}),
-            element("w:multiLevelType", {"w:val": "multilevel"}),
-            element("w:tmpl", {"w:val": f"7A11{abstract_id:04X}"}),
-            *levels,
-        ])
-        first_num = self._numbering.find(qn("w:num"))
-        if first_num is not None:  # all abstractNum elements come before the num elements
-            first_num.addprevious(abstract)
-        else:
-            self._numbering.append(abstract)
-        return abstract_id
-
-    def _add_num(self, abstract_id: int, restart_level: int | None = None) -> int:
-        num_id = self._next_num
-        self._next_num += 1
-        children = [element("w:abstractNumId", {"w:val": abstract_id})]
-        if restart_level is not None:
-            children.append(element("w:lvlOverride", {"w:ilvl": restart_level},
-                                    [element("w:startOverride", {"w:val": 1})]))
-        self._numbering.append(element("w:num", {"w:numId": num_id}, children))
-        return num_id
-
-    def _link_styles(self) -> None:
-        index = self.sheet.index
-        for role, num_id in (("table-bullet", self.bullet_num), ("table-number", self.number_num)):
-            properties = index.get(self.sheet.name(role)).find(qn("w:pPr"))
-            properties.insert(0, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
-        for role, num_id in (("bullet", self.bullet_num), ("number", self.number_num)):
-            for depth in range(1, LIST_DEPTH + 1):
-                node = index.get(self.sheet.list_style(role, depth))
-                properties = node.find(qn("w:pPr"))
-                numbering = element("w:numPr", children=(
-                    ([element("w:ilvl", {"w:val": depth - 1})] if depth > 1 else [])
-                    + [element("w:numId", {"w:val": num_id})]))
-                properties.insert(0, numbering)
-                for child in properties.findall(qn("w:ind")):
-                    properties.remove(child)  # indents come from the list level
-
-    def restarted_number_list(self, level: int) -> int:
-        """A fresh list instance whose `level` starts again at 1."""
-        return self._add_num(self._number_abstract, restart_level=level)

@@ -27,14 +27,37 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from reports.charts.spec import ChartSpec
-from reports.document.nodes import BulletList, Caption, Div, Document, Emphasis, Figure, Heading, LineBreak, Link, ListItem, Metadata, PageBreak, Paragraph, Span, Strong, Table, TableCell, TableRow, Text
 from reports.document.construct import make_table
+from reports.document.nodes import (
+    BulletList,
+    Caption,
+    Div,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    LineBreak,
+    Link,
+    ListItem,
+    Metadata,
+    PageBreak,
+    Paragraph,
+    Span,
+    Strong,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+)
 from reports.document.traversal import plain_text
 from reports.writers.base import RenderContext, Visitor
-from reports.writers.docx.charts import MM_PER_POINT, chart_height_mm, chart_inline, embed_chart
+from reports.writers.docx.archive import deterministic_zip
 from reports.writers.docx.chart_xml import native_chart_type
+from reports.writers.docx.charts import MM_PER_POINT, chart_height_mm, chart_inline, embed_chart
 from reports.writers.docx.checks import BOX_ROLES, check_writable, style_needs
 from reports.writers.docx.fields import Bookmarks, external_hyperlink, field_runs, internal_hyperlink, sequence_name
+from reports.writers.docx.looks import TABLE_LOOK, TABLE_TEXT_SCALE
+from reports.writers.docx.numbering import LIST_DEPTH, Numbering
 from reports.writers.docx.ooxml import (
     EMU_PER_MM,
     Element,
@@ -47,11 +70,20 @@ from reports.writers.docx.ooxml import (
     text_run,
     twips,
 )
+from reports.writers.docx.package import (
+    extended_properties,
+    font_info,
+    font_table,
+    office_theme,
+    package_entries,
+    release_package,
+    set_core_properties,
+    tidy_package,
+    word_language_tag,
+)
 from reports.writers.docx.reference import find_reference, open_reference
-from reports.writers.docx.package import extended_properties, font_info, font_table, office_theme, package_entries, release_package, set_core_properties, tidy_package, word_language_tag
-from reports.writers.docx.archive import deterministic_zip
-from reports.writers.docx.styles import (CHARACTER, LIST_DEPTH, PARAGRAPH, TABLE, TABLE_LOOK, TABLE_TEXT_SCALE,
-                                         Numbering, StyleSheet)
+from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, TABLE
+from reports.writers.docx.styles import StyleSheet
 from reports.writers.docx.tables import column_widths_twips, new_table
 
 MAX_FIGURE_HEIGHT = 0.75

@@ -16,10 +16,9 @@ from pathlib import Path
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
-from reportlab.lib.units import mm
 
 from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic

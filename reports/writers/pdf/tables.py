@@ -13,7 +13,6 @@ from reportlab.lib.colors import Color, white
 from reportlab.platypus import Flowable, Table, TableStyle
 
 from reports.writers.pdf.flowables import BriefingTable
-
 from reports.writers.pdf.styles import PdfStyles
 
 CELL_PADDING_X = 5.0

@@ -22,17 +22,40 @@ import hashlib
 import re
 
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak as PdfPageBreak, Spacer
+from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
+from reportlab.platypus import PageBreak as PdfPageBreak
 from reportlab.platypus import Paragraph as PdfParagraph
-from reportlab.platypus.flowables import HRFlowable, ListItem as PdfListItem
+from reportlab.platypus.flowables import HRFlowable
+from reportlab.platypus.flowables import ListItem as PdfListItem
 
-from reports.errors import Diagnostic, LayoutError, TemplateError
-from reports.document.nodes import BulletList, Caption, Div, Document, Emphasis, Figure, Heading, Inline, LineBreak, Link, ListItem, PageBreak, Paragraph, Span, Strong, Table, TableCell, TableRow, Text
+from reports.document.nodes import (
+    BulletList,
+    Caption,
+    Div,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListItem,
+    PageBreak,
+    Paragraph,
+    Span,
+    Strong,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+)
 from reports.document.traversal import plain_text
+from reports.errors import Diagnostic, LayoutError, TemplateError
 from reports.writers.base import RenderContext, Visitor
+from reports.writers.pdf.characters import CharacterCheck
 from reports.writers.pdf.flowables import (
     Anchor,
     ChartFlowable,
@@ -42,7 +65,6 @@ from reports.writers.pdf.flowables import (
     paragraph_pieces,
     release_keep_with_next,
 )
-from reports.writers.pdf.characters import CharacterCheck
 from reports.writers.pdf.layout import LayoutObserver, OutlineEntry, PdfInfo, TaggedStory, build_pdf
 from reports.writers.pdf.page import PageTexts
 from reports.writers.pdf.styles import (

@@ -20,18 +20,17 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from conftest import PROJECT_ROOT, build_files, need_tool
 from lxml import etree
-from conftest import build_files, PROJECT_ROOT, need_tool
 
+from reports.cache import Cache
+from reports.charts.spec import ChartSpec
+from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import walk
-from reports.cache import Cache
-from reports.writers.docx.chart_xml import native_chart_type
 from reports.pipeline import build_tree, content_timestamp
-from reports.charts.spec import ChartSpec
 from reports.theme.model import load_theme
-from reports.content.validate import check_content
-from reports.writers.docx.chart_xml import category_labels, text_size
+from reports.writers.docx.chart_xml import category_labels, native_chart_type, text_size
 
 PROJECT = PROJECT_ROOT
 CONTENT = PROJECT / "data" / "sco-russia.yaml"

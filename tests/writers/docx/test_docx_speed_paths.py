@@ -17,6 +17,7 @@ from typing import Iterator
 
 import docx
 import pytest
+from conftest import PROJECT_ROOT
 from docx.document import Document as WordDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -25,18 +26,32 @@ from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph as WordParagraph
 from lxml import etree
 
-from conftest import PROJECT_ROOT
-from reports.errors import AssetError
-from reports.document.nodes import BulletList, Caption, Div, Document, Heading, ListItem, Metadata, Paragraph, Span, TableCell, TableRow, Text
-from reports.document.construct import make_table
-from reports.theme.model import Theme, load_theme
 from reports.cache import Cache
-from reports.writers.docx import archive as archive_module, styles as docx_styles
+from reports.document.construct import make_table
+from reports.document.nodes import (
+    BulletList,
+    Caption,
+    Div,
+    Document,
+    Heading,
+    ListItem,
+    Metadata,
+    Paragraph,
+    Span,
+    TableCell,
+    TableRow,
+    Text,
+)
+from reports.errors import AssetError
+from reports.theme.model import Theme, load_theme
 from reports.writers.base import RenderContext
-from reports.writers.docx.writer import write_docx
+from reports.writers.docx import archive as archive_module
+from reports.writers.docx import styles as docx_styles
 from reports.writers.docx.ooxml import element, text_run
 from reports.writers.docx.package import blank_package, open_package, package_entries
-from reports.writers.docx.styles import PARAGRAPH, StyleIndex, StyleSheet
+from reports.writers.docx.style_index import PARAGRAPH, StyleIndex
+from reports.writers.docx.styles import StyleSheet
+from reports.writers.docx.writer import write_docx
 
 TEMPLATE = PROJECT_ROOT / "templates" / "briefing"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -16,22 +16,41 @@ import zipfile
 
 import docx
 import pytest
+from conftest import PROJECT_ROOT
 from docx2python import docx2python
 from lxml import etree
 from PIL import Image
 
-from conftest import PROJECT_ROOT
-from reports.document import nodes
-from reports.document.traversal import walk
 from reports.charts.spec import ChartSpec, Series
-from reports.errors import AssetError, LayoutError
-from reports.document.nodes import BulletList, Caption, Div, Document, Emphasis, Figure, Heading, LineBreak, Link, ListItem, Metadata, PageBreak, Paragraph, Span, Strong, TableCell, TableRow, Text
+from reports.document import nodes
 from reports.document.construct import make_table
+from reports.document.nodes import (
+    BulletList,
+    Caption,
+    Div,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    LineBreak,
+    Link,
+    ListItem,
+    Metadata,
+    PageBreak,
+    Paragraph,
+    Span,
+    Strong,
+    TableCell,
+    TableRow,
+    Text,
+)
+from reports.document.traversal import walk
+from reports.errors import AssetError, LayoutError
 from reports.theme.model import load_theme
 from reports.writers.base import RenderContext, visitor_name
-from reports.writers.docx.writer import DocxWriter, write_docx
 from reports.writers.docx.fields import bookmark_name
 from reports.writers.docx.package import word_language_tag
+from reports.writers.docx.writer import DocxWriter, write_docx
 
 TEMPLATE = PROJECT_ROOT / "templates" / "briefing"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

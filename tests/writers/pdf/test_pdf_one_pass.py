@@ -21,11 +21,11 @@ import pytest
 from conftest import PROJECT_ROOT, need_tool
 from pypdf import PdfReader
 
-from reports.pipeline import build_tree, render_context
-from reports.document.nodes import Document
 from reports.content.validate import check_content
-from reports.writers.pdf import layout as pdf_layout
+from reports.document.nodes import Document
+from reports.pipeline import build_tree, render_context
 from reports.writers.base import RenderContext
+from reports.writers.pdf import layout as pdf_layout
 from reports.writers.pdf.writer import write_pdf
 
 CONTENT = PROJECT_ROOT / "data" / "sco-russia.yaml"

@@ -17,21 +17,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import build_files, PROJECT_ROOT, need_tool
+from conftest import PROJECT_ROOT, build_files, need_tool
 from reportlab.platypus.flowables import Flowable
-
-from reports.document import nodes
-from reports.document.traversal import plain_text, walk
-from reports.pipeline import build_tree
-from reports.document.nodes import Caption, Document, TableCell, TableRow
-from reports.document.construct import make_table
-from reports.paths import template_search_path
-from reports.theme.model import load_theme
-from reports.content.validate import check_content
-from reports.writers.base import RenderContext
-from reports.writers.pdf.writer import write_pdf
-from reports.writers.pdf.styles import register_theme_fonts
-from reports.writers.pdf.tagging import StructureTree, Tagged, TaggingCanvas, artifact
 from test_pdf_writer import (
     LOREM,
     MEMBERSHIP,
@@ -45,6 +32,19 @@ from test_pdf_writer import (
     sample_document,
     t,
 )
+
+from reports.content.validate import check_content
+from reports.document import nodes
+from reports.document.construct import make_table
+from reports.document.nodes import Caption, Document, TableCell, TableRow
+from reports.document.traversal import plain_text, walk
+from reports.paths import template_search_path
+from reports.pipeline import build_tree
+from reports.theme.model import load_theme
+from reports.writers.base import RenderContext
+from reports.writers.pdf.styles import register_theme_fonts
+from reports.writers.pdf.tagging import StructureTree, Tagged, TaggingCanvas, artifact
+from reports.writers.pdf.writer import write_pdf
 
 ROOT = PROJECT_ROOT
 CONTENT = ROOT / "data" / "sco-russia.yaml"

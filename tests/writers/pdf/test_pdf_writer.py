@@ -19,16 +19,35 @@ from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
 
-from reports.document import nodes
 from reports.charts.spec import ChartSpec, Series
-from reports.errors import LayoutError
-from reports.document.nodes import BulletList, Caption, Div, Document, Emphasis, Figure, Heading, LineBreak, Link, ListItem, Metadata, PageBreak, Paragraph, Span, Strong, TableCell, TableRow, Text
+from reports.document import nodes
 from reports.document.construct import make_table
+from reports.document.nodes import (
+    BulletList,
+    Caption,
+    Div,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    LineBreak,
+    Link,
+    ListItem,
+    Metadata,
+    PageBreak,
+    Paragraph,
+    Span,
+    Strong,
+    TableCell,
+    TableRow,
+    Text,
+)
+from reports.errors import LayoutError
 from reports.paths import TEMPLATES_DIR
 from reports.theme.model import load_theme
 from reports.writers.base import RenderContext, visitor_name
-from reports.writers.pdf.writer import PdfWriter, escape_markup, write_pdf
 from reports.writers.pdf.styles import register_theme_fonts
+from reports.writers.pdf.writer import PdfWriter, escape_markup, write_pdf
 
 THEME_FOLDER = TEMPLATES_DIR / "briefing"
 TIMESTAMP = dt.datetime(2024, 6, 1, 9, 30, tzinfo=dt.timezone.utc)
@@ -440,7 +459,8 @@ def test_chart_wider_than_the_page_is_scaled_to_fit(context):
 
 
 def test_reportlab_layout_failure_becomes_a_located_layout_error(context):
-    from reportlab.platypus import Paragraph as PdfParagraph, Table as PdfTable
+    from reportlab.platypus import Paragraph as PdfParagraph
+    from reportlab.platypus import Table as PdfTable
 
     from reports.writers.pdf.layout import PdfInfo, build_pdf
     from reports.writers.pdf.page import PageTexts
@@ -524,7 +544,9 @@ def test_hostile_text_appears_unchanged(context):
         assert flat(expected) in text, expected
 
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st
+
 
 def _covered_alphabet() -> list[str]:
     """Characters the body font draws: letters, digits, punctuation and symbols, left-to-right scripts."""

@@ -1,0 +1,117 @@
+"""List numbering: one abstract numbering per list style (bullets, numbers), linked to Word's List Bullet and
+List Number styles so a list restyles with them; a numbered list that must start again at 1 gets its own
+numbering instance.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from docx.document import Document as WordDocument
+from docx.oxml.ns import qn
+
+from reports.writers.docx.ooxml import element, hex_colour, twips
+
+if TYPE_CHECKING:
+    from reports.writers.docx.styles import StyleSheet
+
+
+LIST_DEPTH = 3
+"""Word has List Bullet, List Bullet 2 and List Bullet 3 (and the same for numbers): deeper lists stay at 3."""
+
+_BULLETS = ("\u2022", "\u2013", "\u25aa")
+_NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
+
+
+def list_indent(level: int) -> tuple[float, float]:
+    """(left indent, hanging) in millimetres for a list level counted from 0."""
+    return 7.0 + 6.5 * level, 5.0
+
+
+class Numbering:
+    """Multi-level bullet and number lists linked to the List Bullet/List Number styles.
+
+    Bullets all share one list instance (through the styles). Each ordered list gets its own instance
+    with a start override, so every numbered list in the document starts at 1 as the author wrote it.
+    """
+
+    def __init__(self, word: WordDocument, sheet: StyleSheet) -> None:
+        self._numbering = word.part.numbering_part.element
+        self.sheet = sheet
+        abstract_ids = [int(node.get(qn("w:abstractNumId"))) for node in self._numbering.findall(qn("w:abstractNum"))]
+        num_ids = [int(node.get(qn("w:numId"))) for node in self._numbering.findall(qn("w:num"))]
+        self._next_abstract = max(abstract_ids, default=-1) + 1
+        self._next_num = max(num_ids, default=0) + 1
+        self._bullet_abstract = self._add_abstract("bullet")
+        self._number_abstract = self._add_abstract("number")
+        self.bullet_num = self._add_num(self._bullet_abstract)
+        self.number_num = self._add_num(self._number_abstract)
+        self._link_styles()
+
+    def _add_abstract(self, role: str) -> int:
+        abstract_id = self._next_abstract
+        self._next_abstract += 1
+        colour = hex_colour(self.sheet.theme.colours.primary)
+        levels = []
+        for level in range(LIST_DEPTH):
+            left, hanging = list_indent(level)
+            if role == "bullet":
+                number_format, text = "bullet", _BULLETS[level]
+                run = [element("w:rPr", children=[element("w:color", {"w:val": colour})])]
+            else:
+                number_format, text = _NUMBER_FORMATS[level]
+                run = []
+            levels.append(element("w:lvl", {"w:ilvl": level}, [
+                element("w:start", {"w:val": 1}),
+                element("w:numFmt", {"w:val": number_format}),
+                element("w:pStyle", {"w:val": self.sheet.style_id(self.sheet.list_style(role, level + 1))}),
+                element("w:lvlText", {"w:val": text}),
+                element("w:lvlJc", {"w:val": "left"}),
+                element("w:pPr", children=[
+                    element("w:tabs", children=[element("w:tab", {"w:val": "num", "w:pos": twips(left)})]),
+                    element("w:ind", {"w:left": twips(left), "w:hanging": twips(hanging)}),
+                ]),
+                *run,
+            ]))
+        abstract = element("w:abstractNum", {"w:abstractNumId": abstract_id}, [
+            element("w:nsid", {"w:val": f"5EB0{abstract_id:04X}"}),
+            element("w:multiLevelType", {"w:val": "multilevel"}),
+            element("w:tmpl", {"w:val": f"7A11{abstract_id:04X}"}),
+            *levels,
+        ])
+        first_num = self._numbering.find(qn("w:num"))
+        if first_num is not None:  # all abstractNum elements come before the num elements
+            first_num.addprevious(abstract)
+        else:
+            self._numbering.append(abstract)
+        return abstract_id
+
+    def _add_num(self, abstract_id: int, restart_level: int | None = None) -> int:
+        num_id = self._next_num
+        self._next_num += 1
+        children = [element("w:abstractNumId", {"w:val": abstract_id})]
+        if restart_level is not None:
+            children.append(element("w:lvlOverride", {"w:ilvl": restart_level},
+                                    [element("w:startOverride", {"w:val": 1})]))
+        self._numbering.append(element("w:num", {"w:numId": num_id}, children))
+        return num_id
+
+    def _link_styles(self) -> None:
+        index = self.sheet.index
+        for role, num_id in (("table-bullet", self.bullet_num), ("table-number", self.number_num)):
+            properties = index.get(self.sheet.name(role)).find(qn("w:pPr"))
+            properties.insert(0, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
+        for role, num_id in (("bullet", self.bullet_num), ("number", self.number_num)):
+            for depth in range(1, LIST_DEPTH + 1):
+                node = index.get(self.sheet.list_style(role, depth))
+                properties = node.find(qn("w:pPr"))
+                numbering = element("w:numPr", children=(
+                    ([element("w:ilvl", {"w:val": depth - 1})] if depth > 1 else [])
+                    + [element("w:numId", {"w:val": num_id})]))
+                properties.insert(0, numbering)
+                for child in properties.findall(qn("w:ind")):
+                    properties.remove(child)  # indents come from the list level
+
+    def restarted_number_list(self, level: int) -> int:
+        """A fresh list instance whose `level` starts again at 1."""
+        return self._add_num(self._number_abstract, restart_level=level)
