@@ -29,8 +29,9 @@ from reports.language.labels import Labels, labels_for
 from reports.paths import TEMPLATES_DIR
 from reports.templating.context import template_context
 from reports.templating.folders import MAIN_TEMPLATE, TemplateFolder, find_template
+from reports.templating.limits import MAX_RENDER_SECONDS
 from reports.templating.markup import parse_markup
-from reports.templating.render import MAX_RENDER_SECONDS, render_template
+from reports.templating.render import render_markup
 from reports.theme.coverage import require_font_coverage
 from reports.theme.images import theme_images
 from reports.theme.model import Theme, load_theme
@@ -99,9 +100,9 @@ def build_tree(checked: CheckedContent, template_name: str = "briefing",
     labels = labels_for(content.document.language, cache)
     specs = chart_specs(content, labels)
     context = template_context(content, labels, specs, theme, checked.source.file, student)
-    markup = render_template(template, context, search_path, cache, render_seconds)
-    blocks = parse_markup(markup, specs, source=str(template.path / MAIN_TEMPLATE),
-                          images=theme_images(theme, template.path))
+    markup = render_markup(template, context, search_path, cache, render_seconds, note_lines=True)
+    blocks = parse_markup(markup.text, specs, source=str(template.path / MAIN_TEMPLATE),
+                          images=theme_images(theme, template.path), lines=markup.lines)
     return BuiltDocument(tree_of(blocks, content, theme, labels), content, template, theme, labels, checked.warnings)
 
 

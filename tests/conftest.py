@@ -81,6 +81,11 @@ def run_cli(*arguments: str | Path, cwd: Path | None = None) -> subprocess.Compl
     )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="write the golden tree dumps (tests/document/golden/) anew instead of comparing with them")
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     """The checkout's top folder (holds pyproject.toml, data/, templates/)."""

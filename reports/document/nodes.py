@@ -3,7 +3,13 @@
 Templates produce light markup; `reports.templating.markup` parses it once into these nodes; transforms number
 figures and tables; then one writer per format visits the tree. New looks come from a `role` on a
 node (mapped to a style by the theme), never from new node types, so every writer stays complete:
-`tests/test_writers_complete.py` asserts each writer has a `visit_<node>` for every type in `ALL`.
+`tests/writers/test_writers_complete.py` asserts each writer has a `visit_<node>` for every type in `ALL`.
+
+The types say which shapes exist: a `Block` is what may stand in a document, a box, a list item or a table
+cell; list items, table rows and cells, and captions exist only inside their list, table or figure, so a
+writer never meets one on its own. Every block carries the `SourcePosition` of the template line it came
+from (not part of its value: two trees that differ only there are equal), so an error found while laying
+it out can say where to look.
 """
 
 from __future__ import annotations
@@ -14,6 +20,21 @@ from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from reports.charts.spec import ChartSpec
+
+@dataclass(frozen=True)
+class SourcePosition:
+    """Where a block came from: a template file and line (of the template that printed it)."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def _position() -> SourcePosition | None:
+    return field(default=None, compare=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
+
 
 # --- inlines ------------------------------------------------------------------------------------
 
@@ -65,6 +86,8 @@ class Heading:
     content: tuple[Inline, ...]
     id: str = ""
     """Anchor for bookmarks and cross-references; filled in by `transforms.assign_ids`."""
+    position: SourcePosition | None = _position()
+    """The template line that printed it (None for a block made by code)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,8 @@ class Paragraph:
     content: tuple[Inline, ...]
     role: str = ""
     """Paragraph style role (`title`, `subtitle`, `byline`, `source`, `lead`); empty for body text."""
+    position: SourcePosition | None = _position()
+    """The template line that printed it (None for a block made by code)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +108,8 @@ class ListItem:
 class BulletList:
     items: tuple[ListItem, ...]
     ordered: bool = False
+    position: SourcePosition | None = _position()
+    """The template line that printed it (None for a block made by code)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +143,8 @@ class Table:
     caption: Caption | None = None
     id: str = ""
     role: str = ""
+    position: SourcePosition | None = _position()
+    """The template line that printed it (None for a block made by code)."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +162,8 @@ class Figure:
     source: tuple[Inline, ...] = ()
     """Source line printed under the figure."""
     id: str = ""
+    position: SourcePosition | None = _position()
+    """The template line that printed it (None for a block made by code)."""
 
 
 @dataclass(frozen=True)
@@ -140,14 +171,19 @@ class Div:
     role: str
     """Box or region role (`key-facts`, `summary`, `title-block`, `box-title`); mapped to styles by the theme."""
     blocks: tuple[Block, ...]
+    position: SourcePosition | None = _position()
+    """The template line that printed it (None for a block made by code)."""
 
 
 @dataclass(frozen=True)
 class PageBreak:
     """Start the next block on a new page."""
 
+    position: SourcePosition | None = _position()
 
-Block = Union[Heading, Paragraph, BulletList, ListItem, Table, TableRow, TableCell, Caption, Figure, Div, PageBreak]
+
+Block = Union[Heading, Paragraph, BulletList, Table, Figure, Div, PageBreak]
+"""What may stand in a document, a box, a list item or a table cell."""
 
 
 @dataclass(frozen=True)

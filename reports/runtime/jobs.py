@@ -151,7 +151,7 @@ def build_job(job: Job, cache: Cache) -> tuple[list[Path], list[Diagnostic]]:
     from reports.content.validate import check_content
     from reports.output import write_atomically
     from reports.pipeline import build_tree, render, timestamp_from_epoch
-    from reports.templating.render import MAX_RENDER_SECONDS
+    from reports.templating.limits import MAX_RENDER_SECONDS
 
     targets = job.outputs()
     inputs = {job.content.resolve(), *(path.resolve() for path in job.protected)}

@@ -131,7 +131,7 @@ def prepare(job: Job, cache: Cache) -> None:
 def _form(checked: CheckedContent, template_name: str, search_path: tuple[Path, ...], student: Mapping[str, str],
           cache: Cache, formats: tuple[str, ...], many: bool, timestamp: dt.datetime | None,
           render_seconds: float | None) -> _Form | None:
-    from reports.templating.render import MAX_RENDER_SECONDS
+    from reports.templating.limits import MAX_RENDER_SECONDS
 
     key = (id(checked), template_name, search_path, formats, tuple(sorted(student)))
     with _seen_lock:
@@ -269,7 +269,8 @@ def _filled_equal(form: Any, row: Any, values: Mapping[str, str]) -> bool:
             _filled_equal(a, b, values) for a, b in zip(form, row))
     if is_dataclass(form):
         return type(form) is type(row) and all(
-            _filled_equal(getattr(form, item.name), getattr(row, item.name), values) for item in fields(form))
+            _filled_equal(getattr(form, item.name), getattr(row, item.name), values) for item in fields(form)
+            if item.compare)  # a block's template position is not part of its value
     return bool(form == row)
 
 

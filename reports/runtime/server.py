@@ -28,8 +28,9 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 MAX_REQUEST_BYTES = 1024 * 1024
 CONNECT_SECONDS = 1.0
@@ -227,10 +228,21 @@ def _as_the_client(request: dict[str, Any], connection: socket.socket) -> Iterat
         os.chdir(saved_cwd)
 
 
+@dataclass(frozen=True)
+class Commands:
+    """What the server runs for a client, handed over by the command line that starts it (the server knows
+    nothing of the command line's modules): a command line's `build` options as click reads them, and the
+    command line itself, ending in `SystemExit` with the exit code."""
+
+    build_options: Callable[[list[str]], dict[str, Any]]
+    run: Callable[[list[str]], None]
+
+
 class _Server:
-    def __init__(self, path: Path, idle_seconds: float) -> None:
+    def __init__(self, path: Path, idle_seconds: float, commands: Commands) -> None:
         self.path = path
         self.idle_seconds = idle_seconds
+        self.commands = commands
         self.code: list[list[Any]] = []
         self.trees: dict[str, Any] | None = None
         self.started = time.time()
@@ -353,7 +365,6 @@ class _Server:
         return True
 
     def _run(self, request: dict[str, Any], connection: socket.socket) -> int:
-        from reports import cli
         from reports.paths import template_search_path
 
         arguments = [str(argument) for argument in request["argv"]]
@@ -361,18 +372,18 @@ class _Server:
             raise RunLocally()
         with _as_the_client(request, connection):
             # click reads the command line as the build will (resilient: a bad option is the build's to report)
-            options = cli.build.make_context("build", arguments[1:], resilient_parsing=True).params
+            options = self.commands.build_options(arguments[1:])
             if self._templates_changed(template_search_path(tuple(options.get("templates_dirs") or ()))):
                 self.stop_after = True
                 raise RunLocally()
             try:
-                cli.run(arguments)
+                self.commands.run(arguments)
             except SystemExit as ending:
                 return ending.code if isinstance(ending.code, int) else (0 if ending.code is None else 1)
         return 0
 
 
-def serve(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> int:
+def serve(commands: Commands, idle_minutes: float = DEFAULT_IDLE_MINUTES) -> int:
     """Run a server in this process until it is stopped or idle; 0, or 2 when the socket folder is unsafe."""
     import fcntl
 
@@ -390,7 +401,7 @@ def serve(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> int:
         except OSError:
             print(f"a reports server is already running on {path}", file=sys.stderr)
             return 0
-        server = _Server(path, idle_minutes * 60)
+        server = _Server(path, idle_minutes * 60, commands)
         server.warm_up()
         server.serve()
         return 0

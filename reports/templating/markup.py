@@ -15,11 +15,12 @@ never altered) plus two extensions that pandoc and MyST users know:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from reports.document import nodes
 from reports.document.construct import make_table
@@ -62,10 +63,13 @@ class _Cursor:
 class MarkupParser:
     """One parse of one rendered template; `source` names it in error messages."""
 
-    def __init__(self, charts: dict[str, ChartSpec], source: str, images: dict[str, NamedImage] | None = None) -> None:
+    def __init__(self, charts: dict[str, ChartSpec], source: str, images: dict[str, NamedImage] | None = None,
+                 lines: Sequence[nodes.SourcePosition | None] = ()) -> None:
         self.charts = charts
         self.images = images or {}
         self.source = source
+        self.lines = lines
+        """The template position of each line of the markup (index 0: line 1), when the renderer knows it."""
         self.problems: list[Diagnostic] = []
 
     def parse(self, text: str) -> tuple[nodes.Block, ...]:
@@ -74,6 +78,12 @@ class MarkupParser:
         if self.problems:
             raise TemplateError(self.problems)
         return blocks
+
+    def _position(self, token: Token) -> nodes.SourcePosition | None:
+        """The template line a block token's first markup line came from."""
+        if not token.map or token.map[0] >= len(self.lines):
+            return None
+        return self.lines[token.map[0]]
 
     def _problem(self, token: Token | None, message: str) -> None:
         line = token.map[0] + 1 if token is not None and token.map else 0
@@ -95,6 +105,7 @@ class MarkupParser:
     def _block(self, cursor: _Cursor) -> nodes.Block | None:
         token = cursor.take()
         kind = token.type
+        position = self._position(token)
         if kind == "heading_open":
             level = int(token.tag[1:])
             content = self._inline(cursor.take())
@@ -102,12 +113,12 @@ class MarkupParser:
             if level > 3:
                 self._problem(token, f"heading level {level} is deeper than the 3 levels documents use — use ### at most")
                 level = 3
-            return nodes.Heading(level=level, content=content)
+            return nodes.Heading(level=level, content=content, position=position)
         if kind == "paragraph_open":
             content = self._inline(cursor.take())
             cursor.take()  # paragraph_close
             role = str(token.attrs.get("class", "")).split(" ")[0] if token.attrs else ""
-            return nodes.Paragraph(content=content, role=role)
+            return nodes.Paragraph(content=content, role=role, position=position)
         if kind in ("bullet_list_open", "ordered_list_open"):
             closing = kind.replace("_open", "_close")
             items: list[nodes.ListItem] = []
@@ -115,17 +126,18 @@ class MarkupParser:
                 cursor.take()  # list_item_open
                 items.append(nodes.ListItem(self._blocks(cursor, "list_item_close")))
             cursor.take()
-            return nodes.BulletList(items=tuple(items), ordered=kind == "ordered_list_open")
+            return nodes.BulletList(items=tuple(items), ordered=kind == "ordered_list_open", position=position)
         if kind == "container_directive_open":
-            return self._directive(token, cursor)
+            block = self._directive(token, cursor)
+            return dataclasses.replace(block, position=position) if block is not None else None
         if kind == "blockquote_open":
-            return nodes.Div(role="quote", blocks=self._blocks(cursor, "blockquote_close"))
+            return nodes.Div(role="quote", blocks=self._blocks(cursor, "blockquote_close"), position=position)
         if kind in ("fence", "code_block"):
-            return nodes.Paragraph(content=(nodes.Text(token.content.rstrip("\n")),), role="code")
+            return nodes.Paragraph(content=(nodes.Text(token.content.rstrip("\n")),), role="code", position=position)
         if kind == "hr":
-            return nodes.PageBreak()
+            return nodes.PageBreak(position=position)
         if kind == "table_open":
-            return self._pipe_table(cursor)
+            return dataclasses.replace(self._pipe_table(cursor), position=position)
         self._problem(token, f"unsupported markup '{kind}'")
         return None
 
@@ -294,9 +306,10 @@ class MarkupParser:
 
 
 def parse_markup(
-    text: str, charts: dict[str, ChartSpec], source: str, images: dict[str, NamedImage] | None = None
+    text: str, charts: dict[str, ChartSpec], source: str, images: dict[str, NamedImage] | None = None,
+    lines: Sequence[nodes.SourcePosition | None] = (),
 ) -> tuple[nodes.Block, ...]:
-    return MarkupParser(charts, source, images).parse(text)
+    return MarkupParser(charts, source, images, lines).parse(text)
 
 
 _MARKDOWN_SPECIAL = frozenset(string.punctuation)

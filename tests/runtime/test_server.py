@@ -197,7 +197,7 @@ def test_a_server_whose_code_changed_steps_aside(tmp_path: Path) -> None:
     module_file = tmp_path / "dependency.py"
     module_file.write_text("A = 1\n", encoding="utf-8")
     stamp = module_file.stat()
-    instance = server._Server(tmp_path / "s.sock", 60)
+    instance = server._Server(tmp_path / "s.sock", 60, server.Commands(lambda arguments: {}, lambda arguments: None))
     instance.code = [[str(module_file), stamp.st_size, stamp.st_mtime_ns]]
     assert not instance._code_changed()
     module_file.write_text("A = 22\n", encoding="utf-8")

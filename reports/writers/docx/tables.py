@@ -1,13 +1,25 @@
-"""Word table skeletons: grid, widths, header-row marks and the table-style look switches.
-
-The writer fills the cells; this module only knows table geometry. Widths are fixed (`tblLayout
+"""Tables in the DOCX: the skeleton (grid, widths, header-row marks, the table-style look switches) and the
+table visitors of the writer (`TableVisits`), which fill its cells. Widths are fixed (`tblLayout
 fixed`, a `gridCol` per column and a `tcW` per cell) so Word, LibreOffice and phone viewers agree, and
 text wraps inside cells instead of stretching the table off the page.
 """
 
 from __future__ import annotations
 
-from reports.writers.docx.ooxml import Element, element
+from typing import Any, Callable, Iterable
+
+from docx.oxml.ns import qn
+
+from reports.document.nodes import Table, TableCell, TableRow
+from reports.document.traversal import plain_text
+from reports.theme.model import Theme
+from reports.writers.base import RenderContext
+from reports.writers.docx.charts import MM_PER_POINT
+from reports.writers.docx.frames import Frame, TableFrame
+from reports.writers.docx.looks import TABLE_LOOK, TABLE_TEXT_SCALE
+from reports.writers.docx.ooxml import Element, append_block, element, new_paragraph, twips
+from reports.writers.docx.style_index import TABLE
+from reports.writers.docx.styles import StyleSheet
 
 
 def column_widths_twips(relative: tuple[float, ...], total_twips: int) -> list[int]:
@@ -54,3 +66,103 @@ def new_table(style_id: str, widths: list[int], row_count: int, header_rows: int
         table.append(row)
         cells.append(row_cells)
     return table, cells
+
+
+KEEP_ROW_PAGE_SHARE = 0.4
+"""Body rows estimated under this share of the page body are kept on one page (see `_fits_easily`)."""
+
+
+class TableVisits:
+    """The table visitors of `writer.DocxWriter` (a mixin): a table with its caption, rows and cells."""
+
+    theme: Theme
+    context: RenderContext
+    _frames: list[Frame]
+    visit: Callable[[Any], Any]
+    _tables: list[TableFrame]
+    sheet: StyleSheet
+    _style_id: Callable[..., str]
+    _visit_blocks: Callable[[Iterable[Any]], None]
+    visit_caption: Callable[..., None]
+
+    def visit_table(self, node: Table) -> None:
+        frame = self._frames[-1]
+        if node.caption is not None:
+            self.visit_caption(node.caption, node.id)
+        rows = node.header_rows + node.body_rows
+        columns = max([len(node.column_widths)] + [len(row.cells) for row in rows])
+        if columns == 0:
+            return
+        relative = list(node.column_widths[:columns])
+        if len(relative) < columns:
+            share = (sum(relative) / len(relative)) if relative else 1.0
+            relative += [share] * (columns - len(relative))
+        widths = column_widths_twips(tuple(relative), twips(frame.width_mm))
+        total_relative = sum(relative) or 1.0
+        widths_mm = [frame.width_mm * width / total_relative for width in relative]
+        style = self.theme.style_for(node.role or "table")
+        title = plain_text(node.caption) if node.caption is not None else ""
+        table, cells = new_table(self.sheet.style_id(style, TABLE), widths, len(rows), len(node.header_rows), title)
+        append_block(frame.element, table)
+        self._tables.append(TableFrame(cells, widths_mm, len(node.header_rows)))
+        try:
+            self._visit_blocks(rows)
+        finally:
+            self._tables.pop()
+
+    def visit_table_row(self, node: TableRow) -> None:
+        table = self._tables[-1]  # rows exist only in tables (`nodes.Block`)
+        table.row = table.next_row
+        table.next_row += 1
+        table.next_cell = 0
+        try:
+            self._visit_blocks(node.cells)
+        finally:
+            for cell in table.cells[table.row][table.next_cell:]:  # short rows: empty cells stay valid
+                self._close_cell(cell, self._cell_role(table))
+            if table.row >= table.header_count and self._fits_easily(table.cells[table.row], table.widths_mm):
+                # Word and LibreOffice split a row at a page end by default, leaving a few lines of it on the
+                # next page. A row that surely fits on a page is kept whole; a taller one may still split
+                # (forbidding it could clip a row taller than the page).
+                row = table.cells[table.row][0].getparent()
+                row.insert(0, element("w:trPr", children=[element("w:cantSplit")]))
+            table.row = -1
+
+    def _fits_easily(self, cells: list[Element], widths_mm: list[float]) -> bool:
+        """A generous estimate of the row's height (table text at half an em a character, lines of 1.3 em)
+        is under `KEEP_ROW_PAGE_SHARE` of the page body: then the row surely fits on one page."""
+        theme = self.theme
+        size_mm = theme.font_size * TABLE_TEXT_SCALE * MM_PER_POINT
+        tallest = 0.0
+        for cell, width_mm in zip(cells, widths_mm):
+            usable = max(width_mm - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
+            per_line = max(1, int(usable / (size_mm * 0.5)))
+            lines = 0
+            for paragraph in cell.iter(qn("w:p")):
+                text = "".join(run.text or "" for run in paragraph.iter(qn("w:t")))
+                lines += max(1, -(-len(text) // per_line)) + 1  # and a line's worth of paragraph spacing
+            tallest = max(tallest, lines * size_mm * 1.3 + 2 * TABLE_LOOK.cell_vertical_mm)
+        body = theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom
+        return tallest < body * KEEP_ROW_PAGE_SHARE
+
+    def _cell_role(self, table: TableFrame) -> str:
+        return "table-heading" if table.row < table.header_count else "table-text"
+
+    def visit_table_cell(self, node: TableCell) -> None:
+        table = self._tables[-1]  # cells exist only in rows
+        index = table.next_cell
+        table.next_cell += 1
+        cell = table.cells[table.row][index]
+        role = self._cell_role(table)
+        width = max(table.widths_mm[index] - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
+        self._frames.append(Frame(cell, width, role))
+        try:
+            self._visit_blocks(node.blocks)
+        finally:
+            self._frames.pop()
+        self._close_cell(cell, role)
+
+    def _close_cell(self, cell: Element, role: str) -> None:
+        """Word needs a paragraph as the last thing in every cell."""
+        if len(cell) == 0 or cell[-1].tag != qn("w:p"):
+            cell.append(new_paragraph(self._style_id(role)))

@@ -14,62 +14,39 @@ skeletons), `docx_ooxml` (element builders, units), `docx_package` (template, me
 
 from __future__ import annotations
 
-import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import Iterable
 
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from reports.charts.spec import ChartSpec
-from reports.document.construct import make_table
 from reports.document.nodes import (
     BulletList,
     Caption,
     Div,
     Document,
-    Emphasis,
-    Figure,
     Heading,
-    LineBreak,
-    Link,
     ListItem,
     Metadata,
     PageBreak,
     Paragraph,
-    Span,
-    Strong,
     Table,
-    TableCell,
-    TableRow,
-    Text,
 )
-from reports.document.traversal import plain_text
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.docx.archive import deterministic_zip
-from reports.writers.docx.chart_xml import native_chart_type
-from reports.writers.docx.charts import MM_PER_POINT, chart_height_mm, chart_inline, embed_chart
+from reports.writers.docx.charts import MM_PER_POINT
 from reports.writers.docx.checks import BOX_ROLES, check_writable, style_needs
-from reports.writers.docx.fields import Bookmarks, external_hyperlink, field_runs, internal_hyperlink, sequence_name
-from reports.writers.docx.looks import TABLE_LOOK, TABLE_TEXT_SCALE
+from reports.writers.docx.fields import Bookmarks, field_runs, sequence_name
+from reports.writers.docx.figures import FigureVisits
+from reports.writers.docx.frames import Frame, ListFrame, RunState, TableFrame
+from reports.writers.docx.inlines import InlineRuns
+from reports.writers.docx.looks import TABLE_LOOK
 from reports.writers.docx.numbering import LIST_DEPTH, Numbering
-from reports.writers.docx.ooxml import (
-    EMU_PER_MM,
-    Element,
-    append_block,
-    break_run,
-    element,
-    new_paragraph,
-    run_properties,
-    set_numbering,
-    text_run,
-    twips,
-)
+from reports.writers.docx.ooxml import Element, append_block, break_run, new_paragraph, set_numbering, text_run, twips
 from reports.writers.docx.package import (
     extended_properties,
     font_info,
@@ -84,54 +61,10 @@ from reports.writers.docx.package import (
 from reports.writers.docx.reference import find_reference, open_reference
 from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, TABLE
 from reports.writers.docx.styles import StyleSheet
-from reports.writers.docx.tables import column_widths_twips, new_table
-
-MAX_FIGURE_HEIGHT = 0.75
-"""A figure may fill at most this share of the text height; taller charts are scaled down to fit."""
+from reports.writers.docx.tables import TableVisits, new_table
 
 
-@dataclass
-class _Frame:
-    """Where blocks go: the body, a table cell or a box; its usable width decides figure and table widths."""
-
-    element: Element
-    width_mm: float
-    default_role: str = "body"
-
-
-@dataclass
-class _TableFrame:
-    cells: list[list[Element]]
-    widths_mm: list[float]
-    header_count: int
-    container_depth: int
-    next_row: int = 0
-    row: int = -1
-    next_cell: int = 0
-
-
-@dataclass
-class _ListFrame:
-    ordered: bool
-    depth: int
-    num_id: int | None
-
-
-@dataclass(frozen=True)
-class _RunState:
-    style_id: str = ""
-    bold: bool = False
-    italic: bool = False
-
-    def properties(self) -> Element | None:
-        return run_properties(self.style_id, self.bold, self.italic)
-
-
-KEEP_ROW_PAGE_SHARE = 0.4
-"""Body rows estimated under this share of the page body are kept on one page (see `_fits_easily`)."""
-
-
-class DocxWriter(Visitor):
+class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
     """Writes a `Document` tree as DOCX bytes; create one per render (state lives on the instance)."""
 
     def __init__(self, context: RenderContext) -> None:
@@ -143,12 +76,12 @@ class DocxWriter(Visitor):
         self._word: WordDocument | None = None
         self._sheet: StyleSheet | None = None
         self._numbering: Numbering | None = None
-        self._frames: list[_Frame] = []
-        self._tables: list[_TableFrame] = []
-        self._lists: list[_ListFrame] = []
+        self._frames: list[Frame] = []
+        self._tables: list[TableFrame] = []
+        self._lists: list[ListFrame] = []
         self._role_overrides: list[str] = []
         self._inline_parent: Element | None = None
-        self._run = _RunState()
+        self._run = RunState()
         self._in_link = False
         self._bookmarks = Bookmarks()
         self._drawing_id = 0
@@ -179,7 +112,7 @@ class DocxWriter(Visitor):
         self._numbering = Numbering(word, sheet)
         tidy_package(word, language_tag)
         self._set_up_page(document.metadata)
-        self._frames = [_Frame(word.element.body, self.theme.text_width_mm)]
+        self._frames = [Frame(word.element.body, self.theme.text_width_mm)]
         self.visit(document)
         set_core_properties(word, document.metadata, language_tag, self.context.timestamp)
         theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
@@ -218,7 +151,7 @@ class DocxWriter(Visitor):
     def _role_paragraph(self, role: str) -> Element:
         return self._add_paragraph(self.theme.style_for(role))
 
-    def _fill(self, paragraph: Element, inlines: Iterable[object], state: _RunState | None = None) -> None:
+    def _fill(self, paragraph: Element, inlines: Iterable[object], state: RunState | None = None) -> None:
         """Write inline nodes into `paragraph` (or a hyperlink inside it)."""
         saved_parent, saved_run = self._inline_parent, self._run
         self._inline_parent = paragraph
@@ -248,63 +181,6 @@ class DocxWriter(Visitor):
             return
         self._role_paragraph("table-spacing")
 
-    def _stray_inline(self, node: object) -> bool:
-        """An inline met outside a paragraph gets a body paragraph of its own; returns True if handled."""
-        if self._inline_parent is not None:
-            return False
-        self._fill(self._role_paragraph(self._frames[-1].default_role), (node,))
-        return True
-
-    # --- inlines --------------------------------------------------------------------------------
-
-    def visit_text(self, node: Text) -> None:
-        if self._stray_inline(node):
-            return
-        assert self._inline_parent is not None
-        self._inline_parent.append(text_run(node.text, self._run.properties()))
-
-    def visit_emphasis(self, node: Emphasis) -> None:
-        if self._stray_inline(node):
-            return
-        self._fill(self._inline_parent, node.content, replace(self._run, italic=True))  # type: ignore[arg-type]
-
-    def visit_strong(self, node: Strong) -> None:
-        if self._stray_inline(node):
-            return
-        self._fill(self._inline_parent, node.content, replace(self._run, bold=True))  # type: ignore[arg-type]
-
-    def visit_span(self, node: Span) -> None:
-        if self._stray_inline(node):
-            return
-        style_id = self._style_id(node.role, CHARACTER)
-        self._fill(self._inline_parent, node.content, replace(self._run, style_id=style_id))  # type: ignore[arg-type]
-
-    def visit_line_break(self, node: LineBreak) -> None:
-        if self._stray_inline(node):
-            return
-        assert self._inline_parent is not None
-        self._inline_parent.append(break_run(self._run.properties()))
-
-    def visit_link(self, node: Link) -> None:
-        if self._stray_inline(node):
-            return
-        assert self._inline_parent is not None and self._word is not None
-        content = node.content or (Text(node.target),)
-        if self._in_link:  # Word has no links inside links: keep the text
-            self._fill(self._inline_parent, content)
-            return
-        if node.target.startswith("#"):
-            hyperlink = internal_hyperlink(node.target[1:])
-        else:
-            hyperlink = external_hyperlink(self._word.part.relate_to(node.target, RT.HYPERLINK, is_external=True))
-        self._inline_parent.append(hyperlink)
-        state = self._run if self._run.style_id else replace(self._run, style_id=self._style_id("hyperlink", CHARACTER))
-        self._in_link = True
-        try:
-            self._fill(hyperlink, content, state)
-        finally:
-            self._in_link = False
-
     # --- blocks ---------------------------------------------------------------------------------
 
     def visit_document(self, node: Document) -> None:
@@ -331,17 +207,14 @@ class DocxWriter(Visitor):
         level = min(depth, LIST_DEPTH) - 1
         assert self._numbering is not None
         num_id = self._numbering.restarted_number_list(level) if node.ordered else None
-        self._lists.append(_ListFrame(node.ordered, depth, num_id))
+        self._lists.append(ListFrame(node.ordered, depth, num_id))
         try:
             self._visit_blocks(node.items)
         finally:
             self._lists.pop()
 
     def visit_list_item(self, node: ListItem) -> None:
-        if not self._lists:  # an item on its own is a one-item bullet list
-            self.visit_bullet_list(BulletList((node,)))
-            return
-        frame = self._lists[-1]
+        frame = self._lists[-1]  # items exist only in lists (`nodes.Block`)
         level = min(frame.depth, LIST_DEPTH) - 1
         role = "number" if frame.ordered else "bullet"
         in_table = self._frames[-1].default_role in ("table-text", "table-heading")
@@ -394,159 +267,6 @@ class DocxWriter(Visitor):
         self._fill(paragraph, node.content)
         self._bookmarks.wrap(paragraph, identifier)
 
-    def visit_table(self, node: Table) -> None:
-        frame = self._frames[-1]
-        if node.caption is not None:
-            self.visit_caption(node.caption, node.id)
-        rows = node.header_rows + node.body_rows
-        columns = max([len(node.column_widths)] + [len(row.cells) for row in rows])
-        if columns == 0:
-            return
-        relative = list(node.column_widths[:columns])
-        if len(relative) < columns:
-            share = (sum(relative) / len(relative)) if relative else 1.0
-            relative += [share] * (columns - len(relative))
-        widths = column_widths_twips(tuple(relative), twips(frame.width_mm))
-        total_relative = sum(relative) or 1.0
-        widths_mm = [frame.width_mm * width / total_relative for width in relative]
-        style = self.theme.style_for(node.role or "table")
-        title = plain_text(node.caption) if node.caption is not None else ""
-        table, cells = new_table(self.sheet.style_id(style, TABLE), widths, len(rows), len(node.header_rows), title)
-        append_block(frame.element, table)
-        self._tables.append(_TableFrame(cells, widths_mm, len(node.header_rows), len(self._frames)))
-        try:
-            self._visit_blocks(rows)
-        finally:
-            self._tables.pop()
-
-    def _current_table(self) -> _TableFrame | None:
-        if self._tables and self._tables[-1].container_depth == len(self._frames):
-            return self._tables[-1]
-        return None
-
-    def visit_table_row(self, node: TableRow) -> None:
-        table = self._current_table()
-        if table is None or table.next_row >= len(table.cells):  # a row on its own becomes a one-row table
-            self.visit_table(make_table((), (node,)))
-            return
-        table.row = table.next_row
-        table.next_row += 1
-        table.next_cell = 0
-        try:
-            self._visit_blocks(node.cells)
-        finally:
-            for cell in table.cells[table.row][table.next_cell:]:  # short rows: empty cells stay valid
-                self._close_cell(cell, self._cell_role(table))
-            if table.row >= table.header_count and self._fits_easily(table.cells[table.row], table.widths_mm):
-                # Word and LibreOffice split a row at a page end by default, leaving a few lines of it on the
-                # next page. A row that surely fits on a page is kept whole; a taller one may still split
-                # (forbidding it could clip a row taller than the page).
-                row = table.cells[table.row][0].getparent()
-                row.insert(0, element("w:trPr", children=[element("w:cantSplit")]))
-            table.row = -1
-
-    def _fits_easily(self, cells: list[Element], widths_mm: list[float]) -> bool:
-        """A generous estimate of the row's height (table text at half an em a character, lines of 1.3 em)
-        is under `KEEP_ROW_PAGE_SHARE` of the page body: then the row surely fits on one page."""
-        theme = self.theme
-        size_mm = theme.font_size * TABLE_TEXT_SCALE * MM_PER_POINT
-        tallest = 0.0
-        for cell, width_mm in zip(cells, widths_mm):
-            usable = max(width_mm - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
-            per_line = max(1, int(usable / (size_mm * 0.5)))
-            lines = 0
-            for paragraph in cell.iter(qn("w:p")):
-                text = "".join(run.text or "" for run in paragraph.iter(qn("w:t")))
-                lines += max(1, -(-len(text) // per_line)) + 1  # and a line's worth of paragraph spacing
-            tallest = max(tallest, lines * size_mm * 1.3 + 2 * TABLE_LOOK.cell_vertical_mm)
-        body = theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom
-        return tallest < body * KEEP_ROW_PAGE_SHARE
-
-    def _cell_role(self, table: _TableFrame) -> str:
-        return "table-heading" if table.row < table.header_count else "table-text"
-
-    def visit_table_cell(self, node: TableCell) -> None:
-        table = self._current_table()
-        if table is None or table.row < 0 or table.next_cell >= len(table.cells[table.row]):
-            self._visit_blocks(node.blocks)  # a cell outside a table: its blocks, in order
-            return
-        index = table.next_cell
-        table.next_cell += 1
-        cell = table.cells[table.row][index]
-        role = self._cell_role(table)
-        width = max(table.widths_mm[index] - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
-        self._frames.append(_Frame(cell, width, role))
-        try:
-            self._visit_blocks(node.blocks)
-        finally:
-            self._frames.pop()
-        self._close_cell(cell, role)
-
-    def _close_cell(self, cell: Element, role: str) -> None:
-        """Word needs a paragraph as the last thing in every cell."""
-        if len(cell) == 0 or cell[-1].tag != qn("w:p"):
-            cell.append(new_paragraph(self._style_id(role)))
-
-    def visit_figure(self, node: Figure) -> None:
-        frame = self._frames[-1]
-        fraction = node.width if 0 < node.width <= 1 else 1.0
-        width_mm = frame.width_mm * fraction
-        paragraph = self._role_paragraph("figure")
-        if node.chart is not None:
-            title = node.chart.title or (plain_text(node.caption) if node.caption else "")
-            if native_chart_type(node.chart, self.theme) is not None:  # a Word chart, its data editable in Word
-                self._add_chart(paragraph, node.chart, width_mm, node.alt, title)
-            else:  # a kind Word lacks (timeline), or the theme asks for pictures
-                png = self.context.charts.png(node.chart, width_mm)
-                self._add_picture(paragraph, png, width_mm, node.alt, title)
-        elif node.image is not None:  # a logo or photo the theme names, already confined and checked
-            self._add_picture(paragraph, node.image.read_bytes(), width_mm, node.alt, "")
-        else:  # nothing to draw: the alternative text stands in, so no content is lost
-            self._fill(paragraph, (Text(node.alt),))
-        if node.caption is not None:
-            self.visit_caption(node.caption, node.id)
-        else:
-            self._bookmarks.wrap(paragraph, node.id)
-        if node.source:
-            self._fill(self._role_paragraph("source"), node.source)
-
-    def _max_figure_height_mm(self) -> float:
-        theme = self.theme
-        return (theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom) * MAX_FIGURE_HEIGHT
-
-    def _add_chart(self, paragraph: Element, spec: ChartSpec, width_mm: float, alt: str, title: str) -> None:
-        """A native Word chart (chart part + embedded workbook, see `docx_charts`) drawn `width_mm` wide."""
-        assert self._word is not None
-        embedded = embed_chart(self._word.part, spec, self.theme, word_language_tag(spec.language),
-                               self.context.timestamp, self.context.cache)
-        height_mm = min(chart_height_mm(spec, width_mm, self.theme), self._max_figure_height_mm())
-        self._drawing_id += 1  # one counter for pictures and charts: Word rejects a repeated wp:docPr id
-        inline = chart_inline(embedded.relationship_id, self._drawing_id, width_mm, height_mm, alt, title)
-        paragraph.append(element("w:r", children=[element("w:drawing", children=[inline])]))
-
-    def _add_picture(self, paragraph: Element, png: bytes, width_mm: float, alt: str, title: str) -> None:
-        assert self._word is not None
-        inline = self._word.part.new_pic_inline(io.BytesIO(png), width=Mm(width_mm))
-        max_height_emu = self._max_figure_height_mm() * EMU_PER_MM
-        extent = inline.extent
-        if extent.cy > max_height_emu:  # a very tall chart: shrink to fit the page, keeping its proportions
-            scale = max_height_emu / extent.cy
-            extent.cx, extent.cy = int(extent.cx * scale), int(extent.cy * scale)
-            for ext in inline.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}ext"):
-                ext.set("cx", str(extent.cx))
-                ext.set("cy", str(extent.cy))
-        for side in ("distT", "distB", "distL", "distR"):  # as Word writes them; LibreOffice otherwise indents
-            inline.set(side, "0")
-        self._drawing_id += 1
-        properties = inline.docPr
-        properties.set("id", str(self._drawing_id))
-        properties.set("name", f"Figure {self._drawing_id}")
-        properties.set("descr", alt)
-        if title:
-            properties.set("title", title)
-        run = element("w:r", children=[element("w:drawing", children=[inline])])
-        paragraph.append(run)
-
     def visit_div(self, node: Div) -> None:
         if node.role in BOX_ROLES:
             self._box(node)
@@ -566,7 +286,7 @@ class DocxWriter(Visitor):
         append_block(frame.element, table)
         cell = cells[0][0]
         inner = frame.width_mm - 2 * TABLE_LOOK.box_horizontal_mm - TABLE_LOOK.box_rule_points * MM_PER_POINT
-        self._frames.append(_Frame(cell, max(inner, 10.0)))
+        self._frames.append(Frame(cell, max(inner, 10.0)))
         saved_tables, self._tables = self._tables, []
         try:
             self._visit_blocks(node.blocks)

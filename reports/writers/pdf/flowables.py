@@ -15,9 +15,11 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+from reportlab.platypus import PageBreak as PdfPageBreak
 from reportlab.platypus.doctemplate import FrameBreak
 from reportlab.platypus.flowables import _listWrapOn
 
+from reports.document.nodes import SourcePosition
 from reports.writers.pdf.tagging import artifact, untagged
 
 
@@ -306,6 +308,18 @@ def describe(flowable: Any, words: int = 8) -> str:
     return type(flowable).__name__
 
 
+def source_position(flowable: Any) -> SourcePosition | None:
+    """The template line of the block a flowable (or the first of its parts that knows it) was made for."""
+    position = getattr(untagged(flowable), "source_position", None)
+    if position is not None:
+        return position  # type: ignore[no-any-return]
+    for child in getattr(flowable, "_content", None) or getattr(flowable, "_flowables", None) or []:
+        found = source_position(child)
+        if found is not None:
+            return found
+    return None
+
+
 def _first_words(text: str, count: int) -> str:
     words = text.split()
     return " ".join(words[:count]) + (" …" if len(words) > count else "")
@@ -313,3 +327,22 @@ def _first_words(text: str, count: int) -> str:
 
 def _quote(text: str) -> str:
     return f"“{text}”"
+
+
+def group_keep_with_next(flowables: list[Flowable]) -> list[Flowable]:
+    """Group each run of keep-with-next flowables (headings, table captions) with the flowable after it."""
+    grouped: list[Flowable] = []
+    run: list[Flowable] = []
+    for flowable in flowables:
+        if flowable.getKeepWithNext():
+            run.append(flowable)
+            continue
+        if run and not isinstance(flowable, PdfPageBreak):
+            grouped.append(KeepWithNext(run + [flowable]))
+        else:
+            grouped.extend(release_keep_with_next(run))
+            grouped.append(flowable)
+        run = []
+    # nothing to keep with: release, or reportlab would wrap a too-tall heading in KeepTogether forever
+    grouped.extend(release_keep_with_next(run))
+    return grouped

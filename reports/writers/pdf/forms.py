@@ -24,9 +24,10 @@ from reportlab.platypus import Paragraph
 from reports.document.nodes import Document
 from reports.writers.base import RenderContext
 from reports.writers.pdf.flowables import LONG_PARAGRAPH_WORDS
+from reports.writers.pdf.inlines import escape_markup
 from reports.writers.pdf.replay import LayoutPlan, ReplayMismatch, replay_pdf
 from reports.writers.pdf.styles import FontFaces
-from reports.writers.pdf.writer import PdfWriter, escape_markup
+from reports.writers.pdf.writer import PdfWriter
 
 __all__ = ["FormParagraph", "FormWriter", "PdfForm", "lay_out_form"]
 

@@ -21,10 +21,11 @@ from reportlab.platypus.doctemplate import LayoutError as ReportlabLayoutError
 
 from reports.document.nodes import Metadata
 from reports.errors import Diagnostic, LayoutError
-from reports.writers.pdf.flowables import describe
+from reports.writers.pdf.flowables import describe, source_position
 from reports.writers.pdf.page import LabellingCanvas, PageDecorator, PageTexts, pdf_date
+from reports.writers.pdf.structure import StructureTree
 from reports.writers.pdf.styles import PdfStyles
-from reports.writers.pdf.tagging import StructureTree, Tagged
+from reports.writers.pdf.tagging import Tagged
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,11 @@ class BriefingDocTemplate(BaseDocTemplate):
             super().handle_flowable(flowables)
         except ReportlabLayoutError:
             what = describe(in_hand) if in_hand is not None else "a block"
+            position = source_position(in_hand) if in_hand is not None else None
             raise LayoutError([Diagnostic(
                 f"{what} does not fit on a page (page {self.page}) — shorten it, split it into smaller blocks, "
-                f"or make the figure or table narrower")]) from None
+                f"or make the figure or table narrower", file=position.file if position else "",
+                line=position.line if position else 0)]) from None
 
 
 def add_outline(canvas: Canvas, event: OutlineEvent) -> None:

@@ -27,8 +27,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate
 
+from reports.writers.pdf.structure import FOOTER, HEADER
 from reports.writers.pdf.styles import PdfStyles
-from reports.writers.pdf.tagging import FOOTER, HEADER, TaggingCanvas, artifact
+from reports.writers.pdf.tagging import artifact
+from reports.writers.pdf.tagging_canvas import TaggingCanvas
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from reportlab.platypus import Flowable, Frame
 
 from reports.writers.pdf.layout import OutlineEvent, PdfInfo, add_outline, new_document, release
 from reports.writers.pdf.page import PageTexts
+from reports.writers.pdf.structure import StructureTree
 from reports.writers.pdf.styles import PdfStyles
-from reports.writers.pdf.tagging import StructureTree, Tagged
+from reports.writers.pdf.tagging import Tagged
 
 
 @dataclass

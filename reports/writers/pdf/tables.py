@@ -7,13 +7,19 @@ reportlab's LayoutError; header rows repeat on every page the table spans.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from reportlab.lib.colors import Color, white
 from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
 
-from reports.writers.pdf.flowables import BriefingTable
-from reports.writers.pdf.styles import PdfStyles
+from reports.document.nodes import Caption, TableCell, TableRow
+from reports.document.nodes import Table as TableNode
+from reports.theme.model import Theme
+from reports.writers.pdf.flowables import BriefingTable, describe
+from reports.writers.pdf.structure import StructureTree
+from reports.writers.pdf.styles import TABLE_CAPTION, PdfStyles
+from reports.writers.pdf.tagging import Tagged
 
 CELL_PADDING_X = 5.0
 CELL_PADDING_TOP = 3.5
@@ -96,3 +102,74 @@ def build_box(content: Cell, width: float, rule_colour: Color, styles: PdfStyles
                 spaceBefore=styles.font_size * 0.4, spaceAfter=styles.font_size * 1.2)
     box.setStyle(TableStyle(commands))
     return box
+
+
+class TableVisits:
+    """The table visitors of `writer.PdfWriter` (a mixin): a table with its caption, rows and cells."""
+
+    theme: Theme
+    styles: PdfStyles
+    _structure: StructureTree
+    _widths: list[float]
+    _text_widths: list[float]
+    _default_style: list[str]
+    _cell_depth: int
+    _rows: list[tuple[list[float], bool]]
+    visit: Callable[[Any], Any]
+    _anchor: Callable[[str], list[Flowable]]
+    _caption: Callable[[Caption, str], list[Flowable]]
+    _blocks: Callable[[tuple[Any, ...]], list[Flowable]]
+
+    def visit_table_cell(self, node: TableCell) -> list[Flowable]:
+        return self._blocks(node.blocks)
+
+    def visit_table(self, node: TableNode) -> list[Flowable]:
+        flowables: list[Flowable] = self._anchor(node.id)
+        with self._structure.group("Table"):  # the caption is the table's first child, as HTML's <caption>
+            if node.caption is not None:
+                flowables += self._caption(node.caption, TABLE_CAPTION)
+            table = self._table_flowable(node)
+        if node.caption is not None:
+            table.block_label = describe(flowables[-1])
+        flowables.append(table)
+        return flowables
+
+    def _table_flowable(self, node: TableNode) -> Flowable:
+        available = self._widths[-1]
+        widths = [available * share for share in node.column_widths] or [available]
+        rows: list[list[list[Flowable]]] = []
+        for style_role, group in (("table-heading", node.header_rows), ("table-text", node.body_rows)):
+            self._default_style.append(self.theme.style_for(style_role))
+            self._rows.append((widths, style_role == "table-heading"))
+            try:
+                rows.extend(self.visit(row) for row in group)
+            finally:
+                self._rows.pop()
+                self._default_style.pop()
+        columns = max((len(row) for row in rows), default=0)
+        if not columns:
+            return Tagged(HRFlowable(width="100%", thickness=0, spaceBefore=0, spaceAfter=0))
+        rows = [row + [[] for _ in range(columns - len(row))] for row in rows]
+        widths = (widths + [widths[-1]] * columns)[:columns]
+        return build_table(rows, len(node.header_rows), widths, self.styles)
+
+    def visit_table_row(self, node: TableRow) -> list[list[Flowable]]:
+        """The row's cells, each as its flowables, at the widths of the table being written."""
+        widths, header = self._rows[-1]
+        cells = []
+        with self._structure.group("TR"):
+            for column, cell in enumerate(node.cells):
+                width = widths[column] if column < len(widths) else widths[-1]
+                self._widths.append(cell_content_width(width))
+                self._text_widths.append(cell_content_width(width))
+                self._cell_depth += 1
+                try:
+                    # header cells are column headers; empty cells stay, so rows stay rectangular
+                    with self._structure.group("TH" if header else "TD", keep_when_empty=True,
+                                               attributes={"Table": {"Scope": "Column"}} if header else {}):
+                        cells.append(self.visit(cell))
+                finally:
+                    self._cell_depth -= 1
+                    self._widths.pop()
+                    self._text_widths.pop()
+        return cells

@@ -18,8 +18,8 @@ outline, one-pass build, layout observer), `tagging` (structure tree, marked con
 
 from __future__ import annotations
 
-import hashlib
 import re
+from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
@@ -39,17 +39,9 @@ from reports.document.nodes import (
     Emphasis,
     Figure,
     Heading,
-    Inline,
-    LineBreak,
-    Link,
     ListItem,
     PageBreak,
     Paragraph,
-    Span,
-    Strong,
-    Table,
-    TableCell,
-    TableRow,
     Text,
 )
 from reports.document.traversal import plain_text
@@ -59,28 +51,26 @@ from reports.writers.pdf.characters import CharacterCheck
 from reports.writers.pdf.flowables import (
     Anchor,
     ChartFlowable,
-    KeepWithNext,
     describe,
     drawing_fonts,
+    group_keep_with_next,
     paragraph_pieces,
-    release_keep_with_next,
 )
+from reports.writers.pdf.inlines import InlineMarkup, anchor_key, escape_markup
 from reports.writers.pdf.layout import LayoutObserver, OutlineEntry, PdfInfo, TaggedStory, build_pdf
 from reports.writers.pdf.page import PageTexts
+from reports.writers.pdf.structure import StructureTree
 from reports.writers.pdf.styles import (
     BOX_TEXT,
     FIGURE_CAPTION,
     FIGURE_SOURCE,
-    SPAN_LOOKS,
-    TABLE_CAPTION,
     FontFaces,
     PdfStyles,
     build_styles,
-    hex_colour,
     register_theme_fonts,
 )
-from reports.writers.pdf.tables import box_content_width, box_text_width, build_box, build_table, cell_content_width
-from reports.writers.pdf.tagging import StructureTree, Tagged, TaggedList
+from reports.writers.pdf.tables import TableVisits, box_content_width, box_text_width, build_box
+from reports.writers.pdf.tagging import Tagged, TaggedList, tag
 
 __all__ = ["PdfWriter", "write_pdf", "escape_markup"]
 
@@ -95,19 +85,7 @@ EXTERNAL_SCHEMES = ("https:", "http:", "mailto:")
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-def escape_markup(text: str) -> str:
-    """Literal text → reportlab paragraph markup. The one place text is escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def anchor_key(identifier: str) -> str:
-    """A PDF destination name for a document id (ids are slugs; anything else is hashed to stay valid)."""
-    if _SAFE_KEY.match(identifier):
-        return identifier
-    return "id-" + hashlib.sha256(identifier.encode()).hexdigest()[:16]
-
-
-class PdfWriter(Visitor):
+class PdfWriter(TableVisits, InlineMarkup, Visitor):
     """Writes a `Document` as a PDF briefing paper."""
 
     def __init__(self, context: RenderContext) -> None:
@@ -149,6 +127,15 @@ class PdfWriter(Visitor):
 
         return build_pdf(make_story, self.styles, texts, info, observer)
 
+    def visit(self, node: Any) -> Any:
+        made = super().visit(node)
+        position = getattr(node, "position", None)
+        if position is not None and isinstance(made, list):
+            for flowable in made:  # the innermost block that made a flowable names it in a layout error
+                if isinstance(flowable, Flowable) and getattr(flowable, "source_position", None) is None:
+                    flowable.source_position = position
+        return made
+
     # --- extension points: a subclass may watch or change what the writer makes (`forms.FormWriter`) --------
 
     def make_paragraph(self, markup: str, style: ParagraphStyle) -> PdfParagraph:
@@ -171,6 +158,8 @@ class PdfWriter(Visitor):
         """Widths paragraphs are drawn at; a box's is a little wider than its figures and tables may be."""
         self._list_depth = 0
         self._cell_depth = 0
+        self._rows: list[tuple[list[float], bool]] = []
+        """Column widths of the table whose rows are being written, and whether they are header rows."""
         self._heading_count = 0
         self._placed_anchors: set[str] = set()
         self._link_targets: dict[str, str] = {}
@@ -198,7 +187,7 @@ class PdfWriter(Visitor):
 
     def visit_document(self, node: Document) -> list[Flowable]:
         # an empty document is still one (empty) page: a PDF without pages is not a document
-        story = _keep_with_next(self._blocks(node.blocks)) or [Spacer(0, 0)]
+        story = group_keep_with_next(self._blocks(node.blocks)) or [Spacer(0, 0)]
         for key, target in self._link_targets.items():
             if key not in self._placed_anchors:  # reportlab would fail at save on a missing destination
                 self._problems.setdefault(("link", target), Diagnostic(
@@ -221,7 +210,7 @@ class PdfWriter(Visitor):
         if paragraph is None:
             return []
         paragraph.outline_entry = OutlineEntry(" ".join(plain_text(node).split()), key, level - 1)
-        return [self._structure.tag(paragraph, f"H{level}")]
+        return [tag(self._structure, paragraph, f"H{level}")]
 
     def visit_paragraph(self, node: Paragraph) -> list[Flowable]:
         name = self.theme.style_for(node.role) if node.role else self._default_style[-1]
@@ -312,63 +301,6 @@ class PdfWriter(Visitor):
             self._faces.pop()
         return self._tag_paragraph(self.make_paragraph(markup, style), "Caption")
 
-    def visit_table_cell(self, node: TableCell) -> list[Flowable]:
-        return self._blocks(node.blocks)
-
-    def visit_table_row(self, node: TableRow) -> list[Flowable]:
-        """A row on its own (outside a table) is drawn as a one-row table."""
-        count = len(node.cells) or 1
-        with self._structure.group("Table"):
-            return [self._table_flowable((), (node,), (1 / count,) * count)]
-
-    def visit_table(self, node: Table) -> list[Flowable]:
-        flowables: list[Flowable] = self._anchor(node.id)
-        with self._structure.group("Table"):  # the caption is the table's first child, as HTML's <caption>
-            if node.caption is not None:
-                flowables += self._caption(node.caption, TABLE_CAPTION)
-            table = self._table_flowable(node.header_rows, node.body_rows, node.column_widths)
-        if node.caption is not None:
-            table.block_label = describe(flowables[-1])
-        flowables.append(table)
-        return flowables
-
-    def _table_flowable(self, header_rows: tuple[TableRow, ...], body_rows: tuple[TableRow, ...],
-                        relative_widths: tuple[float, ...]) -> Flowable:
-        available = self._widths[-1]
-        widths = [available * share for share in relative_widths] or [available]
-        rows = []
-        for style_role, group in (("table-heading", header_rows), ("table-text", body_rows)):
-            self._default_style.append(self.theme.style_for(style_role))
-            header = style_role == "table-heading"
-            try:
-                for row in group:
-                    cells = []
-                    with self._structure.group("TR"):
-                        for column, cell in enumerate(row.cells):
-                            width = widths[column] if column < len(widths) else widths[-1]
-                            self._widths.append(cell_content_width(width))
-                            self._text_widths.append(cell_content_width(width))
-                            self._cell_depth += 1
-                            try:
-                                # header cells are column headers; empty cells stay, so rows stay rectangular
-                                with self._structure.group("TH" if header else "TD", keep_when_empty=True,
-                                                           attributes={"Table": {"Scope": "Column"}} if header
-                                                           else {}):
-                                    cells.append(self.visit(cell))
-                            finally:
-                                self._cell_depth -= 1
-                                self._widths.pop()
-                                self._text_widths.pop()
-                    rows.append(cells)
-            finally:
-                self._default_style.pop()
-        columns = max((len(row) for row in rows), default=0)
-        if not columns:
-            return Tagged(HRFlowable(width="100%", thickness=0, spaceBefore=0, spaceAfter=0))
-        rows = [row + [[] for _ in range(columns - len(row))] for row in rows]
-        widths = (widths + [widths[-1]] * columns)[:columns]
-        return build_table(rows, len(header_rows), widths, self.styles)
-
     def visit_figure(self, node: Figure) -> list[Flowable]:
         share = min(max(node.width, 0.1), 1.0)
         width = self._widths[-1] * share
@@ -380,9 +312,9 @@ class PdfWriter(Visitor):
             chart = ChartFlowable(drawing, width, self.styles.frame_height - caption_room, node.alt,
                                   self.fonts.heading.regular)
             chart.block_label = f"figure “{' '.join(node.alt.split()[:8])}”"
-            parts.append(self._structure.tag(chart, "Figure", alt=" ".join(node.alt.split())))
+            parts.append(tag(self._structure, chart, "Figure", alt=" ".join(node.alt.split())))
         elif node.image is not None:  # a logo the theme names, already confined and checked (`reports.theme.images`)
-            parts.append(self._structure.tag(self._image(node.image, width), "Figure",
+            parts.append(tag(self._structure, self._image(node.image, width), "Figure",
                                              alt=" ".join(node.alt.split())))
         else:
             # no chart to draw: print the description rather than lose the figure
@@ -490,113 +422,10 @@ class PdfWriter(Visitor):
     def visit_page_break(self, node: PageBreak) -> list[Flowable]:
         return [PdfPageBreak()]
 
-    # --- inlines ------------------------------------------------------------------------------
-
-    def _paragraph(self, content: tuple[Inline, ...], style: ParagraphStyle, anchor: str = "") -> PdfParagraph | None:
-        self._faces.append(self._faces_for(style.fontName))
-        try:
-            markup = self._inlines(content)
-        finally:
-            self._faces.pop()
-        if not markup.strip():
-            return None
-        if anchor:
-            markup = f'<a name="{escape_markup(anchor)}"/>' + markup
-            self._placed_anchors.add(anchor)
-        return self.make_paragraph(markup, style)
-
-    def _inlines(self, content: tuple[Inline, ...]) -> str:
-        return "".join(self.visit(inline) for inline in content)
-
-    def visit_text(self, node: Text) -> str:
-        faces, bold, italic = self._faces[-1]
-        for character, problem in self.characters.problems(node.text, faces, bold, italic):
-            self._problems.setdefault((character, faces.face(bold, italic)), problem)
-        self.text_set(node.text, faces, bold, italic)
-        return escape_markup(node.text)
-
-    def visit_emphasis(self, node: Emphasis) -> str:
-        return self._styled(node.content, "<i>", "</i>", italic=True)
-
-    def visit_strong(self, node: Strong) -> str:
-        return self._styled(node.content, "<b>", "</b>", bold=True)
-
-    def visit_span(self, node: Span) -> str:
-        look = SPAN_LOOKS.get(self.theme.style_for(node.role))
-        if look is None:
-            return self._inlines(node.content)
-        opening, closing = "", ""
-        if look.colour:
-            colour = hex_colour(getattr(self.styles.palette, look.colour))
-            opening, closing = f'<font color="{colour}">', "</font>"
-        if look.bold:
-            opening, closing = opening + "<b>", "</b>" + closing
-        if look.italic:
-            opening, closing = opening + "<i>", "</i>" + closing
-        return self._styled(node.content, opening, closing, bold=look.bold, italic=look.italic)
-
-    def visit_line_break(self, node: LineBreak) -> str:
-        return "<br/>"
-
-    def visit_link(self, node: Link) -> str:
-        target = node.target.strip()
-        colour = hex_colour(self.styles.palette.primary)
-        if not node.content:  # a bare link shows its address
-            node = Link(node.target, (Text(target.removeprefix("mailto:")),))
-        # underlined as well as coloured, as Word's Hyperlink style: a link is never told by colour alone
-        if target.startswith("#"):
-            key = anchor_key(target[1:])
-            self._link_targets.setdefault(key, target)
-            return f'<a href="#{escape_markup(key)}" color="{colour}"><u>{self._inlines(node.content)}</u></a>'
-        if target.lower().startswith(EXTERNAL_SCHEMES):
-            return (f'<a href="{escape_markup(target)}" color="{colour}">'
-                    f"<u>{self._inlines(node.content)}</u></a>")
-        return self._inlines(node.content)  # other schemes are never made clickable
-
-    def _styled(self, content: tuple[Inline, ...], opening: str, closing: str, bold: bool = False,
-                italic: bool = False) -> str:
-        self._faces.append(self._with(bold=bold, italic=italic))
-        try:
-            return opening + self._inlines(content) + closing
-        finally:
-            self._faces.pop()
-
-    # --- fonts and styles ---------------------------------------------------------------------
-
-    def _style(self, name: str) -> ParagraphStyle:
-        paragraphs = self.styles.paragraphs
-        return paragraphs.get(name) or paragraphs[self.theme.style_for("body")]
-
-    def _faces_for(self, font_name: str) -> tuple[FontFaces, bool, bool]:
-        return self.fonts.faces_of(font_name)
-
-    def _with(self, bold: bool = False, italic: bool = False) -> tuple[FontFaces, bool, bool]:
-        faces, current_bold, current_italic = self._faces[-1]
-        return faces, current_bold or bold, current_italic or italic
-
 
 def _strip_trailing_space(flowables: list[Flowable]) -> None:
     """The last flowable in a box sits on the box padding, not on its own space after."""
     flowables[-1].spaceAfter = 0
-
-
-def _keep_with_next(flowables: list[Flowable]) -> list[Flowable]:
-    """Group each run of keep-with-next flowables (headings, table captions) with the flowable after it."""
-    grouped: list[Flowable] = []
-    run: list[Flowable] = []
-    for flowable in flowables:
-        if flowable.getKeepWithNext():
-            run.append(flowable)
-            continue
-        if run and not isinstance(flowable, PdfPageBreak):
-            grouped.append(KeepWithNext(run + [flowable]))
-        else:
-            grouped.extend(release_keep_with_next(run))
-            grouped.append(flowable)
-        run = []
-    # nothing to keep with: release, or reportlab would wrap a too-tall heading in KeepTogether forever
-    grouped.extend(release_keep_with_next(run))
-    return grouped
 
 
 def write_pdf(document: Document, context: RenderContext) -> bytes:

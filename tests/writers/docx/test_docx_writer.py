@@ -584,7 +584,8 @@ def test_libreoffice_converts_to_pdf(docx_bytes, tmp_path):
 
 
 def awkward_document() -> Document:
-    """Structures a template could produce that a naive writer gets wrong."""
+    """Structures a template could produce that a naive writer gets wrong (only shapes the tree's types allow:
+    items, rows, cells and captions never stand on their own)."""
     inner_table = make_table((), (TableRow((TableCell((Paragraph(t("dalam kotak")),)), TableCell(()))),))
     deep = BulletList((ListItem((Paragraph(t("satu")), BulletList((ListItem((Paragraph(t("dua")), BulletList((
         ListItem((Paragraph(t("tiga")), BulletList((ListItem((Paragraph(t("empat")),)),), ordered=True))),
@@ -593,12 +594,6 @@ def awkward_document() -> Document:
     return Document(
         metadata=Metadata(title="Aneh", language="en-GB", page_label="{page}/{total}"),
         blocks=(
-            Text("teks lepas"),
-            Strong(t("tebal lepas")),
-            ListItem((Paragraph(t("butir lepas")),)),
-            TableRow((TableCell((Paragraph(t("baris lepas")),)),)),
-            TableCell((Paragraph(t("sel lepas")),)),
-            Caption("table", t("keterangan lepas")),
             Div("key-facts", (inner_table, Paragraph(t("setelah tabel dalam kotak")))),
             Div("key-facts", (Paragraph(t("kotak kedua berdampingan")),)),
             make_table((), (TableRow((TableCell(()),)),)),
@@ -636,8 +631,7 @@ def awkward_bytes(theme) -> bytes:
 def test_awkward_tree_keeps_all_text(awkward_bytes):
     with docx2python(io.BytesIO(awkward_bytes)) as extracted:
         text = extracted.text
-    for expected in ("teks lepas", "tebal lepas", "butir lepas", "baris lepas", "sel lepas", "keterangan lepas",
-                     "dalam kotak", "setelah tabel dalam kotak", "kotak kedua", "satu", "dua", "tiga", "empat",
+    for expected in ("dalam kotak", "setelah tabel dalam kotak", "kotak kedua", "satu", "dua", "tiga", "empat",
                      "Tanpa grafik: teks pengganti", "link di dalam link", "https://example.org/x", "peran baru",
                      "tabel terakhir"):
         assert expected in text, expected

@@ -42,8 +42,10 @@ from reports.paths import template_search_path
 from reports.pipeline import build_tree
 from reports.theme.model import load_theme
 from reports.writers.base import RenderContext
+from reports.writers.pdf.structure import StructureTree
 from reports.writers.pdf.styles import register_theme_fonts
-from reports.writers.pdf.tagging import StructureTree, Tagged, TaggingCanvas, artifact
+from reports.writers.pdf.tagging import Tagged, artifact, tag
+from reports.writers.pdf.tagging_canvas import TaggingCanvas
 from reports.writers.pdf.writer import write_pdf
 
 ROOT = PROJECT_ROOT
@@ -349,7 +351,7 @@ def test_tagged_keeps_the_wrapped_flowables_layout(context):
 
     styles = build_styles(context.theme, register_theme_fonts(context.theme, THEME_FOLDER))
     heading = Paragraph("Judul", styles.paragraphs["Heading 1"])
-    tagged = StructureTree().tag(heading, "H1")
+    tagged = tag(StructureTree(), heading, "H1")
     assert tagged.getKeepWithNext() == 1 and tagged.getSpaceBefore() == heading.getSpaceBefore()
     assert tagged.wrap(300, 500) == heading.wrap(300, 500)
     tagged.spaceAfter = 7  # written through to the paragraph

@@ -36,6 +36,7 @@ from reports.document.nodes import (
     Metadata,
     PageBreak,
     Paragraph,
+    SourcePosition,
     Span,
     Strong,
     TableCell,
@@ -213,10 +214,6 @@ def sample_document() -> Document:
             interests,
             Heading(3, t("Catatan metodologi"), id="catatan"),
             para("Sumber primer & sekunder; tanda <img src='x'> dan 5 < 6 > 4 ditulis apa adanya.", "source"),
-            Caption("figure", t("Keterangan lepas tanpa tabel"), label="", number=0),
-            TableRow((cell("Baris lepas A"), cell("Baris lepas B"))),
-            TableCell((para("Sel lepas"),)),
-            ListItem((para("Butir lepas"),)),
             PageBreak(),
             Heading(1, t("Kesimpulan"), id="kesimpulan"),
             para(LOREM * 2),
@@ -272,10 +269,6 @@ def test_all_text_appears(sample_pdf):
         "Latihan bersama Peace Mission",
         "Tatanan dunia multipolar <b>tanpa</b> hegemoni",
         "Piagam ditandatangani 2002.",
-        "Baris lepas A",
-        "Sel lepas",
-        "Butir lepas",
-        "Keterangan lepas tanpa tabel",
         "multipolaritas",
         "sectsco.org",
         "Fakta Kunci",
@@ -471,7 +464,9 @@ def test_reportlab_layout_failure_becomes_a_located_layout_error(context):
     text = "Baris yang tidak dapat dipecah " * 600
 
     def story():  # a row that may not split, taller than any page: reportlab gives up
-        return [PdfTable([[PdfParagraph(text, body)]], colWidths=[styles.frame_width], splitInRow=0)]
+        table = PdfTable([[PdfParagraph(text, body)]], colWidths=[styles.frame_width], splitInRow=0)
+        table.source_position = SourcePosition("templates/custom/template.md.j2", 12)  # as the writer sets it
+        return [table]
 
     texts = PageTexts("Kepala", "", "", "Halaman {page} dari {total}")
     with pytest.raises(LayoutError) as caught:
@@ -479,6 +474,18 @@ def test_reportlab_layout_failure_becomes_a_located_layout_error(context):
     message = str(caught.value)
     assert "Baris yang tidak dapat dipecah" in message and "does not fit on a page" in message
     assert caught.value.exit_code == 6
+    assert caught.value.diagnostics[0].format().startswith("templates/custom/template.md.j2:12:1: ")
+
+
+def test_every_flowable_knows_the_template_line_of_its_block(context):
+    """The writer hands each block's position to what it makes, so a layout error can name the line."""
+    from reports.writers.pdf.flowables import source_position
+
+    here = SourcePosition("template.md.j2", 7)
+    blocks = (Paragraph(t("Satu"), position=here), Heading(2, t("Dua"), position=SourcePosition("x.j2", 9)))
+    writer = PdfWriter(context)
+    flowables = writer.visit(Document(metadata=metadata(), blocks=blocks))
+    assert [str(source_position(flowable)) for flowable in flowables] == ["template.md.j2:7", "x.j2:9"]
 
 
 def test_figure_inside_a_box_and_a_table_cell(context):

@@ -1,0 +1,5 @@
+"""`python -m reports.cli`: the same as the `reports` command."""
+
+from reports.cli import run
+
+run()

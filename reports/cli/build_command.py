@@ -1,0 +1,193 @@
+"""`reports build`: content files (and a roster) into documents, in parallel, up to date, or watched."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, NoReturn
+
+import click
+
+from reports.cli.base import display_path, fail, main, print_diagnostics, templates_dir_option
+from reports.errors import ExitCode, ReportsError
+from reports.paths import DEFAULT_CONTENT
+
+if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by `build`
+    from reports.runtime.batch import BatchResult
+    from reports.runtime.jobs import Job, Outcome
+
+
+class _BatchReport:
+    """Prints each document's diagnostics and files in input order, with a progress bar on a terminal."""
+
+    def __init__(self, total: int, show_progress: bool) -> None:
+        self.total = total
+        self.next_index = 0
+        self.waiting: dict[int, Outcome] = {}
+        self.progress = None
+        if show_progress:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            # no refresh thread (a pool may fork after this); redrawn as each document finishes
+            self.progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                     console=Console(stderr=True), auto_refresh=False, transient=True,
+                                     redirect_stdout=False, redirect_stderr=False)
+            self.task = self.progress.add_task("build", total=total)
+            self.progress.start()
+
+    def _echo(self, line: str, err: bool) -> None:
+        if self.progress is not None and (err or sys.stdout.isatty()):
+            self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            click.echo(line, err=err)
+
+    def done(self, outcome: Outcome) -> None:
+        self.waiting[outcome.index] = outcome
+        while self.next_index in self.waiting:
+            ready = self.waiting.pop(self.next_index)
+            self.next_index += 1
+            for diagnostic in (*ready.warnings, *ready.errors):
+                self._echo(diagnostic.format(), err=True)
+            for target in ready.written:
+                self._echo(f"{'up to date' if ready.skipped else 'wrote'} {display_path(target)}", err=False)
+        if self.progress is not None:
+            self.progress.advance(self.task)
+            self.progress.refresh()
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _summary(result: BatchResult, workers: str) -> None:
+    from reports.runtime.jobs import EXIT_MEANINGS
+
+    built = [outcome for outcome in result.outcomes if outcome.ok]
+    files = sum(len(outcome.written) for outcome in built)
+    unchanged = sum(outcome.skipped for outcome in built)
+    note = f", {unchanged} of them up to date" if unchanged else ""
+    click.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files{note}) in "
+               f"{result.seconds:.1f} s with {workers}", err=True)
+    failures = result.failures
+    if failures:
+        click.echo(f"{len(failures)} failed:", err=True)
+        for outcome in failures:
+            meaning = EXIT_MEANINGS.get(ExitCode(outcome.exit_code), "error")
+            click.echo(f"  {outcome.label}: {meaning} (exit {outcome.exit_code})", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--template", "-t", "template_name", default="briefing", show_default=True, help="Template folder name.")
+@click.option("--format", "-f", "formats", default="pdf,docx", show_default=True,
+              help="Comma-separated output formats.")
+@click.option("--out", "-o", "out_dir", default=Path("build"), show_default=True,
+              type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False),
+              help="Class list (CSV with columns name, class, …): one personalised document per row, "
+                   "named <stem>-<template>-<name>.<format>.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Documents built at once, each in its own process (default: the number of CPUs).")
+@click.option("--executor", default="processes", show_default=True,
+              help="Where a batch runs: local 'processes', or Dask distributed: 'dask://HOST:PORT' (a running "
+                   "scheduler) or 'dask://local' (a local cluster); needs the 'dask' extra.")
+@click.option("--watch", "-w", is_flag=True,
+              help="After building, keep running and rebuild in this process whenever a content file, the "
+                   "roster or a template folder changes (only what changed is rebuilt). Ctrl-C stops.")
+@click.option("--force", is_flag=True,
+              help="Build every document even when nothing it depends on changed since its last build.")
+@click.option("--no-cache", is_flag=True,
+              help="Use no cache at all: draw every chart again and build every document (implies --force). "
+                   "The cache is $REPORTS_CACHE_DIR, else $XDG_CACHE_HOME/reports/charts, else "
+                   "~/.cache/reports/charts.")
+@templates_dir_option
+def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Path,
+          templates_dirs: tuple[Path, ...], roster: Path | None, jobs: int | None, executor: str,
+          watch: bool, force: bool, no_cache: bool) -> None:
+    """Build CONTENT files (default: data/sco-russia.yaml) into <stem>-<template>.<format> files.
+
+    \b
+    A document whose content, template, theme, fonts, code and outputs are all unchanged since its
+    last build is not built again ("up to date"); --force builds it anyway.
+    Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
+    The summary lists what failed; the exit code is the worst among the failures.
+    """
+    from reports.paths import template_search_path
+    from reports.runtime.batch import default_workers, parse_executor, plan_jobs, run_jobs
+    from reports.runtime.roster import read_roster
+    from reports.templating.limits import render_seconds_from
+
+    try:
+        kind, _ = parse_executor(executor)
+        search_path = template_search_path(templates_dirs)
+        wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
+        sources = [(path, display_path(path)) for path in files or (DEFAULT_CONTENT,)]
+
+        def plan(forced: bool) -> list[Job]:
+            rows = read_roster(roster, display_path(roster)) if roster is not None else None
+            return plan_jobs(sources, template_name, wanted, out_dir, search_path, cache_default=not no_cache,
+                             roster=rows, protected=(roster,) if roster is not None else (),
+                             skip_unchanged=not no_cache, force=forced,
+                             source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH", ""),
+                             render_seconds=render_seconds_from(os.environ.get("REPORTS_RENDER_SECONDS")))
+
+        planned = plan(force)
+    except ReportsError as error:
+        fail(error)
+    workers = jobs or default_workers()
+    report = _BatchReport(len(planned), show_progress=len(planned) > 1 and sys.stderr.isatty())
+    try:
+        result = run_jobs(planned, workers, executor, on_done=report.done)
+    except ReportsError as error:
+        report.close()
+        fail(error)
+    report.close()
+    if len(planned) > 1:
+        used = min(workers, len(planned))
+        where = ("Dask workers" if kind == "dask" else
+                 f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
+        _summary(result, where)
+    if watch:
+        _watch(lambda: plan(False), [path for path, _ in sources] + ([roster] if roster else []),
+               search_path)
+    sys.exit(result.exit_code)
+
+
+def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...]) -> NoReturn:
+    """Rebuild on every change until Ctrl-C; a round's failures are reported and watching goes on."""
+    from reports.runtime.watch import watch
+
+    def one_round(outcomes: list[Outcome], seconds: float) -> None:
+        report = _BatchReport(len(outcomes), show_progress=False)
+        for outcome in outcomes:
+            report.done(outcome)
+        rebuilt = sum(outcome.ok and not outcome.skipped for outcome in outcomes)
+        failed = sum(not outcome.ok for outcome in outcomes)
+        click.echo(f"rebuilt {rebuilt} of {len(outcomes)} document(s) in {seconds:.2f} s"
+                   + (f"; {failed} failed" if failed else "") + " — still watching", err=True)
+
+    def planned() -> list[Job]:
+        try:
+            return plan()
+        except ReportsError as error:
+            print_diagnostics(error.diagnostics)
+            return []
+
+    from reports.runtime.watch import FontsChanged
+
+    try:
+        watch(planned, inputs, search_path, one_round, lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        pass
+    except FontsChanged as changed:
+        click.echo(f"font file(s) changed: {changed} — fonts are loaded once per process; run "
+                   "`reports build --watch` again to use them", err=True)
+        sys.exit(int(ExitCode.ASSET))
+    except (OSError, RuntimeError) as error:  # watchfiles: the system's limit of watched folders, a gone folder
+        click.echo(f"cannot watch for changes: {error} — keep content files in a folder of their own, or raise "
+                   "the system's inotify limit (fs.inotify.max_user_watches)", err=True)
+        sys.exit(int(ExitCode.OUTPUT))
+    click.echo("stopped watching", err=True)
+    sys.exit(int(ExitCode.OK))
