@@ -89,6 +89,7 @@ def style_names(parts: dict[str, etree._Element]) -> dict[str, str]:
 # --- the DOCX -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ["briefing", "handout", "handout-teacher", "english"])
 def test_every_drawing_has_alt_text(documents, key):
     built = documents[key]
@@ -323,6 +324,7 @@ def test_the_built_in_templates_are_accessible(template):
 # --- the command --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_check_accessibility_on_the_default_briefing_exits_0(project_root):
     result = run_cli("check", "--accessibility", cwd=project_root)
     assert result.returncode == 0, result.stderr
@@ -330,6 +332,7 @@ def test_check_accessibility_on_the_default_briefing_exits_0(project_root):
     assert result.stdout.strip() == "data/sco-russia.yaml: valid, accessibility checked with template 'briefing'"
 
 
+@pytest.mark.slow
 def test_check_accessibility_reports_warnings_one_line_each_and_exits_0(project_root, tmp_path):
     write_theme(tmp_path / "faint", 'name: faint\nextends: base\ncolours:\n  muted: "#999999"\n',
                 template="# Satu\n\n### Tiga\n\nTeks.\n")
@@ -353,6 +356,7 @@ def test_check_accessibility_refuses_a_logo_without_alt_text(project_root, tmp_p
     assert "logo_alt" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_check_accessibility_with_a_handout_template(project_root):
     result = run_cli("check", "-a", "--template", "handout-teacher", "data/sco-russia.yaml", cwd=project_root)
     assert result.returncode == 0, result.stderr

@@ -504,6 +504,7 @@ def produced(ran: Ran, suffix: str) -> list[Path]:
 # --- the tests --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [_param(case) for case in CASES])
 def test_hostile_case(case: Case, hostile_runs: dict[str, Ran], canary: Canary) -> None:
     ran = hostile_runs[case.name]
@@ -660,6 +661,7 @@ def _all_produced(hostile_runs: dict[str, Ran], suffix: str) -> list[Path]:
     return [path for ran in hostile_runs.values() if ran.result.returncode == 0 for path in produced(ran, suffix)]
 
 
+@pytest.mark.slow
 def test_every_pdf_passes_qpdf_check(hostile_runs: dict[str, Ran]) -> None:
     qpdf = need_tool("qpdf")
     pdfs = _all_produced(hostile_runs, ".pdf")
@@ -692,6 +694,7 @@ def test_every_docx_reads_back_with_docx2python(hostile_runs: dict[str, Ran]) ->
         assert spaced(title)[:40] in spaced(text), (document, title)
 
 
+@pytest.mark.slow
 def test_libreoffice_converts_every_docx(hostile_runs: dict[str, Ran], tmp_path: Path) -> None:
     """One soffice call for all of them; soffice exits 0 even when it fails, so look for each converted file."""
     soffice = need_tool("soffice")

@@ -197,6 +197,7 @@ def test_pdf_has_metadata_and_outline(built: Built) -> None:
     assert "Halaman 1 dari" in (reader.pages[0].extract_text() or "")
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_docx_with_the_same_headings(built: Built, tmp_path: Path) -> None:
     soffice = need_tool("soffice")
     profile = tmp_path / "profile"
@@ -223,6 +224,7 @@ def test_second_content_file_builds_with_the_same_template(tmp_path: Path) -> No
         assert _normalise(category.label) in text
 
 
+@pytest.mark.slow
 def test_same_input_gives_identical_bytes(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     build_files(CONTENT, out_dir=first)
@@ -231,6 +233,7 @@ def test_same_input_gives_identical_bytes(tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_cli_build_with_no_arguments_writes_the_default_briefing(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "data", tmp_path / "data")
     result = subprocess.run(
@@ -243,6 +246,7 @@ def test_cli_build_with_no_arguments_writes_the_default_briefing(tmp_path: Path)
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_build_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
     content = tmp_path / "sco-russia.yaml"
     content.write_bytes(CONTENT.read_bytes())

@@ -166,6 +166,7 @@ def test_decimal_year_and_shorten() -> None:
 # --- drawing --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_math_and_underscore_labels_are_drawn_as_typed(renderer: ChartRenderer) -> None:
     spec = bar_spec(("$5 members", "_hidden category"), (2, 1), ("between $5 and $10", "_underscore, a_b"))
     texts = svg_texts(renderer.svg(spec, 160))
@@ -184,6 +185,7 @@ def test_membership_svg_shows_every_name_as_text(renderer: ChartRenderer, specs:
     assert spec.title not in text  # the document prints the caption; the image does not repeat it
 
 
+@pytest.mark.slow
 def test_same_spec_gives_same_bytes(theme: Theme, specs: dict[str, ChartSpec]) -> None:
     for spec in specs.values():
         first = ChartRenderer(theme, THEME_FOLDER)
@@ -194,6 +196,7 @@ def test_same_spec_gives_same_bytes(theme: Theme, specs: dict[str, ChartSpec]) -
         assert b"<dc:date>" not in svg and b"Matplotlib" not in png
 
 
+@pytest.mark.slow
 def test_unchanged_chart_is_never_drawn_again(theme: Theme, specs: dict[str, ChartSpec], tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
@@ -294,6 +297,7 @@ def test_drawing_is_vector_text_in_embedded_fonts(renderer: ChartRenderer, specs
         assert all(name in extracted for name in specs["membership"].annotations[0].split(", "))
 
 
+@pytest.mark.slow
 def test_charts_never_import_matplotlib_until_drawn_and_never_pyplot() -> None:
     script = (
         "import sys\n"

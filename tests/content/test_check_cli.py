@@ -29,6 +29,7 @@ def _expected_lines(case: Case, name: str) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_refused_files_exit_3_with_one_located_line_per_problem(case: Case, tmp_path: Path) -> None:
     path = write_case(case, tmp_path)

@@ -32,6 +32,7 @@ SAMPLES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_the_tree_of_each_sample_is_its_golden_dump(name: str, request: pytest.FixtureRequest) -> None:
     content, template = SAMPLES[name]

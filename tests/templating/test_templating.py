@@ -93,6 +93,7 @@ def test_template_names_are_folder_names(name: str) -> None:
         ("{% for i in range(99999) %}{{ 'y' * 99 }}{% endfor %}", "more than"),
     ],
 )
+@pytest.mark.slow
 def test_resource_exhaustion_is_stopped(tmp_path: Path, body: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import reports.templating.render as templating
 

@@ -75,6 +75,7 @@ def entries(cache: Path) -> list[Path]:
 # --- the facts ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FONT_FILES, ids=lambda path: path.name)
 def test_facts_are_what_fonttools_reads(path: Path) -> None:
     facts = fonts.font_facts(path, Cache())
@@ -82,6 +83,7 @@ def test_facts_are_what_fonttools_reads(path: Path) -> None:
     assert as_dict(facts) == direct_parse(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FONT_FILES, ids=lambda path: path.name)
 def test_facts_read_back_from_the_cache_are_the_parsed_ones(path: Path, tmp_path: Path) -> None:
     parsed = fonts.font_facts(path, Cache(tmp_path))
@@ -109,6 +111,7 @@ def test_the_three_users_share_one_parse(tmp_path: Path) -> None:
     assert info.panose == direct_parse(resolve_font_file(theme.heading_font.regular, THEME_FOLDER))["panose"]
 
 
+@pytest.mark.slow
 def test_a_new_process_reads_the_cache_without_fonttools(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     for path in theme_font_files():

@@ -229,6 +229,7 @@ def test_chart_part_follows_the_schema_rules_that_matter(built, membership_chart
     assert children == sorted(children, key=order.index), "c:chartSpace children in schema order"
 
 
+@pytest.mark.slow
 def test_chart_part_validates_against_the_office_schemas(built, tmp_path):
     """Full schema validation with openxml-audit (the Open XML SDK's transitional schemas, in Python) when installed."""
     audit = pytest.importorskip("openxml_audit", reason="openxml-audit not installed: structural rules tested above")
@@ -288,6 +289,7 @@ def test_python_docx_reopens_and_resaves_without_losing_the_chart(built, members
     assert again.relationships("word/document.xml")[relationship][1] == membership_chart
 
 
+@pytest.mark.slow
 def test_libreoffice_draws_the_chart_with_its_category_labels(built, specs, tmp_path):
     soffice = need_tool("soffice")  # skipped locally without LibreOffice, a failure in CI
     pdftotext = need_tool("pdftotext")

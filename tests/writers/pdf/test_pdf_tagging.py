@@ -390,6 +390,7 @@ def test_catalog_declares_a_tagged_pdf_in_the_documents_language(sample_pdf):
     assert int(root.StructTreeRoot.ParentTreeNextKey) >= len(pdf.pages)
 
 
+@pytest.mark.slow
 def test_pdfinfo_says_tagged_and_qpdf_passes(briefings, tmp_path, sample_pdf):
     pdfinfo, qpdf = need_tool("pdfinfo"), need_tool("qpdf")
     for path in [built.pdf for built in briefings.values()] + [write_temp(sample_pdf, tmp_path)]:
@@ -415,6 +416,7 @@ def test_sample_structure_follows_the_content_order(sample_pdf, tmp_path):
     assert actual_structure(root) == expected_structure(sample_document().blocks)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", ["briefing", "handout", "handout-teacher"])
 def test_briefing_structure_follows_the_content_order(briefings, template):
     built = briefings[template]
@@ -674,6 +676,7 @@ def test_content_copied_by_a_split_inside_a_table_row_stays_in_the_tree(context,
 # --- long paragraphs ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_very_long_paragraph_is_one_paragraph_element(context, tmp_path):
     """Laid out in pieces (`paragraph_pieces`), a 30,000-word paragraph is still one `P`, its text whole."""
     text = numbered_words(30_000)

@@ -497,6 +497,7 @@ def test_figure_inside_a_box_and_a_table_cell(context):
     assert text.count("Gambar 2. Dalam kotak") == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("follower", ["paragraph", "list", "table", "figure", "box"])
 def test_heading_is_never_left_alone_at_the_bottom_of_a_page(context, follower):
     following = {
@@ -574,6 +575,7 @@ def _covered_alphabet() -> list[str]:
 COVERED = st.sampled_from(_covered_alphabet() + list("&<>\"' ") * 20)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(COVERED, min_size=1, max_size=80).filter(lambda s: s.strip()))
 def test_any_text_the_font_covers_appears_unchanged(context, text):
@@ -660,6 +662,7 @@ def numbered_words(count: int, start: int = 0) -> str:
     return " ".join(f"kata{index}" for index in range(start, start + count))
 
 
+@pytest.mark.slow
 def test_very_long_paragraph_is_laid_out_in_linear_time(context, tmp_path):
     """reportlab wraps the rest of a paragraph again at every page break (30,000 words took 7 s, 50,000 half a
     minute); the writer lays a long paragraph out in pieces, and its text comes out whole and in order."""
@@ -678,6 +681,7 @@ def test_very_long_paragraph_is_laid_out_in_linear_time(context, tmp_path):
         assert words == expected  # no word lost, doubled or joined to its neighbour at a piece's end
 
 
+@pytest.mark.slow
 def test_long_paragraph_pieces_lay_out_as_the_whole_paragraph(context, monkeypatch, tmp_path):
     """The pieces are cut at line ends: every word sits exactly where the unbroken paragraph puts it, with
     inline styles, links and line breaks, in a list, a box and a table cell too."""
