@@ -116,7 +116,6 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     """
     from reports.paths import template_search_path
     from reports.runtime.batch import default_workers, parse_executor, plan_jobs, run_jobs
-    from reports.runtime.roster import read_roster
     from reports.templating.limits import render_seconds_from
 
     try:
@@ -126,7 +125,11 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
         sources = [(path, display_path(path)) for path in files or (DEFAULT_CONTENT,)]
 
         def plan(forced: bool) -> list[Job]:
-            rows = read_roster(roster, display_path(roster)) if roster is not None else None
+            rows = None
+            if roster is not None:
+                from reports.runtime.roster import read_roster
+
+                rows = read_roster(roster, display_path(roster))
             return plan_jobs(sources, template_name, wanted, out_dir, search_path, cache_default=not no_cache,
                              roster=rows, protected=(roster,) if roster is not None else (),
                              skip_unchanged=not no_cache, force=forced,

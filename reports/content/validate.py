@@ -175,8 +175,8 @@ def check_content(path: Path, display_name: str | None = None, cache: Cache | No
             data = None  # the check reports the problem its own way
         if data is not None:
             key = (str(path.resolve()), display_name, hashlib.sha256(data).hexdigest())
-            return cache.memo("content", key, lambda: check_content(path, display_name, cache=None), CONTENT_LIMIT)
-    return _checked(load_file(path, display_name))
+            return cache.memo("content", key, lambda: _checked(load_file(path, display_name), cache), CONTENT_LIMIT)
+    return _checked(load_file(path, display_name), cache)
 
 
 def check_data(data: Mapping[str, Any], name: str = "<data>") -> CheckedContent:
@@ -195,8 +195,8 @@ def check_data(data: Mapping[str, Any], name: str = "<data>") -> CheckedContent:
     return _checked(document)
 
 
-def _checked(document: LoadedDocument) -> CheckedContent:
+def _checked(document: LoadedDocument, cache: Cache | None = None) -> CheckedContent:
     content = validate(document)
-    labels = labels_for(content.document.language)
+    labels = labels_for(content.document.language, cache)
     warnings = spelling_warnings(content, document, labels) + count_warnings(content, document, labels)
     return CheckedContent(content=content, source=document, warnings=warnings)

@@ -18,9 +18,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from reports.errors import Diagnostic, UsageError
 from reports.paths import output_path
-from reports.runtime.executors import run_in_processes, run_on_dask
 from reports.runtime.jobs import Job, Outcome, run_indexed
-from reports.runtime.roster import roster_suffixes
 from reports.writers import wanted_formats
 
 
@@ -82,6 +80,8 @@ def plan_jobs(
         if roster is None:
             jobs.append(Job(content=path, display_name=name, label=name, **base))  # type: ignore[arg-type]
             continue
+        from reports.runtime.roster import roster_suffixes
+
         for row, suffix in zip(roster, roster_suffixes(roster)):
             jobs.append(Job(content=path, display_name=name, student=dict(row), suffix=suffix, form=len(roster) > 1,
                             label=f"{name} for {row.get('name', suffix)}", **base))  # type: ignore[arg-type]
@@ -122,11 +122,15 @@ def run_jobs(
             on_done(outcome)
 
     if kind == "dask":
+        from reports.runtime.executors import run_on_dask  # an up-to-date batch needs no executor
+
         run_on_dask(items, address, workers, finished)
     elif len(items) <= 1 or workers == 1:
         for item in items:
             finished(run_indexed(item))
     else:
+        from reports.runtime.executors import run_in_processes
+
         run_in_processes(items, min(workers, len(items)), finished)
     return BatchResult([outcomes[index] for index, _ in items], time.perf_counter() - started)
 

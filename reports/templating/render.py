@@ -223,6 +223,8 @@ class _LineNotes:
         for candidate in range(line + index, min(line + index + _TEXT_SEARCH_LINES, len(source)) + 1):
             if candidate >= 1 and probe in source[candidate - 1]:
                 return SourcePosition(filename, candidate)
+        if not 0 < line <= len(source) or "include" not in source[line - 1]:
+            return SourcePosition(filename, line + index)  # a printed value: its expression's line
         # an include's text is yielded by the including template's loop: look for it, once, in the others
         self._template("")  # takes in the templates loaded since (an include is loaded when it runs)
         found = [(other, number) for other, lines in self._sources.items() if other != filename

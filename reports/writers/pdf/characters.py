@@ -24,9 +24,10 @@ class CharacterCheck:
     def __init__(self) -> None:
         self._verdicts: dict[tuple[str, str], bool] = {}
 
-    def drawable(self, character: str, faces: FontFaces, bold: bool, italic: bool) -> bool:
-        """True for a character the face can set (or one reportlab turns into a word space)."""
-        key = (character, faces.face(bold, italic))
+    def drawable(self, character: str, faces: FontFaces, bold: bool, italic: bool, face_name: str = "") -> bool:
+        """True for a character the face can set (or one reportlab turns into a word space); `face_name` is
+        `faces.face(bold, italic)` when the caller has it already (a text's characters share it)."""
+        key = (character, face_name or faces.face(bold, italic))
         verdict = self._verdicts.get(key)
         if verdict is None:
             verdict = character in NOT_DRAWN or (
@@ -38,9 +39,9 @@ class CharacterCheck:
     def problems(self, text: str, faces: FontFaces, bold: bool, italic: bool) -> list[tuple[str, Diagnostic]]:
         """(character, diagnostic) for each character of `text` the face cannot set: outside the BMP, a control
         character, or missing from the font; [] for a drawable text."""
-        if all(self.drawable(character, faces, bold, italic) for character in set(text)):
-            return []
         face_name = faces.face(bold, italic)
+        if all(self.drawable(character, faces, bold, italic, face_name) for character in set(text)):
+            return []
         found: list[tuple[str, Diagnostic]] = []
         for index, character in _checked_positions(text):
             code = ord(character)
