@@ -12,6 +12,7 @@ import click
 from reports.cli.base import display_path, fail, main, print_diagnostics, templates_dir_option
 from reports.errors import ExitCode, ReportsError
 from reports.paths import DEFAULT_CONTENT
+from reports.writers import FORMATS
 
 if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by `build`
     from reports.runtime.batch import BatchResult
@@ -81,7 +82,7 @@ def _summary(result: BatchResult, workers: str) -> None:
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--template", "-t", "template_name", default="briefing", show_default=True, help="Template folder name.")
-@click.option("--format", "-f", "formats", default="pdf,docx", show_default=True,
+@click.option("--format", "-f", "formats", default=",".join(FORMATS), show_default=True,
               help="Comma-separated output formats.")
 @click.option("--out", "-o", "out_dir", default=Path("build"), show_default=True,
               type=click.Path(path_type=Path, file_okay=False), help="Output folder.")

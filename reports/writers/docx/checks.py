@@ -28,7 +28,7 @@ from reports.document.nodes import (
     TableRow,
     Text,
 )
-from reports.document.traversal import walk
+from reports.document.traversal import child_fields, walk
 from reports.errors import Diagnostic, LayoutError
 from reports.theme.model import Theme
 from reports.writers.docx.numbering import LIST_DEPTH
@@ -73,14 +73,13 @@ def _strings(node: object, path: str) -> Iterator[tuple[str, str]]:
     chart = getattr(node, "chart", None)
     if chart is not None:
         yield f"{path}.chart.title", chart.title
-    for name in ("blocks", "content", "items", "cells", "header_rows", "body_rows", "source"):
-        value = getattr(node, name, None)
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
         if isinstance(value, tuple):
             for index, child in enumerate(value):
                 yield from _strings(child, f"{path}.{name}[{index}]")
-    caption = getattr(node, "caption", None)
-    if caption is not None:
-        yield from _strings(caption, f"{path}.caption")
+        elif value is not None:
+            yield from _strings(value, f"{path}.{name}")
 
 
 def check_writable(document: Document, theme: Theme | None = None) -> None:
