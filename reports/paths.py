@@ -1,8 +1,11 @@
-"""Where the project's own resources live.
+"""Where the project's own resources live, for a checkout and an installed wheel alike.
 
-The package is installed in editable mode (`pip install -e .`, as the README says), so the
-built-in templates, data and assets are the top-level folders of the checkout that the design card
-fixes; one module knows that, so moving to packaged resources later is a one-file change.
+The built-in templates, the sample content and the assets are the top-level folders of the checkout
+(`templates/`, `data/`, `assets/`), which the design card fixes and which stay the source of truth. A wheel
+carries the same folders inside the package, as `reports/resources/<folder>` (pyproject.toml maps them there),
+so an installed `reports` finds them there; a checkout or an editable install has no `resources` folder and
+reads the top-level ones. Both are real folders on disk (wheels install unpacked), so everything that reads
+them — Jinja's loader, fonts, the up-to-date records — works on plain paths.
 
 It also answers, with the standard library alone, the questions `reports build` asks before deciding
 whether anything needs building (which folders hold templates, where outputs and caches go), so that
@@ -14,14 +17,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
+PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGED = PACKAGE_DIR / "resources"
+RESOURCES = _PACKAGED if (_PACKAGED / "templates").is_dir() else PACKAGE_DIR.parent
+"""The folder holding `templates/`, `data/` and `assets/`: inside the installed package, else the checkout."""
+PROJECT_ROOT = RESOURCES
+TEMPLATES_DIR = RESOURCES / "templates"
 LOCALES_DIR = TEMPLATES_DIR / "locales"
-DATA_DIR = PROJECT_ROOT / "data"
-ASSETS_DIR = PROJECT_ROOT / "assets"
+DATA_DIR = RESOURCES / "data"
+ASSETS_DIR = RESOURCES / "assets"
 DEFAULT_CONTENT = DATA_DIR / "sco-russia.yaml"
+SCHEMA_FILE = DATA_DIR / "content.schema.json"
 
-FORMATS = ("pdf", "docx")
 
 
 def output_path(content_path: Path, template_name: str, out_dir: Path, extension: str, suffix: str = "") -> Path:

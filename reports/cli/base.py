@@ -11,8 +11,8 @@ from typing import Callable, NoReturn, TypeVar
 
 import click
 
+from reports import __version__
 from reports.errors import Diagnostic, ExitCode, ReportsError
-from reports.paths import PROJECT_ROOT
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -43,7 +43,7 @@ def templates_dir_option(command: Command) -> Command:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="reports")
+@click.version_option(package_name="essay-reports", prog_name="reports")
 def main() -> None:
     """Build briefing papers and handouts (DOCX and PDF) from structured essay content.
 
@@ -86,7 +86,7 @@ def run(arguments: list[str] | None = None) -> None:
             traceback.print_exc()
         click.echo(
             f"internal error (a bug in reports, not in your files): {type(error).__name__}: {error}\n"
-            f"Set REPORTS_DEBUG=1 for the traceback and report it with the command you ran ({PROJECT_ROOT}).",
+            f"Set REPORTS_DEBUG=1 for the traceback and report it with the command you ran (reports {__version__}).",
             err=True,
         )
         sys.exit(int(ExitCode.INTERNAL))

@@ -102,7 +102,7 @@ def run_on_dask(items: list[tuple[int, Job]], address: str, workers: int, finish
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise UsageError([Diagnostic("--executor dask://… needs Dask distributed, which is not installed — "
-                                     "pip install 'reports[dask]'")]) from None
+                                     "pip install 'essay-reports[dask]'")]) from None
     cluster = None
     try:
         if address == "local":

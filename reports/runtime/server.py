@@ -125,9 +125,9 @@ def required() -> bool:
 
 def installation() -> list[str]:
     """What must match between client and server: this copy of `reports` and this Python."""
-    from reports.paths import PROJECT_ROOT
+    from reports.paths import PACKAGE_DIR
 
-    return [str(PROJECT_ROOT), sys.executable, sys.version]
+    return [str(PACKAGE_DIR), sys.executable, sys.version]
 
 
 def run_on_server(arguments: Sequence[str]) -> int | None:
