@@ -211,12 +211,14 @@ def _values(value: Any, path: FieldPath, model: type[BaseModel], name: str) -> I
 def _for_this_language(leaf: Leaf, content: Content) -> bool:
     """False for text given for another language than the document's (`name: {en: …}` in Indonesian): only the
     entry the document's language picks can be shown."""
-    if leaf.path[-1] == leaf.field or leaf.field == "other_names":
-        return True  # not an entry of text by language
-    owner = content
+    if len(leaf.path) < 2 or leaf.path[-2] != leaf.field:
+        return True  # the field itself, or an item of a list: not an entry of text by language
+    owner: Any = content
     for part in leaf.path[:-2]:
-        owner = owner[part] if isinstance(part, int) else getattr(owner, str(part))  # type: ignore[index]
-    mapping: dict[str, Any] = getattr(owner, leaf.field) or {}
+        owner = owner[part] if isinstance(part, int) else getattr(owner, str(part))
+    mapping = getattr(owner, leaf.field)
+    if not isinstance(mapping, dict):
+        return True
     language = content.document.language
     picked = next((tag for tag in (language, language.split("-")[0]) if tag in mapping), None)
     if picked is None and leaf.model is Member and getattr(owner, "country", None) is None:
