@@ -50,10 +50,31 @@ class _Expected:
     text: str
 
 
+@dataclass(frozen=True)
+class FieldReport:
+    """What a template makes of the fields a content file sets."""
+
+    template: str
+    considered: tuple[Leaf, ...]
+    """Every field asked about (set by the file, not metadata, for this document's language)."""
+    hidden: frozenset[FieldPath]
+    """The paths of those the document does not show."""
+    left_out: tuple[LeftOut, ...]
+    """What the template declares it leaves out."""
+
+
 def fields_not_shown(checked: CheckedContent, template_name: str, search_path: tuple[Path, ...] = (TEMPLATES_DIR,),
                      cache: Cache | None = None) -> list[Diagnostic]:
     """Warnings, located, for every field set in the content that the template does not show; a note for each
     part it leaves out on purpose."""
+    report = field_report(checked, template_name, search_path, cache)
+    return _report(checked, report.template, [leaf.path for leaf in report.considered if leaf.path in report.hidden],
+                   [leaf.path for leaf in report.considered], list(report.left_out))
+
+
+def field_report(checked: CheckedContent, template_name: str, search_path: tuple[Path, ...] = (TEMPLATES_DIR,),
+                 cache: Cache | None = None) -> FieldReport:
+    """Which fields of the content the template shows (see the module's docstring)."""
     from reports.pipeline import render_blocks
 
     cache = cache if cache is not None else Cache()
@@ -71,14 +92,14 @@ def fields_not_shown(checked: CheckedContent, template_name: str, search_path: t
     blocks = document(data, left_out)
     text = "\n".join(_texts(blocks)).casefold()
     hidden = [item.leaf.path for item in expected if item.text.casefold() not in text]
-    for paths in flags.values():
+    for leaves in flags.values():
         flipped = copy.deepcopy(data)
-        for path in paths:
-            _set(flipped, path, not _get(flipped, path))
+        for leaf in leaves:
+            _set(flipped, leaf.path, not leaf.value)
         if document(flipped) == blocks:  # nodes compare without their template positions
-            hidden.extend(paths)  # a flag shows in the tree's shape (a numbered list) as much as in words
-    considered = [item.leaf.path for item in expected] + [path for paths in flags.values() for path in paths]
-    return _report(checked, template.name, hidden, considered, left_out)
+            hidden.extend(leaf.path for leaf in leaves)  # a flag shows in the tree's shape as much as in words
+    considered = [item.leaf for item in expected] + [leaf for leaves in flags.values() for leaf in leaves]
+    return FieldReport(template.name, tuple(considered), frozenset(hidden), tuple(left_out))
 
 
 def _report(checked: CheckedContent, template_name: str, hidden: list[FieldPath], considered: list[FieldPath],
@@ -137,13 +158,13 @@ def _texts(blocks: tuple[nodes.Block, ...]) -> Iterator[str]:
 # --- the content with a value of its own in every field ----------------------------------------------
 
 
-def _marked(content: Content) -> tuple[dict[str, Any], list[_Expected], dict[str, list[FieldPath]]]:
+def _marked(content: Content) -> tuple[dict[str, Any], list[_Expected], dict[str, list[Leaf]]]:
     """The content as data with every field's value made unique, what each field must then show, and the
     flags by field (each flag field is turned over as a whole)."""
     language = content.document.language
     data = content.model_dump(mode="python", exclude_none=True)
     expected: list[_Expected] = []
-    flags: dict[str, list[FieldPath]] = {}
+    flags: dict[str, list[Leaf]] = {}
     counter = iter(range(1, 10**6))
 
     def token() -> str:
@@ -154,7 +175,7 @@ def _marked(content: Content) -> tuple[dict[str, Any], list[_Expected], dict[str
             continue
         value = leaf.value
         if isinstance(value, bool):
-            flags.setdefault(pattern_of(leaf.path), []).append(leaf.path)
+            flags.setdefault(pattern_of(leaf.path), []).append(leaf)
         elif isinstance(value, str) and leaf.model in (Member, Actor) and leaf.field == "country":
             if in_language(_get(data, leaf.path[:-1]).get("name"), language) is not None:
                 continue  # the member's own name is what shows it, and is asked about as a field of its own

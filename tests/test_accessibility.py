@@ -29,13 +29,13 @@ from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import plain_text, walk
 from reports.errors import ExitCode, TemplateError
+from reports.language.countries import member_name
 from reports.language.labels import labels_for
 from reports.paths import template_search_path
 from reports.pipeline import build_tree
 from reports.templating.markup import parse_markup
 from reports.theme.model import load_theme
 from reports.writers.docx.package import word_language_tag
-from reports.language.countries import member_name
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "data" / "sco-russia.yaml"

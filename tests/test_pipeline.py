@@ -22,8 +22,8 @@ from essay import seed_essay, sentences
 from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import plain_text, walk
-from reports.pipeline import build_tree
 from reports.language.countries import member_name
+from reports.pipeline import build_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "data" / "sco-russia.yaml"

@@ -145,12 +145,9 @@ def _add_item(essay: Essay, items: tuple[str, ...], ordered: bool = False) -> No
 
 
 def _title_from_first_heading(essay: Essay) -> None:
-    """A text's first line is its title when it reads as a heading and no other heading is on its level."""
+    """A text's first line is its title when it reads as a heading."""
     if essay.title is None and essay.blocks and essay.blocks[0].kind == "heading":
-        first = essay.blocks[0]
-        if not any(block.kind == "heading" and block.level <= first.level for block in essay.blocks[1:]):
-            essay.title = first.text
-            essay.blocks.pop(0)
+        essay.title = essay.blocks.pop(0).text
 
 
 # --- Markdown ----------------------------------------------------------------------------------------
@@ -223,7 +220,9 @@ class _MarkdownBlocks:
                 self.essay.blocks.append(Block("heading", self.inline(tokens[index + 1]), level=int(token.tag[1])))
                 index += 3
             elif kind == "paragraph_open":
-                self.essay.blocks.append(Block("paragraph", self.inline(tokens[index + 1])))
+                text = self.inline(tokens[index + 1])
+                if text:  # a paragraph of an image alone has no words left
+                    self.essay.blocks.append(Block("paragraph", text))
                 index += 3
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 index = self.list(tokens, index)

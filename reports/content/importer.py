@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from reports.content.essay import Block, Essay
+from reports.content.essay import Block
 from reports.language import countries
 from reports.language.labels import labels_for
 

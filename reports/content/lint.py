@@ -233,10 +233,13 @@ def count_warnings(content: Content, document: LoadedDocument, labels: Labels) -
     exempt = [" ".join(phrase.casefold().split())
               for phrase in (content.document.checks.not_founding_counts if content.document.checks else [])]
     warnings: list[Diagnostic] = []
+    reported: set[tuple[FieldPath, str]] = set()
     for path, text in prose_fields(content):
         for phrase, value in reader.founding_counts(text):
-            if value == expected or any(phrase.casefold() in exempted for exempted in exempt):
+            if value == expected or any(phrase.casefold() in exempted for exempted in exempt) or \
+                    (path, phrase) in reported:
                 continue
+            reported.add((path, phrase))
             fix = ("if the prose is right, mark the founders in the lists (`founding: true` on each founding member, "
                    "or on a category of founders)")
             if not essay_prose(path):

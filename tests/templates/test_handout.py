@@ -15,8 +15,8 @@ import pytest
 from conftest import PROJECT_ROOT, build_files
 
 from reports.content.validate import check_content
-from reports.paths import template_search_path
 from reports.language.countries import member_name
+from reports.paths import template_search_path
 
 ROOT = PROJECT_ROOT
 CONTENT = {"id": ROOT / "data" / "sco-russia.yaml", "en": ROOT / "data" / "sco-russia.en.yaml"}

@@ -28,10 +28,10 @@ from reports.charts.spec import ChartSpec
 from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import walk
+from reports.language.countries import member_name
 from reports.pipeline import build_tree, content_timestamp
 from reports.theme.model import load_theme
 from reports.writers.docx.chart_xml import category_labels, native_chart_type, text_size
-from reports.language.countries import member_name
 
 PROJECT = PROJECT_ROOT
 CONTENT = PROJECT / "data" / "sco-russia.yaml"

@@ -38,6 +38,7 @@ from reports.document import nodes
 from reports.document.construct import make_table
 from reports.document.nodes import Caption, Document, TableCell, TableRow
 from reports.document.traversal import plain_text, walk
+from reports.language.countries import member_name
 from reports.paths import template_search_path
 from reports.pipeline import build_tree
 from reports.theme.model import load_theme
@@ -47,7 +48,6 @@ from reports.writers.pdf.styles import register_theme_fonts
 from reports.writers.pdf.tagging import Tagged, artifact, tag
 from reports.writers.pdf.tagging_canvas import TaggingCanvas
 from reports.writers.pdf.writer import write_pdf
-from reports.language.countries import member_name
 
 ROOT = PROJECT_ROOT
 CONTENT = ROOT / "data" / "sco-russia.yaml"
