@@ -113,8 +113,7 @@ def name_warnings(content: Content, document: LoadedDocument, labels: Labels) ->
         return []
     names_of_countries = {name for tag in (language, "en") for name in countries.territory_names(tag).values()}
     # other countries' names are matched too, so that "Korea" is not read inside "North Korea"
-    surfaces = sorted(set(by_surface) | names_of_countries, key=len, reverse=True)
-    exact = re.compile(r"(?<![\w-])(" + "|".join(re.escape(name) for name in surfaces) + r")(?!\w)")
+    exact = _names_pattern(frozenset(by_surface) | names_of_countries)
     fuzzy = _FuzzyNames(sorted(by_surface), names_of_countries | set(by_surface))
     warnings: list[Diagnostic] = []
     reported: set[tuple[FieldPath, str]] = set()
@@ -134,6 +133,13 @@ def name_warnings(content: Content, document: LoadedDocument, labels: Labels) ->
                 warnings.append(document.diagnostic(path, _misspelling_message(candidate, country, path, language),
                                                     severity="warning"))
     return warnings
+
+
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    """Any of `names` as whole words, the longest first. The same names give the same pattern text, which `re`
+    compiles once per process (its own cache): compiling 600 names takes longer than reading an essay."""
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(name) for name in sorted(names, key=lambda name: (-len(name), name)))
+                      + r")(?!\w)")
 
 
 def _keep_it(surface: str, country: _Country, language: str) -> str:
@@ -166,6 +172,8 @@ class _FuzzyNames:
     def __init__(self, names: list[str], not_misspelt: set[str]) -> None:
         self.not_misspelt = {_folded_words(name) for name in not_misspelt}
         """Names of members and of every other country: a word that names something is no misspelling."""
+        self.stems = tuple(folded for folded in (_folded_words(name) for name in names) if len(folded) > 3)
+        """The members' names, which an inflection or demonym starts with."""
         # names grouped by their number of words: each window of the prose is cut and folded once per width
         self.by_width: dict[int, list[tuple[str, str]]] = {}
         for name in names:
@@ -177,9 +185,10 @@ class _FuzzyNames:
     def _misspelt(self, folded: str, name_folded: str) -> bool:
         key = (folded, name_folded)
         if key not in self.verdicts:
-            # ratio() ≤ 2·min(len)/(sum of lengths): most pairs fail on length alone, before a matcher is built
+            # ratio() ≤ 2·min(len)/(sum of lengths): most pairs fail on length alone, before a matcher is built; and
+            # a misspelt name keeps its first letter (Kyrgyztan, Afganistan), which rules out most of the rest
             shorter, total = min(len(folded), len(name_folded)), len(folded) + len(name_folded)
-            if 2 * shorter < 0.8 * total:
+            if 2 * shorter < 0.8 * total or folded[:1] != name_folded[:1]:
                 self.verdicts[key] = False
             else:
                 matcher = difflib.SequenceMatcher(None, folded, name_folded)
@@ -189,7 +198,7 @@ class _FuzzyNames:
     def _inflected(self, folded: str) -> bool:
         """An inflection or demonym built on a name ("Russian", "Rusianya")."""
         if folded not in self.builds_on_name:
-            self.builds_on_name[folded] = any(folded.startswith(known) for known in self.not_misspelt if len(known) > 3)
+            self.builds_on_name[folded] = folded.startswith(self.stems)
         return self.builds_on_name[folded]
 
     def misspellings(self, text: str, covered: list[tuple[int, int]]) -> Iterator[tuple[int, int, str, str]]:
