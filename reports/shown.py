@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from pydantic import BaseModel
-
 from reports.cache import Cache
 from reports.content.attribution import language_name
-from reports.content.fields import Leaf, matches, metadata_only, pattern_of
+from reports.content.fields import Leaf, leaves, matches, metadata_only, pattern_of
 from reports.content.loader import FieldPath
 from reports.content.model import Actor, Content, Member
 from reports.content.types import WrittenDate
@@ -92,13 +90,13 @@ def field_report(checked: CheckedContent, template_name: str, search_path: tuple
     blocks = document(data, left_out)
     text = "\n".join(_texts(blocks)).casefold()
     hidden = [item.leaf.path for item in expected if item.text.casefold() not in text]
-    for leaves in flags.values():
+    for flag_leaves in flags.values():
         flipped = copy.deepcopy(data)
-        for leaf in leaves:
+        for leaf in flag_leaves:
             _set(flipped, leaf.path, not leaf.value)
         if document(flipped) == blocks:  # nodes compare without their template positions
-            hidden.extend(leaf.path for leaf in leaves)  # a flag shows in the tree's shape as much as in words
-    considered = [item.leaf for item in expected] + [leaf for leaves in flags.values() for leaf in leaves]
+            hidden.extend(leaf.path for leaf in flag_leaves)  # a flag shows in the tree's shape as much as in words
+    considered = [item.leaf for item in expected] + [leaf for group in flags.values() for leaf in group]
     return FieldReport(template.name, tuple(considered), frozenset(hidden), tuple(left_out))
 
 
@@ -170,7 +168,7 @@ def _marked(content: Content) -> tuple[dict[str, Any], list[_Expected], dict[str
     def token() -> str:
         return f"zq{next(counter):04d}qz"
 
-    for leaf in _set_leaves(content):
+    for leaf in leaves(content):
         if metadata_only(leaf.model, leaf.field) or not _for_this_language(leaf, content):
             continue
         value = leaf.value
@@ -205,28 +203,6 @@ def _marked(content: Content) -> tuple[dict[str, Any], list[_Expected], dict[str
             _set(data, leaf.path, text)
             expected.append(_Expected(leaf, text))
     return data, expected, flags
-
-
-def _set_leaves(model: BaseModel, path: FieldPath = ()) -> Iterator[Leaf]:
-    """The values the content file sets (defaults are not asked about)."""
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if name not in model.model_fields_set or value is None:
-            continue
-        yield from _values(value, path + (name,), type(model), name)
-
-
-def _values(value: Any, path: FieldPath, model: type[BaseModel], name: str) -> Iterator[Leaf]:
-    if isinstance(value, BaseModel):
-        yield from _set_leaves(value, path)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _values(item, path + (key,), model, name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _values(item, path + (index,), model, name)
-    else:
-        yield Leaf(path, model, name, value)
 
 
 def _for_this_language(leaf: Leaf, content: Content) -> bool:

@@ -2,7 +2,8 @@
 
 Everything a command does is a library function a Python user can call too; the command modules only translate
 between the shell and those functions (`base`: the group and what commands share; `build_command`,
-`content_commands`, `import_command`, `template_commands`, `server_commands`). A user's mistake is printed as located diagnostics
+`content_commands`, `import_command`, `template_commands`, `server_commands`). A user's mistake is printed as located
+diagnostics
 with the documented exit code; only a bug (exit 1) mentions Python at all.
 """
 

@@ -58,7 +58,8 @@ def _membership_dates(content: Content, document: LoadedDocument) -> list[Diagno
                     path, f"joined {member.joined.value}, before the organisation was founded ({founded.isoformat()}) "
                           "— check the date, or the founding date under organisation.founded"))
             elif category.is_founding(member) and year != founded.year:
-                said = "its own `founding: true`" if member.founding else f"its category '{category.id}' (`founding: true`)"
+                said = ("its own `founding: true`" if member.founding
+                        else f"its category '{category.id}' (`founding: true`)")
                 problems.append(document.diagnostic(
                     path, f"a founding member (by {said}) cannot have joined in {year}, after the founding in "
                           f"{founded.year} — remove `joined`, or give the member `founding: false`"))

@@ -64,12 +64,17 @@ def read_essay(path: Path, display_name: str | None = None) -> Essay:
     return read_text(text, name)
 
 
+def _require_file(path: Path, name: str, limit: int) -> None:
+    """Refuse, before reading, an essay that is missing, not a file, or larger than `limit` bytes."""
+    if not path.is_file():
+        raise ContentError([Diagnostic("no such essay file — check the path", file=name)])
+    if path.stat().st_size > limit:
+        raise ContentError([Diagnostic(f"the essay is over {limit:,} bytes — split it", file=name)])
+
+
 def _read_text(path: Path, name: str) -> str:
     try:
-        if not path.is_file():
-            raise ContentError([Diagnostic("no such essay file — check the path", file=name)])
-        if path.stat().st_size > MAX_ESSAY_BYTES:
-            raise ContentError([Diagnostic(f"the essay is over {MAX_ESSAY_BYTES:,} bytes — split it", file=name)])
+        _require_file(path, name, MAX_ESSAY_BYTES)
         raw = path.read_bytes()
     except OSError as error:
         raise ContentError([Diagnostic(f"cannot read the essay: {error.strerror or error}", file=name)]) from None
@@ -225,9 +230,9 @@ class _MarkdownBlocks:
                     self.essay.blocks.append(Block("paragraph", text))
                 index += 3
             elif kind in ("bullet_list_open", "ordered_list_open"):
-                index = self.list(tokens, index)
+                index = self.read_list(tokens, index)
             elif kind == "table_open":
-                index = self.table(tokens, index)
+                index = self.read_table(tokens, index)
             elif kind in ("fence", "code_block"):
                 self.note_once("code", "a code block became a paragraph of text", self.line(token))
                 if token.content.strip():
@@ -241,7 +246,7 @@ class _MarkdownBlocks:
                     self.note_once("quote", "a quotation became ordinary paragraphs", self.line(token))
                 index += 1  # hr, blockquote markers: their paragraphs are read on their own
 
-    def list(self, tokens: list[Any], start: int) -> int:
+    def read_list(self, tokens: list[Any], start: int) -> int:
         ordered = tokens[start].type == "ordered_list_open"
         depth, items, index = 0, [], start
         for index in range(start, len(tokens)):
@@ -259,7 +264,7 @@ class _MarkdownBlocks:
         _add_item(self.essay, tuple(item for item in items if item), ordered)
         return index + 1
 
-    def table(self, tokens: list[Any], start: int) -> int:
+    def read_table(self, tokens: list[Any], start: int) -> int:
         self.note_once("table", "a table became a list, one item a row (cells joined by ' — ')",
                        self.line(tokens[start]))
         rows: list[str] = []
@@ -362,10 +367,7 @@ def _docx_paragraph(essay: Essay, paragraph: Any, number: int) -> None:
 def _check_docx(path: Path, file: str) -> None:
     """A Word file is a zip: refused unread when it is too large, or would unpack to too much (a zip bomb)."""
     try:
-        if not path.is_file():
-            raise ContentError([Diagnostic("no such essay file — check the path", file=file)])
-        if path.stat().st_size > MAX_DOCX_BYTES:
-            raise ContentError([Diagnostic(f"the Word file is over {MAX_DOCX_BYTES:,} bytes", file=file)])
+        _require_file(path, file, MAX_DOCX_BYTES)
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:

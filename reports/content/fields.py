@@ -76,13 +76,12 @@ class Leaf:
 
 
 def leaves(content: BaseModel, path: FieldPath = ()) -> Iterator[Leaf]:
-    """Every value set in `content` below models: text, numbers, flags, dates; list items and mapping entries
-    each on their own (a mapping's keys become path parts, `name.en`)."""
+    """Every value the content file sets below models (defaults are left out): text, numbers, flags, dates;
+    list items and mapping entries each on their own (a mapping's keys become path parts, `name.en`)."""
     for name in type(content).model_fields:
         value = getattr(content, name)
-        if value is None:
-            continue
-        yield from _values(value, path + (name,), type(content), name)
+        if name in content.model_fields_set and value is not None:
+            yield from _values(value, path + (name,), type(content), name)
 
 
 def _values(value: Any, path: FieldPath, model: type[BaseModel], name: str) -> Iterator[Leaf]:

@@ -87,8 +87,8 @@ def _countries(content: Content, labels: Labels) -> dict[str, _Country]:
     for entry, named in [*entries, ("actor", content.actor)]:
         if named.country is None:
             continue
-        country = found.setdefault(named.country, _Country(named.country, countries.member_name(named, language, chosen),
-                                                           entry))
+        shown = countries.member_name(named, language, chosen)
+        country = found.setdefault(named.country, _Country(named.country, shown, entry))
         country.accepted.add(country.shown)
         country.accepted.update(in_language(named.other_names, language) or ())
         for tag in (language, "en"):
@@ -138,8 +138,8 @@ def name_warnings(content: Content, document: LoadedDocument, labels: Labels) ->
 def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
     """Any of `names` as whole words, the longest first. The same names give the same pattern text, which `re`
     compiles once per process (its own cache): compiling 600 names takes longer than reading an essay."""
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(name) for name in sorted(names, key=lambda name: (-len(name), name)))
-                      + r")(?!\w)")
+    longest_first = sorted(names, key=lambda name: (-len(name), name))
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(name) for name in longest_first) + r")(?!\w)")
 
 
 def _keep_it(surface: str, country: _Country, language: str) -> str:

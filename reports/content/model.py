@@ -76,8 +76,9 @@ class DocumentMeta(Model):
     author: Text = Field(description="Person or team responsible for the paper.")
     organisation: Text = Field(description="Publishing organisation, shown on the title block.")
     date: Day = Field(description="Publication date (YYYY-MM-DD).")
-    facts_as_of: WrittenDateField = Field(description="The date the facts describe (year, month or day; may carry words: "
-                                                      "`{value: 2015-12, label: {id: akhir 2015}}`).")
+    facts_as_of: WrittenDateField = Field(
+        description="The date the facts describe (year, month or day; may carry words: "
+                    "`{value: 2015-12, label: {id: akhir 2015}}`).")
     source: Source = Field(description="The text this content was taken from.")
     keywords: list[Text] = metadata("Subject keywords, written into the PDF and DOCX file properties.",
                                     default_factory=list)
@@ -108,7 +109,8 @@ class Member(Model):
     joined: WrittenDateField | None = Field(
         default=None, description="When it joined, if after the founding (`1984`, `1995-07-28`); shown with the member "
                                   "and on the timeline.")
-    note: Text | None = Field(default=None, description="A remark shown with the member (e.g. since when it is suspended).")
+    note: Text | None = Field(default=None,
+                              description="A remark shown with the member (e.g. since when it is suspended).")
 
     @model_validator(mode="after")
     def _an_identity(self) -> "Member":
