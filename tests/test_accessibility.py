@@ -337,17 +337,17 @@ def test_check_accessibility_reports_warnings_one_line_each_and_exits_0(project_
     result = run_cli("check", "--accessibility", "--template", "faint", "--templates-dir", tmp_path,
                      "data/sco-russia.yaml", cwd=project_root)
     assert result.returncode == 0, result.stderr
-    # a template that prints none of the content: --template also warns about each part of it (6 of them)
+    # a template that prints none of the content: --template also warns about each part of it (7 of them)
     lost = [line for line in result.stderr.splitlines() if "not shown by template 'faint'" in line]
-    assert [line.split(": ")[1] for line in lost] == ["document", "organisation", "actor", "body", "conclusion",
-                                                      "classroom"]
+    assert [line.split(": ")[1] for line in lost] == ["document", "organisation", "actor", "summary", "body",
+                                                      "conclusion", "classroom"]
     lines = [line for line in result.stderr.splitlines() if line not in lost]
     assert len(lines) == 2, result.stderr
     theme_file = str(tmp_path / "faint" / "theme.yaml")
     assert lines[0].startswith(f"{theme_file}:4:10: colours.muted: warning: #999999 on the page")
     assert lines[1].startswith(f"{tmp_path / 'faint' / 'template.md.j2'}: warning: heading “Tiga” is level 3")
     assert "Traceback" not in result.stderr
-    assert result.stdout.strip().endswith("(8 warnings)")
+    assert result.stdout.strip().endswith("(9 warnings)")
 
 
 def test_check_accessibility_refuses_a_logo_without_alt_text(project_root, tmp_path):
