@@ -22,6 +22,7 @@ from essay import seed_essay, sentences
 from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import plain_text, walk
+from reports.language.countries import member_name
 from reports.pipeline import build_tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,7 +138,7 @@ def test_chart_country_names_are_vector_text_in_the_pdf(built: Built) -> None:
     language = content.document.language
     for category in content.organisation.membership:
         for member in category.members:
-            assert member.display_name(language) in pdf_text
+            assert member_name(member, language) in pdf_text
     need_tool("pdfimages")
     images = subprocess.run(["pdfimages", "-list", str(built.pdf)], capture_output=True, text=True, check=True)
     assert len(images.stdout.strip().splitlines()) <= 2, "charts must be vector, not raster images"

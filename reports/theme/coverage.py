@@ -12,7 +12,7 @@ Rules, documented in the README ("Robustness"):
 * a template may set any field in either theme font, bold or italic (titles, headings, table cells,
   chart labels), so a character must be in **every face of the body and the heading font**;
 * text the build derives from the content in the document's language is checked where it comes from:
-  a member's country name (CLDR) at the member's `country`, formatted dates at the date field;
+  a member's name (the content's or CLDR's) at the member's `country`, formatted dates at the date field;
 * characters outside the BMP (emoji, historic scripts) are refused whatever the font: the PDF text
   layer cannot carry them reliably. Write them in words (":)" or "smiling face").
 
@@ -30,7 +30,10 @@ from typing import Any, Iterator
 from reports.cache import Cache
 from reports.content.loader import FieldPath, LoadedDocument
 from reports.content.model import Content
+from reports.content.types import WrittenDate
 from reports.errors import AssetError, Diagnostic, LayoutError
+from reports.language.countries import ChosenNames, Named, country_name, member_name
+from reports.language.formatting import format_written_date
 from reports.theme.font_data import CodePoints
 from reports.theme.fonts import font_facts
 from reports.theme.model import FontFamily, Theme, resolve_font_file
@@ -78,7 +81,7 @@ def _faces(theme: Theme, theme_folder: Path, cache: Cache) -> list[_Face]:
 
 def _texts(content: Content) -> Iterator[tuple[FieldPath, str, str]]:
     """Every text the content contributes to the document: field, text, and what it is when derived."""
-    from reports.language.formatting import format_date, format_partial_date
+    from reports.language.formatting import format_date
 
     language = content.document.language
 
@@ -97,26 +100,31 @@ def _texts(content: Content) -> Iterator[tuple[FieldPath, str, str]]:
 
     yield from walk(content.model_dump(exclude_none=True), ())
     # derived text, located at the field it is derived from
+    names = content.country_names()
     for index, category in enumerate(content.organisation.membership):
         for member_index, member in enumerate(category.members):
+            path = ("organisation", "membership", index, "members", member_index)
             if member.country is not None:
-                path = ("organisation", "membership", index, "members", member_index, "country")
-                yield path, *_derived_name(member.country, language)
-    yield ("actor", "country"), *_derived_name(content.actor.country, language)
-    dates = [(("document", "facts_as_of"), content.document.facts_as_of)] + [
-        (("organisation", "milestones", index, "date"), milestone.date)
-        for index, milestone in enumerate(content.organisation.milestones)
-    ]
-    for path, value in dates:
-        shown = format_partial_date(value, language)
-        yield path, shown, f"the date as written in '{language}' (\"{shown}\")"
+                yield path + ("country",), *_derived_name(member, language, names)
+            if member.joined is not None:
+                yield path + ("joined",), *_derived_date(member.joined, language)
+    yield ("actor", "country"), *_derived_name(content.actor, language, names)
+    yield ("document", "facts_as_of"), *_derived_date(content.document.facts_as_of, language)
+    for index, milestone in enumerate(content.organisation.milestones):
+        yield ("organisation", "milestones", index, "date"), *_derived_date(milestone.date, language)
 
 
-def _derived_name(code: str, language: str) -> tuple[str, str]:
-    from reports.language.countries import country_name
+def _derived_name(member: Named, language: str, names: ChosenNames) -> tuple[str, str]:
+    code = member.country
+    assert code is not None  # called for members with a code and for the actor
+    name = member_name(member, language, names)
+    origin = "from CLDR" if name == country_name(code, language) else "the content's name for it"
+    return name, f"the name of {code} in '{language}' (\"{name}\", {origin})"
 
-    name = country_name(code, language)
-    return name, f"the name of {code} in '{language}' (\"{name}\", from CLDR)"
+
+def _derived_date(value: WrittenDate, language: str) -> tuple[str, str]:
+    shown = format_written_date(value, language)
+    return shown, f"the date as written in '{language}' (\"{shown}\")"
 
 
 def _describe(character: str, with_name: bool = False) -> str:

@@ -29,6 +29,8 @@ SAMPLES = {
     "sco-russia-handout-teacher": (PROJECT_ROOT / "data" / "sco-russia.yaml", "handout-teacher"),
     "sco-russia.en-briefing": (PROJECT_ROOT / "data" / "sco-russia.en.yaml", "briefing"),
     "african-union-briefing": (PROJECT_ROOT / "tests" / "data" / "african-union.yaml", "briefing"),
+    "asean-australia-briefing": (PROJECT_ROOT / "tests" / "data" / "asean-australia.yaml", "briefing"),
+    "asean-australia-handout-teacher": (PROJECT_ROOT / "tests" / "data" / "asean-australia.yaml", "handout-teacher"),
 }
 
 

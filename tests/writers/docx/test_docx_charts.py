@@ -28,6 +28,7 @@ from reports.charts.spec import ChartSpec
 from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import walk
+from reports.language.countries import member_name
 from reports.pipeline import build_tree, content_timestamp
 from reports.theme.model import load_theme
 from reports.writers.docx.chart_xml import category_labels, native_chart_type, text_size
@@ -184,7 +185,7 @@ def test_membership_chart_names_the_countries_in_each_category(built, membership
     for label, category in zip(labels, content.organisation.membership):
         first, _, names = label.partition("\n")
         assert first == category.label
-        assert names.split(", ") == [member.display_name(language) for member in category.members]
+        assert names.split(", ") == [member_name(member, language) for member in category.members]
 
 
 def test_bars_run_top_to_bottom_in_content_order(built, membership_chart):
