@@ -89,7 +89,7 @@ def run() -> None:
     or for any other command, the command runs here.
     """
     from reports.runtime import server_client as server
-    from reports.runtime.server_socket import socket_path
+    from reports.runtime.server_socket import socket_path, unavailable_reason
 
     arguments = sys.argv[1:]
     if server.wanted(arguments):
@@ -106,6 +106,10 @@ def run() -> None:
             click.echo("no build server took the command (REPORTS_SERVER=required) — start one with "
                        f"`reports server start` ({socket_path()})", err=True)
             sys.exit(int(ExitCode.USAGE))
+    elif server.required() and server.served(arguments) and unavailable_reason() is not None:
+        click.echo(f"no build server took the command (REPORTS_SERVER=required): the build server cannot run here: "
+                   f"{unavailable_reason()}", err=True)
+        sys.exit(int(ExitCode.USAGE))
     sys.exit(invoke(arguments, Invocation.of_this_process()))
 
 

@@ -51,7 +51,7 @@ def _user_tag() -> str:
 
     try:
         return getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no user name either: one folder for whoever runs this
+    except (OSError, KeyError, ImportError, AttributeError):  # no user name either: one folder for whoever runs this
         return "user"
 
 

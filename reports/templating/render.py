@@ -110,6 +110,7 @@ def render_markup(template: TemplateFolder, context: dict[str, Any], search_path
     pieces: list[str] = []
     lines = _LineNotes(environment) if note_lines else None
     size = 0
+    generator: Any = None
     try:
         # the memory limit first: it applies only while the process has one thread, and the deadline adds one
         with _memory_limit(MAX_RENDER_MEMORY_BYTES), deadline(seconds):
@@ -125,6 +126,8 @@ def render_markup(template: TemplateFolder, context: dict[str, Any], search_path
                     lines.add(piece, generator)
     except RenderTimeout as error:
         located = _located(error, template)
+        if not located.line:  # the time ran out between two printed pieces: where the template stands
+            located = _suspended_at(generator, environment) or located
         raise TemplateError([Diagnostic(
             f"rendering took longer than {seconds:g} s — a loop in the template does not end",
             file=located.file, line=located.line, column=located.column)]) from None
@@ -142,6 +145,20 @@ def render_markup(template: TemplateFolder, context: dict[str, Any], search_path
     except (ArithmeticError, ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as error:
         raise TemplateError([_located(error, template)]) from None
     return RenderedMarkup("".join(pieces), lines.finish() if lines is not None else ())
+
+
+def _suspended_at(generator: Any, environment: Any) -> Diagnostic | None:
+    """The template file and line where a rendering generator is paused (after printing a piece)."""
+    while getattr(generator, "gi_yieldfrom", None) is not None:
+        generator = generator.gi_yieldfrom
+    frame = getattr(generator, "gi_frame", None)
+    if frame is None:
+        return None
+    for compiled in environment.cache.values() if environment.cache is not None else ():
+        if compiled.filename == frame.f_code.co_filename:
+            return Diagnostic("", file=compiled.filename, line=compiled.get_corresponding_lineno(frame.f_lineno),
+                              column=1)
+    return None
 
 
 _TEXT_SEARCH_LINES = 8
