@@ -134,6 +134,12 @@ def invoke(arguments: list[str], client: Invocation) -> int:
     except KeyboardInterrupt:
         client.echo("interrupted", err=True)
         return 130
+    except BrokenPipeError:  # `reports build … | head -1`: the reader went away, as click's standalone mode ends
+        from click.utils import PacifyFlushWrapper
+
+        if client.stdout is sys.stdout:  # this process's own terminal: flushing it at exit must not fail again
+            sys.stdout = PacifyFlushWrapper(sys.stdout)  # type: ignore[assignment]
+        return 1
     except Exception as error:  # a bug: say so plainly, keep the traceback for those who ask
         if client.debug:
             traceback.print_exc(file=client.stderr)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NoReturn
 
 import click
 
 from reports.cli.base import UserPath, fail, invocation, main, print_diagnostics, templates_dir_option
-from reports.errors import ExitCode, ReportsError
+from reports.errors import Diagnostic, ExitCode, ReportsError
 from reports.paths import DEFAULT_CONTENT
 from reports.runtime.invocation import Invocation
 
@@ -18,12 +19,37 @@ if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by
     from reports.runtime.jobs import Job, Outcome
 
 
+@dataclass(frozen=True)
+class _OutputNames:
+    """Outputs named as the user named them. The build works with absolute paths (a build server runs it for a
+    client elsewhere); a file written is shown relative to the working folder when inside it, and a message about
+    a path under --out names it under --out as typed."""
+
+    to: Invocation
+    typed: Path
+    """--out as given."""
+    folder: Path
+    """--out made absolute."""
+
+    def written(self, target: Path) -> str:
+        inside = self.to.shown(target)
+        if inside != str(target) or not target.is_relative_to(self.folder):
+            return inside
+        return str(self.typed / target.relative_to(self.folder))
+
+    def located(self, diagnostic: Diagnostic) -> Diagnostic:
+        path = Path(diagnostic.file)
+        if not diagnostic.file or not path.is_absolute() or not path.is_relative_to(self.folder):
+            return diagnostic
+        return replace(diagnostic, file=str(self.typed / path.relative_to(self.folder)))
+
+
 class _BatchReport:
     """Prints each document's diagnostics and files in input order, with a progress bar on a terminal."""
 
-    def __init__(self, total: int, show_progress: bool, to: Invocation, shown: Callable[[Path], str]) -> None:
+    def __init__(self, total: int, show_progress: bool, to: Invocation, names: _OutputNames) -> None:
         self.to = to
-        self.shown = shown
+        self.names = names
         self.total = total
         self.next_index = 0
         self.waiting: dict[int, Outcome] = {}
@@ -51,11 +77,11 @@ class _BatchReport:
             ready = self.waiting.pop(self.next_index)
             self.next_index += 1
             for diagnostic in (*ready.warnings, *ready.errors):
-                self._echo(diagnostic.format(), err=True)
+                self._echo(self.names.located(diagnostic).format(), err=True)
             if ready.details:
                 self._echo(ready.details.rstrip("\n"), err=True)
             for target in ready.written:
-                self._echo(f"{'up to date' if ready.skipped else 'wrote'} {self.shown(target)}", err=False)
+                self._echo(f"{'up to date' if ready.skipped else 'wrote'} {self.names.written(target)}", err=False)
         if self.progress is not None:
             self.progress.advance(self.task)
             self.progress.refresh()
@@ -63,6 +89,11 @@ class _BatchReport:
     def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+def _located(error: ReportsError, names: _OutputNames) -> ReportsError:
+    error.diagnostics = [names.located(diagnostic) for diagnostic in error.diagnostics]
+    return error
 
 
 def _summary(result: BatchResult, workers: str, to: Invocation) -> None:
@@ -126,13 +157,7 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     # paths and settings are the invocation's (the build server runs this for its clients), never the process's
     to = invocation()
     out_folder = to.path(out_dir)
-
-    def shown(target: Path) -> str:
-        """An output as the user would name it: inside their folder relative to it, else under --out as typed."""
-        inside = to.shown(target)
-        if inside != str(target) or not target.is_relative_to(out_folder):
-            return inside
-        return str(out_dir / target.relative_to(out_folder))
+    names = _OutputNames(to, out_dir, out_folder)
 
     try:
         kind, _ = parse_executor(executor)
@@ -152,14 +177,14 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
 
         planned = plan(force)
     except ReportsError as error:
-        fail(error, to)
+        fail(_located(error, names), to)
     workers = jobs or default_workers()
-    report = _BatchReport(len(planned), len(planned) > 1 and to.stderr.isatty(), to, shown)
+    report = _BatchReport(len(planned), len(planned) > 1 and to.stderr.isatty(), to, names)
     try:
         result = run_jobs(planned, workers, executor, on_done=report.done)
     except ReportsError as error:
         report.close()
-        fail(error, to)
+        fail(_located(error, names), to)
     report.close()
     if len(planned) > 1:
         used = min(workers, len(planned))
@@ -168,17 +193,17 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
         _summary(result, where, to)
     if watch:
         _watch(lambda: plan(False), [path for path, _ in sources] + ([roster_file] if roster_file else []),
-               search_path, to, shown)
+               search_path, to, names)
     sys.exit(result.exit_code)
 
 
 def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...], to: Invocation,
-           shown: Callable[[Path], str]) -> NoReturn:
+           names: _OutputNames) -> NoReturn:
     """Rebuild on every change until Ctrl-C; a round's failures are reported and watching goes on."""
     from reports.runtime.watch import watch
 
     def one_round(outcomes: list[Outcome], seconds: float) -> None:
-        report = _BatchReport(len(outcomes), False, to, shown)
+        report = _BatchReport(len(outcomes), False, to, names)
         for outcome in outcomes:
             report.done(outcome)
         rebuilt = sum(outcome.ok and not outcome.skipped for outcome in outcomes)
@@ -190,7 +215,7 @@ def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple
         try:
             return plan()
         except ReportsError as error:
-            print_diagnostics(error.diagnostics, to)
+            print_diagnostics([names.located(diagnostic) for diagnostic in error.diagnostics], to)
             return []
 
     from reports.runtime.watch import FontsChanged

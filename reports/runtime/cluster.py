@@ -74,6 +74,11 @@ def _run(client: Any, items: list[tuple[int, Job]], finished: Callable[[Outcome]
 
     wanted = installation()
     bundles: dict[tuple[Path, ...], tuple[Packed, Any]] = {}
+    for _, job in items:  # template folders too large to send stop the batch before anything is built (exit 2)
+        own = _own_folders(job)
+        if own not in bundles:
+            packed = pack(own)
+            bundles[own] = (packed, client.scatter(packed.bundle, broadcast=True, hash=False))
     contents: dict[Path, tuple[Any, list[int]]] = {}
     futures: dict[Any, _Sent] = {}
     for index, job in items:
@@ -83,17 +88,13 @@ def _run(client: Any, items: list[tuple[int, Job]], finished: Callable[[Outcome]
                 finished(skipped)
                 continue
             refuse_overwriting_inputs(job)
-            own = tuple(folder for folder in job.search_path if not _built_in(folder))
-            if own not in bundles:
-                packed = pack(own)
-                bundles[own] = (packed, client.scatter(packed.bundle, broadcast=True, hash=False))
             if job.content not in contents:
                 data, stamp = _read_content(job)
                 contents[job.content] = (client.scatter(data, hash=True), stamp)
         except ReportsError as error:
             finished(failed(job, index, error, 0.0, "this computer"))
             continue
-        packed, bundle = bundles[own]
+        packed, bundle = bundles[_own_folders(job)]
         content, stamp = contents[job.content]
         futures[client.submit(run_remote, _task(index, job, packed, wanted), content, bundle, pure=False)] = _Sent(
             index, job, packed, stamp)
@@ -107,6 +108,11 @@ def _run(client: Any, items: list[tuple[int, Job]], finished: Callable[[Outcome]
             finished(lost(sent.index, sent.job, f"the Dask worker building it failed ({type(error).__name__}: {error})"))
             continue
         finished(_finish(sent, result))
+
+
+def _own_folders(job: Job) -> tuple[Path, ...]:
+    """The job's template folders that the workers do not have: all but the built-in templates."""
+    return tuple(folder for folder in job.search_path if not _built_in(folder))
 
 
 def _built_in(folder: Path) -> bool:

@@ -53,9 +53,6 @@ class RunLocally(Exception):
     """The server cannot do this request (raised inside the server; the client then builds itself)."""
 
 
-# --- the server -------------------------------------------------------------------------------------------
-
-
 class _Forward(io.TextIOBase):
     """A text stream whose writes go to the client as `out`/`err` messages."""
 
