@@ -47,7 +47,10 @@ def _worker_started(parent: int, inherited: dict[int, tuple[int, int]]) -> None:
         except OSError:
             continue
         if (info.st_dev, info.st_ino) == identity:
-            os.close(descriptor)
+            try:
+                os.close(descriptor)
+            except OSError:
+                pass  # closed meanwhile: nothing held
     tie_to_parent(parent)
 
 
