@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Mapping
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _PACKAGED = PACKAGE_DIR / "resources"
@@ -37,27 +38,48 @@ def output_path(content_path: Path, template_name: str, out_dir: Path, extension
     return out_dir / f"{name}.{extension}"
 
 
-def user_template_folder() -> Path:
-    """Where `reports templates new` puts copies: $REPORTS_USER_TEMPLATES, else the XDG data folder."""
-    configured = os.environ.get("REPORTS_USER_TEMPLATES")
+def _expanded(path: str | Path, environ: Mapping[str, str]) -> Path:
+    """`~` at the start of `path` as the home folder of `environ` (a build server's client's, not the server's)."""
+    text = str(path)
+    home = environ.get("HOME", "").strip()
+    if home and (text == "~" or text.startswith(("~/", "~" + os.sep))):
+        return Path(home) / text[2:]
+    return Path(text).expanduser()
+
+
+def _home(environ: Mapping[str, str]) -> Path:
+    home = environ.get("HOME", "").strip()
+    return Path(home) if home else Path.home()
+
+
+def user_template_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """Where `reports templates new` puts copies: $REPORTS_USER_TEMPLATES, else the XDG data folder.
+
+    `environ`: the environment to read (default: this process's)."""
+    environ = os.environ if environ is None else environ
+    configured = environ.get("REPORTS_USER_TEMPLATES")
     if configured:
-        return Path(configured).expanduser()
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        return _expanded(configured, environ)
+    data_home = Path(environ.get("XDG_DATA_HOME") or _home(environ) / ".local" / "share")
     return data_home / "reports" / "templates"
 
 
-def template_search_path(extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
-    """Folders searched for templates, first match wins: given folders, the user's, then the built-ins."""
-    folders: list[Path] = [*extra, user_template_folder(), TEMPLATES_DIR]
+def template_search_path(extra: tuple[Path, ...] = (), environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+    """Folders searched for templates, first match wins: given folders, the user's, then the built-ins.
+
+    Relative folders in `extra` are taken from this process's working folder: a caller running for someone
+    else (the build server) makes them absolute first."""
+    environ = os.environ if environ is None else environ
+    folders: list[Path] = [*extra, user_template_folder(environ), TEMPLATES_DIR]
     unique: list[Path] = []
     for folder in folders:
-        resolved = folder.expanduser().resolve()
+        resolved = _expanded(folder, environ).resolve()
         if resolved not in unique:
             unique.append(resolved)
     return tuple(unique)
 
 
-def default_cache_dir() -> Path:
+def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Where `reports build` keeps what it can reuse between runs: drawn charts, `builds/` (the record of each
     build, for up-to-date checks) and `fonts/` (font metrics).
 
@@ -65,8 +87,9 @@ def default_cache_dir() -> Path:
     Entries are named by the hash of everything that changes a chart's bytes, so the folder can be
     shared by projects and deleted at any time.
     """
-    configured = os.environ.get("REPORTS_CACHE_DIR", "").strip()
+    environ = os.environ if environ is None else environ
+    configured = environ.get("REPORTS_CACHE_DIR", "").strip()
     if configured:
-        return Path(configured).expanduser()
-    cache_home = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(cache_home).expanduser() if cache_home else Path.home() / ".cache") / "reports" / "charts"
+        return _expanded(configured, environ)
+    cache_home = environ.get("XDG_CACHE_HOME", "").strip()
+    return (_expanded(cache_home, environ) if cache_home else _home(environ) / ".cache") / "reports" / "charts"

@@ -15,7 +15,7 @@ import pytest
 from conftest import PROJECT_ROOT, minimal_content_yaml
 from test_batch import imported
 
-from reports.runtime import server
+from reports.runtime import server, server_client
 
 ROOT = PROJECT_ROOT
 
@@ -143,11 +143,11 @@ def test_a_roster_through_the_server_is_filled_in_from_its_form_and_equals_a_loc
 
 def test_watch_help_and_own_streams_never_go_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORTS_SERVER", "")
-    assert server.wanted(["build", "a.yaml"])
-    assert not server.wanted(["build", "a.yaml", "--watch"])
-    assert not server.wanted(["build", "--help"])
-    assert not server.wanted(["check", "a.yaml"])
-    assert not server.wanted(["build", "/dev/stdin"]) and not server.wanted(["build", "/proc/self/fd/0"])
+    assert server_client.wanted(["build", "a.yaml"])
+    assert not server_client.wanted(["build", "a.yaml", "--watch"])
+    assert not server_client.wanted(["build", "--help"])
+    assert not server_client.wanted(["check", "a.yaml"])
+    assert not server_client.wanted(["build", "/dev/stdin"]) and not server_client.wanted(["build", "/proc/self/fd/0"])
 
 
 def _raw(socket_folder: Path, payload: bytes) -> bytes:
@@ -191,9 +191,9 @@ def test_the_client_ignores_a_socket_in_a_folder_others_can_enter(tmp_path: Path
     try:
         folder.chmod(0o755)
         monkeypatch.setenv("REPORTS_SERVER_SOCKET", str(folder / "server.sock"))
-        assert server.run_on_server(["build"]) is None
+        assert server_client.run_on_server(["build"]).exit_code is None
         monkeypatch.setenv("REPORTS_SERVER", "off")
-        assert not server.wanted(["build"])
+        assert not server_client.wanted(["build"])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
