@@ -216,7 +216,47 @@ def bomb_logo_png(folder: Path) -> None:
     _one_bit_png(folder / "t" / "evil" / "logo.png", 8000, 6000)
 
 
+def _font_with(folder: Path, name: str, symbol_cmap: bool) -> None:
+    """matplotlib's DejaVu Sans with a `head` table four bytes too long (fontTools warns "extra bytes at the end
+    of 'head' table" while reading it) and, with `symbol_cmap`, only a Windows symbol cmap (codes U+F020–F0FF,
+    as Wingdings or Symbol have)."""
+    import matplotlib
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.sfnt import SFNTWriter
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    source = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    font = TTFont(str(source))
+    if symbol_cmap:
+        table = CmapSubtable.newSubtable(4)
+        table.platformID, table.platEncID, table.language = 3, 0, 0
+        table.cmap = {0xF000 + code: glyph for code, glyph in font.getBestCmap().items() if 0x20 <= code < 0x100}
+        font["cmap"].tables = [table]
+    buffer = io.BytesIO()
+    font.save(buffer)
+    rebuilt = TTFont(io.BytesIO(buffer.getvalue()), lazy=True)
+    tables = {tag: rebuilt.reader[tag] for tag in rebuilt.reader.keys()}
+    tables["head"] += b"\0\0\0\0"
+    fonts = folder / "t" / "evil" / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    with (fonts / name).open("wb") as handle:
+        writer = SFNTWriter(handle, len(tables))
+        for tag in sorted(tables):
+            writer[tag] = tables[tag]
+        writer.close()
+
+
+def symbol_font_ttf(folder: Path) -> None:
+    _font_with(folder, "Symbolic.ttf", symbol_cmap=True)
+
+
+def font_fonttools_warns_about(folder: Path) -> None:
+    _font_with(folder, "Repaired.ttf", symbol_cmap=False)
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "symbol_font_ttf": symbol_font_ttf,
+    "font_fonttools_warns_about": font_fonttools_warns_about,
     "plain_reference_docx": plain_reference_docx,
     "zip_bomb_reference_docx": zip_bomb_reference_docx,
     "big_logo_png": big_logo_png,

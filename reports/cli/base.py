@@ -53,12 +53,29 @@ def main() -> None:
     """
 
 
+def _silence_library_logs() -> None:
+    """Libraries log what they repair or skip as warnings (fontTools: "extra bytes at the end of 'head' table");
+    with no logging set up, Python prints those to stderr, beside diagnostics that are one line per problem and
+    already say what is wrong. They go nowhere unless REPORTS_DEBUG asks for them; a program that set up its own
+    logging keeps its handlers."""
+    import logging
+
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    if os.environ.get("REPORTS_DEBUG"):
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
+    else:
+        root.addHandler(logging.NullHandler())
+
+
 def run(arguments: list[str] | None = None) -> None:
     """Console-script entry point: the only place that turns an unexpected exception into exit 1.
 
     A `build` goes to a running build server when there is one (`reports server start`); given
     `arguments` (the server itself calls this), the command always runs in this process.
     """
+    _silence_library_logs()
     if arguments is None:
         from reports.runtime import server
 

@@ -32,7 +32,7 @@ from reports.content.loader import FieldPath, LoadedDocument
 from reports.content.model import Content
 from reports.errors import AssetError, Diagnostic, LayoutError
 from reports.theme.font_data import CodePoints
-from reports.theme.fonts import font_facts
+from reports.theme.fonts import SYMBOL_FONT, font_facts
 from reports.theme.model import FontFamily, Theme, resolve_font_file
 
 MAX_NAMED_CHARACTERS = 5
@@ -55,6 +55,9 @@ def _code_points(path: Path, cache: Cache) -> CodePoints:
     per process for the coverage check, the charts and the DOCX font table, and keeps the facts in the
     cache folder when one is given, so a new process does not parse the eight faces again."""
     facts = font_facts(path, cache)
+    if facts.error == SYMBOL_FONT:
+        raise AssetError([Diagnostic(f"font file {path.name} cannot set text: {SYMBOL_FONT} — choose a text font "
+                                     "(body_font, heading_font and fallback_fonts in theme.yaml)", file=str(path))])
     if facts.error is not None:
         raise AssetError([Diagnostic(f"font file {path.name} cannot be read ({facts.error}) — use a TrueType (.ttf) file",
                                      file=str(path))])
