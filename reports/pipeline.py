@@ -102,7 +102,7 @@ def build_tree(checked: CheckedContent, template_name: str = "briefing",
     context = template_context(content, labels, specs, theme, checked.source.file, student)
     markup = render_markup(template, context, search_path, cache, render_seconds, note_lines=True)
     blocks = parse_markup(markup.text, specs, source=str(template.path / MAIN_TEMPLATE),
-                          images=theme_images(theme, template.path), lines=markup.lines)
+                          images=theme_images(theme, template.path, search_path, cache), lines=markup.lines)
     return BuiltDocument(tree_of(blocks, content, theme, labels), content, template, theme, labels, checked.warnings)
 
 

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import image_files
 import pytest
 import yaml
 from conftest import PROJECT_ROOT, need_tool
@@ -254,7 +255,20 @@ def font_fonttools_warns_about(folder: Path) -> None:
     _font_with(folder, "Repaired.ttf", symbol_cmap=False)
 
 
+def _logo(folder: Path, name: str = "logo.png") -> Path:
+    return folder / "t" / "evil" / name
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "bomb_30000_square_png": lambda folder: image_files.zero_bomb_png(_logo(folder), 30000, 30000) and None,
+    "bomb_15000_by_12000_png": lambda folder: image_files.zero_bomb_png(_logo(folder), 15000, 12000) and None,
+    "text_chunk_50_mb_png": lambda folder: image_files.inflating_text_png(_logo(folder)) and None,
+    "colour_profile_50_mb_png": lambda folder: image_files.inflating_profile_png(_logo(folder)) and None,
+    "cut_to_60_bytes_png": lambda folder: image_files.truncated_png(_logo(folder)) and None,
+    "garbage_idat_png": lambda folder: image_files.garbage_idat_png(_logo(folder)) and None,
+    "cmyk_jpeg": lambda folder: image_files.cmyk_jpeg(_logo(folder, "logo.jpg"), 600, 300) and None,
+    "transparent_palette_png": lambda folder: image_files.palette_png(_logo(folder), transparent=True) and None,
+    "sixteen_bit_rgba_png": lambda folder: image_files.sixteen_bit_png(_logo(folder), 6) and None,
     "symbol_font_ttf": symbol_font_ttf,
     "font_fonttools_warns_about": font_fonttools_warns_about,
     "plain_reference_docx": plain_reference_docx,

@@ -47,8 +47,8 @@ class FigureVisits:
             else:  # a kind Word lacks (timeline), or the theme asks for pictures
                 png = self.context.charts.png(node.chart, width_mm)
                 self._add_picture(paragraph, png, width_mm, node.alt, title)
-        elif node.image is not None:  # a logo or photo the theme names, already confined and checked
-            self._add_picture(paragraph, node.image.read_bytes(), width_mm, node.alt, "")
+        elif node.image is not None:  # a logo or photo the theme names, already decoded and checked
+            self._add_picture(paragraph, node.image.data, width_mm, node.alt, "")
         else:  # nothing to draw: the alternative text stands in, so no content is lost
             self._fill(paragraph, (Text(node.alt),))
         if node.caption is not None:

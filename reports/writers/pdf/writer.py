@@ -18,11 +18,11 @@ outline, one-pass build, layout observer), `tagging` (structure tree, marked con
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
@@ -42,6 +42,7 @@ from reports.document.nodes import (
     ListItem,
     PageBreak,
     Paragraph,
+    Picture,
     Text,
 )
 from reports.document.traversal import plain_text
@@ -330,17 +331,16 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
         parts[-1].spaceAfter = self.styles.font_size * 1.3
         return self._together(parts)
 
-    def _image(self, path: object, width: float) -> Flowable:
+    def _image(self, picture: Picture, width: float) -> Flowable:
         """A PNG or JPEG at `width`, its proportions kept, never taller than the frame; left-aligned as in
-        the DOCX."""
-        pixels_wide, pixels_high = ImageReader(str(path)).getSize()
-        height = width * pixels_high / max(pixels_wide, 1)
+        the DOCX. The picture was decoded and checked before layout (`reports.theme.images`)."""
+        height = width * picture.height / max(picture.width, 1)
         limit = self.styles.frame_height - self.styles.leading * 4
         if height > limit:
             width, height = width * limit / height, limit
-        picture = Image(str(path), width=width, height=height, hAlign="LEFT")
-        picture.block_label = f"image '{getattr(path, 'name', path)}'"
-        return picture
+        flowable = Image(io.BytesIO(picture.data), width=width, height=height, hAlign="LEFT")
+        flowable.block_label = f"image '{picture.name}'"
+        return flowable
 
     def _anchor(self, identifier: str) -> list[Flowable]:
         if not identifier:
