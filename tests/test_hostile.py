@@ -13,7 +13,7 @@ diagnostics:                       # the whole of stderr, one line each, in orde
   - {at: "content.yaml:5:3", field: document.author, message: "duplicate key"}
 stderr: [fragment, …]              # more fragments stderr must contain; stderr_absent: must not
 outputs:                           # exist, absent, regular_files, pdf_text, pdf_text_absent, docx_text,
-  pdf_text: {out/x.pdf: [text]}    # docx_text_absent, docx_xml, docx_images_fit
+  pdf_text: {out/x.pdf: [text]}    # docx_text_absent, docx_xml, docx_raw_absent, docx_images_fit, pdf_fonts
 symlinks: {t/evil/notes.j2: "@CANARY@"}   # links made in the copy (git cannot hold links to random paths)
 generate: [zip_bomb_reference_docx]       # GENERATORS run in the copy (binary inputs)
 repeat: 2                          # run twice: the outputs must be byte-identical
@@ -130,6 +130,8 @@ HAZARDS: dict[str, str] = {
 
 BEYOND_HOSTILE_MD: dict[str, str] = {
     "content-not-a-regular-file": "a device or pipe named as the content file (a pipe would block for ever)",
+    "reference-beyond-styles": "a reference document carrying macros, headers, fields, web links or an attached "
+                               "template (issue 18)",
 }
 
 # Hazards that need more than one CLI run to show (faults, properties, size): covered by these named tests too.
@@ -255,11 +257,27 @@ def font_fonttools_warns_about(folder: Path) -> None:
     _font_with(folder, "Repaired.ttf", symbol_cmap=False)
 
 
+def evil_reference_docx(folder: Path) -> None:
+    """What `reports templates reference briefing` writes, then edited as issue 18's prober did: an attached template
+    on the web, a VBA project, a first-page header with an INCLUDETEXT field and an external picture, comments, a
+    DDEAUTO field, a picture bullet, an external hyperlink, two columns."""
+    from reference_files import evil_reference
+
+    from reports.paths import DEFAULT_CONTENT
+    from reports.pipeline import build_tree, load_content, render
+
+    plain = folder / "plain-reference.docx"
+    plain.write_bytes(render(build_tree(load_content(DEFAULT_CONTENT), "briefing"), ("docx",))["docx"])
+    evil_reference(plain, folder / "t" / "evil" / "reference.docx")
+    plain.unlink()
+
+
 def _logo(folder: Path, name: str = "logo.png") -> Path:
     return folder / "t" / "evil" / name
 
 
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "evil_reference_docx": evil_reference_docx,
     "bomb_30000_square_png": lambda folder: image_files.zero_bomb_png(_logo(folder), 30000, 30000) and None,
     "bomb_15000_by_12000_png": lambda folder: image_files.zero_bomb_png(_logo(folder), 15000, 12000) and None,
     "text_chunk_50_mb_png": lambda folder: image_files.inflating_text_png(_logo(folder)) and None,
@@ -634,8 +652,19 @@ def _check_outputs(ran: Ran) -> None:
         extracted = spaced(docx_xml_text(ran.folder / name))
         for text in texts:
             assert spaced(ran.expand(text)) in extracted, f"{text!r} not in the XML of {name}"
+    for name, fragments in (outputs.get("docx_raw_absent") or {}).items():
+        with zipfile.ZipFile(ran.folder / name) as archive:
+            raw = [(entry, archive.read(entry)) for entry in archive.namelist()]
+        for fragment in fragments:
+            found = [entry for entry, data in raw if fragment.encode("utf-8") in data or fragment in entry]
+            assert not found, f"{fragment!r} is in {name}: {found}"
     for name in outputs.get("docx_images_fit") or []:
         _assert_images_fit(ran, ran.folder / name)
+    for name, fonts in (outputs.get("pdf_fonts") or {}).items():
+        listed = subprocess.run([need_tool("pdffonts"), str(ran.folder / name)], capture_output=True, text=True,
+                                check=True).stdout
+        for font in fonts:
+            assert font in listed, f"{font!r} is not embedded in {name}:\n{listed}"
 
 
 def _assert_images_fit(ran: Ran, path: Path) -> None:
@@ -693,7 +722,7 @@ def test_every_case_is_well_formed() -> None:
     known = {"about", "hostile", "command", "env", "exit", "diagnostics", "stderr", "stderr_absent", "outputs", "symlinks",
              "generate", "repeat", "xfail"}
     outputs = {"exist", "absent", "regular_files", "pdf_text", "pdf_text_absent", "docx_text", "docx_text_absent",
-               "docx_xml", "docx_images_fit"}
+               "docx_xml", "docx_raw_absent", "docx_images_fit", "pdf_fonts"}
     for case in CASES:
         assert set(case.spec) <= known, (case.name, set(case.spec) - known)
         assert set(case.outputs) <= outputs, (case.name, set(case.outputs) - outputs)

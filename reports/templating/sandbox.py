@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeGuard
 
 from reports.cache import Cache
 from reports.errors import Diagnostic, TemplateError
@@ -88,7 +88,7 @@ def _shown(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -277,10 +277,10 @@ def _read_template_file(path: Path, shown: str) -> tuple[str, float | None]:
     if problem is not None:
         index, kind = problem
         plain = text.replace("\r", "")
-        before = plain[:index]
+        text_before = plain[:index]
         raise TemplateError([Diagnostic(
             f"{kind} is not allowed in a template — delete it (it is invisible in most editors)", file=shown,
-            line=before.count("\n") + 1, column=index - (before.rfind("\n") + 1) + 1)])
+            line=text_before.count("\n") + 1, column=index - (text_before.rfind("\n") + 1) + 1)])
     return text, modified
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from reports.cache import Cache
 from reports.document.nodes import Picture
@@ -116,10 +116,11 @@ def decode_picture(data: bytes, name: str) -> Picture:
             raise _value_refusal(error) from None
         except (OSError, SyntaxError, EOFError, MemoryError, IndexError, TypeError) as error:
             raise ImageRefused(f"is damaged and cannot be decoded ({error}) — export it again as PNG or JPEG") from None
-        converted = _converted(image, kind, data)
+        form: Literal["PNG", "JPEG"] = "PNG" if kind == "PNG" else "JPEG"
+        converted = _converted(image, form, data)
         if converted is None:
-            return Picture(name=name, data=data, format=kind, width=width, height=height)
-        return Picture(name=name, data=converted[0], format=kind, width=converted[1], height=converted[2])
+            return Picture(name=name, data=data, format=form, width=width, height=height)
+        return Picture(name=name, data=converted[0], format=form, width=converted[1], height=converted[2])
 
 
 def _value_refusal(error: ValueError) -> ImageRefused:
@@ -143,7 +144,7 @@ def _bytes_per_pixel(mode: str) -> int:
 
 def _converted(image: Any, kind: str, data: bytes) -> tuple[bytes, int, int] | None:
     """New bytes when the image is not already in a form both writers draw alike (see the module text)."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
     if kind == "JPEG":
         orientation = image.getexif().get(0x0112, 1)

@@ -247,6 +247,12 @@ def _template() -> tuple[tuple[tuple[str, bytes], ...], str]:
     return tuple(package_entries(word).items()), styles_entry
 
 
+def blank_entries(cache: Cache) -> dict[str, bytes]:
+    """The trimmed default template's zip entries, by name (a new dict: the caller may change it)."""
+    entries, _ = cache.memo("docx-template", "python-docx", _template)
+    return dict(entries)
+
+
 def blank_package(cache: Cache, styles_xml: bytes | None = None) -> bytes:
     """The trimmed default template as DOCX bytes (stored, not deflated: it is only read back), optionally
     with another styles part."""

@@ -52,13 +52,15 @@ from reports.writers.docx.package import (
     font_info,
     font_table,
     office_theme,
+    open_package,
     package_entries,
     release_package,
     set_core_properties,
     tidy_package,
     word_language_tag,
 )
-from reports.writers.docx.reference import find_reference, open_reference
+from reports.writers.docx.reference import find_reference
+from reports.writers.docx.reference_intake import reference_package
 from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, TABLE
 from reports.writers.docx.styles import StyleSheet
 from reports.writers.docx.tables import TableVisits, new_table
@@ -102,8 +104,8 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             word = sheet.new_document(span_roles=sorted(needs.span_roles),
                                       paragraph_roles=sorted(needs.paragraph_roles),
                                       table_roles=sorted(needs.table_roles))
-        else:
-            word = open_reference(reference)
+        else:  # the writer's own package with what the reference may give it: its styles and nothing else
+            word = open_package(reference_package(reference, self.context.cache))
             sheet.attach(word)
             sheet.set_language()
         self._word = word
