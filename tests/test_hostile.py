@@ -26,8 +26,8 @@ case may ever open), `@CANARY_DIR@` (its folder), `@CASE@` (the case's folder, r
 Every case, whatever it expects, must also: print no Python traceback; open no file outside the checkout,
 the case folder, the Python installation, the system fonts/time zones and matplotlib's cache (an audit hook,
 tests/hostile/audited.py, logs every `open`); write only inside the case folder (and caches); never open the
-canary; make no network connection and start no program; leave every input byte-identical and no
-temporary file behind. Cases run in parallel (one process each) before their tests assert, so the whole
+canary; make no network connection and start no program but fontconfig's `fc-list`; leave every input
+byte-identical and no temporary file behind. Cases run in parallel (one process each) before their tests assert, so the whole
 suite takes about a minute. The real readers (qpdf, pdffonts, docx2python, LibreOffice) then check every
 PDF and DOCX the cases produced.
 """
@@ -487,7 +487,9 @@ def audit_problems(ran: Ran, canary: Canary) -> list[str]:
         elif event.startswith(_NETWORK_EVENTS):
             problems.append(f"network: {event} {entry.get('args', '')}")
         elif event.startswith(("subprocess.", "os.exec", "os.posix_spawn", "os.spawn", "os.system")):
-            if "fc-list" not in entry.get("args", ""):  # matplotlib asks fontconfig once, to build its font cache
+            # fontconfig's fc-list only: matplotlib builds its font cache with it, and the font fallback asks it, once,
+            # which installed fonts have the characters the theme's fonts lack (reports.theme.installed_fonts)
+            if "fc-list" not in entry.get("args", ""):
                 problems.append(f"started a program: {event} {entry.get('args', '')}")
     return problems
 
@@ -804,16 +806,22 @@ def _checked(tmp_path: Path, text: str) -> Any:
     return check_content(path, "content.yaml")
 
 
-def _coverage(checked: Any, folder: Path | None = None) -> list[Any]:
+def _coverage(checked: Any, folder: Path | None = None, installed: tuple[Any, ...] | None = ()) -> list[Any]:
+    """The coverage check's diagnostics; by default as on a machine with no fonts installed beyond the theme's
+    (`installed=None`: this machine's)."""
+    from reports.cache import Cache
     from reports.paths import template_search_path
     from reports.templating.folders import find_template
     from reports.theme.coverage import check_font_coverage
+    from reports.theme.fallback import FontFallback
     from reports.theme.model import load_theme
 
     if folder is None:
         folder = find_template("briefing").path
-    return check_font_coverage(checked.content, load_theme(folder, template_search_path((folder.parent,))), folder,
-                               checked.source)
+    theme = load_theme(folder, template_search_path((folder.parent,)))
+    cache = Cache()
+    fallback = FontFallback(theme, folder, cache, checked.content.document.language, installed=installed)
+    return check_font_coverage(checked.content, theme, folder, checked.source, cache, fallback)
 
 
 def test_coverage_names_the_character_the_field_its_place_and_the_font(tmp_path: Path) -> None:
@@ -821,9 +829,11 @@ def test_coverage_names_the_character_the_field_its_place_and_the_font(tmp_path:
 
     text = minimal_content_yaml().replace("Some prose.", "Россия и 中国").replace("label: Members", "label: Members 中国")
     (label, paragraph) = _coverage(_checked(tmp_path, text))  # sorted by line
-    assert label.format().startswith(f"content.yaml:{':'.join(map(str, position_of(text, 'Members 中国')))}: "
-                                     "organisation.membership.0.label: characters '中' (U+4E2D), '国' (U+56FD) are not in "
-                                     "font DejaVu Serif (DejaVuSerif.ttf) — choose theme fonts that cover them")
+    assert label.format() == (f"content.yaml:{':'.join(map(str, position_of(text, 'Members 中国')))}: "
+                              "organisation.membership.0.label: characters '中' (U+4E2D), '国' (U+56FD) are not in font "
+                              "DejaVu Serif (DejaVuSerif.ttf) nor in any font installed on this machine — install a "
+                              "font that has them (on Debian or Ubuntu: apt install fonts-wqy-microhei), or name one "
+                              "under fallback_fonts in the template's theme.yaml, or write the text without them")
     line, column = position_of(text, "Россия и 中国")
     assert (paragraph.line, paragraph.column, paragraph.field_path) == (line, column, "body.0.blocks.0.paragraph")
     assert "'Р'" not in paragraph.message and "U+0420" not in paragraph.message, "Cyrillic is in DejaVu"
@@ -883,7 +893,7 @@ def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
     from reports.theme.coverage import require_font_coverage
     from reports.theme.model import load_theme
 
-    checked = _checked(tmp_path, minimal_content_yaml().replace("Some prose.", "中国"))
+    checked = _checked(tmp_path, minimal_content_yaml().replace("Some prose.", "Vai ꔀ"))  # in no font installed here
     template = find_template("briefing")
     with pytest.raises(LayoutError) as raised:
         require_font_coverage(checked.content, load_theme(template.path), template.path, checked.source)
@@ -891,16 +901,16 @@ def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
 
 
 def test_uncovered_text_is_a_located_exit_6_before_any_writer_runs(tmp_path: Path) -> None:
-    """The core checks the content against the theme's fonts before any writer runs: the build refuses at the
-    content field and writes nothing."""
+    """The core checks the content against the theme's fonts and the fallback before any writer runs: the build
+    refuses at the content field and writes nothing."""
     from conftest import build_files, minimal_content_yaml
 
     from reports.errors import LayoutError
 
     path = tmp_path / "content.yaml"
-    path.write_text(minimal_content_yaml().replace("label: Members", "label: 中国"), encoding="utf-8")
+    path.write_text(minimal_content_yaml().replace("label: Members", "label: ꔀ"), encoding="utf-8")
     with pytest.raises(LayoutError) as raised:
         build_files(path, out_dir=tmp_path / "out", display_name="content.yaml")
     (diagnostic,) = raised.value.diagnostics
-    assert diagnostic.format().startswith("content.yaml:17:14: organisation.membership.0.label: characters '中'")
+    assert diagnostic.format().startswith("content.yaml:17:14: organisation.membership.0.label: character 'ꔀ'")
     assert not (tmp_path / "out").exists()
