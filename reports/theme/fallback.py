@@ -67,6 +67,8 @@ class FontFallback:
         self._theme_faces: list[ThemeFace] | None = None
         self._fallbacks: list[tuple[FallbackFace, CodePoints]] | None = None
         self._chosen: dict[str, FallbackFace | None] = {}
+        self._by_block: dict[int, list[InstalledFace]] | None = None
+        self._anywhere: list[InstalledFace] = []
         self._lock = threading.Lock()
 
     # --- the theme's own fonts -------------------------------------------------------------------------
@@ -120,11 +122,27 @@ class FontFallback:
         for face, points in self._theme_fallbacks():
             if code in points:
                 return face
-        candidates = [face for face in self.installed() if face.covers(code)]
-        if not candidates:
-            return None
-        best = min(candidates, key=self._rank)
-        return FallbackFace(best.family, best.path, from_theme=False)
+        for face in self._candidates(code >> 8):  # best first
+            if face.covers(code):
+                return FallbackFace(face.family, face.path, from_theme=False)
+        return None
+
+    def _candidates(self, block: int) -> list[InstalledFace]:
+        """The installed faces that may have characters in a 256-code-point block, best ranked first."""
+        if self._by_block is None:
+            by_block: dict[int, list[InstalledFace]] = {}
+            anywhere: list[InstalledFace] = []
+            for face in sorted(self.installed(), key=self._rank):
+                blocks = face.blocks()
+                if blocks is None:  # characters read when needed: a candidate everywhere
+                    anywhere.append(face)
+                    for members in by_block.values():
+                        members.append(face)
+                    continue
+                for each in blocks:
+                    by_block.setdefault(each, list(anywhere)).append(face)
+            self._anywhere, self._by_block = anywhere, by_block  # built whole: threads may race to build it
+        return self._by_block.get(block, self._anywhere)
 
     def installed(self) -> tuple[InstalledFace, ...]:
         if self._installed is None:

@@ -55,6 +55,13 @@ class InstalledFace:
     _reader: Callable[[], frozenset[int]] | None = field(default=None, repr=False, compare=False)
     """Reads the character map when fontconfig did not give it (matplotlib's list)."""
 
+    def blocks(self) -> frozenset[int] | None:
+        """The 256-code-point blocks the font has characters in (None when its characters are read lazily): lets
+        the fallback skip, for a Chinese character, the hundreds of fonts that have none in its block."""
+        if self._reader is not None:
+            return None
+        return frozenset(block for start, end in zip(self._starts, self._ends) for block in range(start >> 8, (end >> 8) + 1))
+
     def covers(self, code: int) -> bool:
         if self._reader is not None:
             return code in self._reader()

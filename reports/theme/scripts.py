@@ -62,6 +62,9 @@ font rather than its `w:ascii`/`w:hAnsi` one."""
 _EAST_ASIAN_STARTS = [first for first, _ in _EAST_ASIAN]
 
 
+_EAST_ASIAN_REGIONS = {"zh": "CN", "ja": "JP", "ko": "KR"}
+
+
 def shaping_needed(character: str) -> tuple[str, str] | None:
     """(script, what its shaping does) for a character of a script reportlab cannot set; None otherwise."""
     code = ord(character)
@@ -80,10 +83,10 @@ def is_east_asian(character: str) -> bool:
 def east_asian_language(characters: str, document_language: str) -> str:
     """The language tag Word should assume for East Asian text (`w:lang w:eastAsia`): the document's own when it is
     Chinese, Japanese or Korean; else what the characters say (kana: Japanese, Hangul: Korean, Han: Chinese)."""
-    base = document_language.replace("_", "-").split("-")[0].lower()
-    if base in ("zh", "ja", "ko"):
-        return {"zh": "zh-CN", "ja": "ja-JP", "ko": "ko-KR"}[base] if "-" not in document_language else \
-            document_language.replace("_", "-")
+    tag = document_language.replace("_", "-")
+    base = tag.split("-")[0].lower()
+    if base in _EAST_ASIAN_REGIONS:
+        return tag if "-" in tag else f"{base}-{_EAST_ASIAN_REGIONS[base]}"
     codes = [ord(character) for character in characters]
     if any(0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF for code in codes):
         return "ja-JP"
