@@ -28,9 +28,9 @@ from reports.charts.faces import ChartFonts, FontFace, font_fingerprint, load_fa
 from reports.charts.layout import LAYOUTS, MM, ChartStyle, Layout
 from reports.charts.spec import ChartSpec
 from reports.charts.vector import register_truetype, strings_in, theme_font_map
-from reports.errors import AssetError, Diagnostic
+from reports.errors import AssetError, Diagnostic, LayoutError
 from reports.theme.model import Theme, resolve_font_file
-from reports.theme.scripts import font_package
+from reports.theme.scripts import font_package, shaping_needed
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -162,6 +162,13 @@ class ChartRenderer:
             char = face.missing(item.text)
             if char is not None:
                 self._missing_glyph(spec, char, item.text, face)
+            shaped = next(((char, found) for char in item.text if (found := shaping_needed(char)) is not None), None)
+            if shaped is not None:  # the font may have the letters; drawn one by one they would be wrong
+                char, (script, what) = shaped
+                raise LayoutError([Diagnostic(
+                    f"chart '{spec.name}': character '{char}' (U+{ord(char):04X}) in \"{item.text}\" is {script} "
+                    f"script, which needs shaping ({what}) that the charts cannot do — write the text in a Latin "
+                    "transliteration")])
         return layout
 
     def _missing_glyph(self, spec: ChartSpec, char: str, text: str, face: FontFace) -> None:

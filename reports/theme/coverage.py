@@ -140,8 +140,9 @@ def _missing_message(missing: dict[str, ThemeFace]) -> str:
     private = [character for character in characters if is_private_use(character)]
     if len(private) == len(characters):
         subject, verb, pronoun = _named(characters)
-        return (f"{subject} {verb} from the Private Use Area: only the font made for {pronoun} shows what "
-                f"{pronoun} mean{'s' if verb == 'is' else ''} — write {pronoun} in words")
+        meaning = "the font made for it shows what it means" if verb == "is" else \
+            "the fonts made for them show what they mean"
+        return f"{subject} {verb} from the Private Use Area: only {meaning} — write {pronoun} in words"
     face = missing[characters[0]]
     subject, verb, pronoun = _named(characters)
     packages = ", ".join(dict.fromkeys(font_package(character) for character in characters

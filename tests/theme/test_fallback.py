@@ -247,3 +247,36 @@ def test_a_chart_label_is_drawn_in_runs_with_the_fallback_font(tmp_path: Path) -
                          annotations=("one",), alt="A chart.")
     assert renderer.cache_key(ordinary, 120, "svg", 72) == plain.cache_key(ordinary, 120, "svg", 72), \
         "a chart without fallback text keeps its cache key"
+
+
+def test_what_no_font_has_is_refused_at_its_field_naming_a_package(tmp_path: Path) -> None:
+    from conftest import minimal_content_yaml, position_of
+
+    from reports.content.validate import check_content
+    from reports.theme.coverage import check_font_coverage
+
+    text = minimal_content_yaml().replace("Some prose.", "Vai ꔀ and ሀ").replace("label: Members", "label: Icon \ue000")
+    (tmp_path / "content.yaml").write_text(text, encoding="utf-8")
+    checked = check_content(tmp_path / "content.yaml", "content.yaml")
+    theme = load_theme(BRIEFING)
+    fallback = FontFallback(theme, BRIEFING, Cache(), "en", installed=_stix_installed())
+    label, paragraph = check_font_coverage(checked.content, theme, BRIEFING, checked.source, Cache(), fallback)
+    assert label.field_path == "organisation.membership.0.label"
+    assert label.message.startswith("character '") and label.message.endswith(
+        "(U+E000) is from the Private Use Area: only the font made for it shows what it means — write it in words")
+    assert (paragraph.line, paragraph.column) == position_of(text, "Vai ꔀ and ሀ")
+    assert paragraph.message.startswith("characters 'ꔀ' (U+A500), 'ሀ' (U+1200) are not in font DejaVu Serif "
+                                        "(DejaVuSerif.ttf) nor in any font installed on this machine — install a font "
+                                        "that has them (on Debian or Ubuntu: apt install fonts-noto-core)")
+
+
+def test_a_chart_label_in_a_script_that_needs_shaping_is_refused_even_when_the_font_has_it() -> None:
+    from reports.charts.render import ChartRenderer
+    from reports.charts.spec import ChartSpec, Series
+    from reports.errors import LayoutError
+
+    renderer = ChartRenderer(load_theme(BRIEFING), BRIEFING, Cache())
+    spec = ChartSpec(name="arabic", kind="bar", title="", categories=("روسيا",), series=(Series("M", (3.0,)),),
+                     annotations=("one",), alt="A chart.")  # the heading font, DejaVu Sans, has Arabic letters
+    with pytest.raises(LayoutError, match="is Arabic script, which needs shaping"):
+        renderer.size_mm(spec, 120)
