@@ -33,6 +33,7 @@ from reports.templating.limits import MAX_RENDER_SECONDS
 from reports.templating.markup import parse_markup
 from reports.templating.render import render_markup
 from reports.theme.coverage import require_font_coverage
+from reports.theme.fallback import font_fallback
 from reports.theme.images import theme_images
 from reports.theme.model import Theme, load_theme
 from reports.writers import FORMATS, WRITERS, wanted_formats
@@ -118,7 +119,7 @@ def render_blocks(content: Content, template: TemplateFolder, theme: Theme, labe
     context = template_context(content, labels, specs, theme, source_file, student, left_out)
     markup = render_markup(template, context, search_path, cache, render_seconds, note_lines=note_lines)
     return parse_markup(markup.text, specs, source=str(template.path / MAIN_TEMPLATE),
-                        images=theme_images(theme, template.path), lines=markup.lines)
+                        images=theme_images(theme, template.path, search_path, cache), lines=markup.lines)
 
 
 def tree_of(blocks: tuple[nodes.Block, ...], content: Content, theme: Theme, labels: Labels) -> nodes.Document:
@@ -142,12 +143,14 @@ def render_context(built: BuiltDocument, cache: Cache | None = None,
     from reports.writers.base import RenderContext
 
     cache = cache if cache is not None else Cache()
+    fallback = font_fallback(built.theme, built.template.path, cache, built.document.metadata.language)
     return RenderContext(
         theme=built.theme,
         theme_folder=built.template.path,
-        charts=ChartRenderer(built.theme, built.template.path, cache),
+        charts=ChartRenderer(built.theme, built.template.path, cache, fallback),
         timestamp=timestamp if timestamp is not None else content_timestamp(built.content),
         cache=cache,
+        fallback=fallback,
     )
 
 

@@ -266,7 +266,7 @@ def test_built_in_themes_pass_wcag_aa(template):
 
 
 def test_low_contrast_colours_are_warned_at_the_file_and_field_that_set_them(tmp_path):
-    parent = write_theme(tmp_path / "house", 'name: house\nextends: base\ncolours:\n  muted: "#999999"\n')
+    write_theme(tmp_path / "house", 'name: house\nextends: base\ncolours:\n  muted: "#999999"\n')
     child = write_theme(tmp_path / "faint", 'name: faint\nextends: house\ncolours:\n'
                                               '  table_header_text: "#8899AA"\n  box_background: "#555555"\n')
     search_path = (tmp_path, TEMPLATES)

@@ -42,11 +42,11 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 @lru_cache(maxsize=1)
 def covered_alphabet() -> tuple[str, ...]:
     """Printable, NFC-stable, non-combining characters of BLOCKS that every face of both theme fonts has."""
-    from reports.theme.coverage import _faces
+    from reports.theme.fallback import FontFallback
     from reports.theme.model import load_theme
 
     folder = TEMPLATES_DIR / "briefing"
-    faces = _faces(load_theme(folder), folder, Cache())
+    faces = FontFallback(load_theme(folder), folder, Cache()).theme_faces()
     characters = []
     for low, high in BLOCKS:
         for code in range(low, high + 1):

@@ -82,6 +82,22 @@ def main() -> None:
     """
 
 
+def _silence_library_logs() -> None:
+    """Libraries log what they repair or skip as warnings (fontTools: "extra bytes at the end of 'head' table");
+    with no logging set up, Python prints those to stderr, beside diagnostics that are one line per problem and
+    already say what is wrong. They go nowhere unless REPORTS_DEBUG asks for them; a program that set up its own
+    logging keeps its handlers."""
+    import logging
+
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    if os.environ.get("REPORTS_DEBUG"):
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
+    else:
+        root.addHandler(logging.NullHandler())
+
+
 def run() -> None:
     """Console-script entry point: the command line of this process, ending in its exit code.
 
@@ -91,6 +107,7 @@ def run() -> None:
     from reports.runtime import server_client as server
     from reports.runtime.server_socket import socket_path, unavailable_reason
 
+    _silence_library_logs()
     arguments = sys.argv[1:]
     if server.wanted(arguments):
         try:

@@ -82,8 +82,8 @@ def _strings(node: object, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(value, f"{path}.{name}")
 
 
-def check_writable(document: Document, theme: Theme | None = None) -> None:
-    """LayoutError naming every character Word cannot store (the content model normally stops them)."""
+def document_strings(document: Document, theme: Theme | None = None) -> list[tuple[str, str]]:
+    """(field path, text) of every string the DOCX holds: metadata, the theme's running texts, every node's."""
     metadata = document.metadata
     strings: list[tuple[str, str]] = [
         (f"metadata.{name}", getattr(metadata, name))
@@ -94,8 +94,13 @@ def check_writable(document: Document, theme: Theme | None = None) -> None:
     strings += [(f"metadata.keywords[{index}]", keyword) for index, keyword in enumerate(metadata.keywords)]
     for index, block in enumerate(document.blocks):
         strings += list(_strings(block, f"blocks[{index}]"))
+    return strings
+
+
+def check_writable(document: Document, theme: Theme | None = None) -> None:
+    """LayoutError naming every character Word cannot store (the content model normally stops them)."""
     problems = []
-    for path, text in strings:
+    for path, text in document_strings(document, theme):
         for match in _UNWRITABLE.finditer(text):
             snippet = text[max(0, match.start() - 20): match.start()].encode("unicode_escape").decode("ascii")
             problems.append(Diagnostic(

@@ -18,11 +18,11 @@ outline, one-pass build, layout observer), `tagging` (structure tree, marked con
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
@@ -42,12 +42,14 @@ from reports.document.nodes import (
     ListItem,
     PageBreak,
     Paragraph,
+    Picture,
     Text,
 )
 from reports.document.traversal import plain_text
 from reports.errors import Diagnostic, LayoutError, TemplateError
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.pdf.characters import CharacterCheck
+from reports.writers.pdf.fallback import FallbackFonts
 from reports.writers.pdf.flowables import (
     Anchor,
     ChartFlowable,
@@ -93,7 +95,8 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
         self.last_layout: tuple[StructureTree, PageTexts, PdfInfo] | None = None
         """The structure tree, page texts and file information of the last `write` (a form keeps them)."""
         self.theme = context.theme
-        self.fonts = register_theme_fonts(context.theme, context.theme_folder, context.cache)
+        self.fonts = register_theme_fonts(context.theme, context.theme_folder, context.cache,
+                                          FallbackFonts(context.fallback))
         self.styles: PdfStyles = build_styles(context.theme, self.fonts)
         self._drawings: dict[tuple[object, float], object] = {}
         self._reset()
@@ -149,7 +152,7 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
 
     def _reset(self) -> None:
         self._problems: dict[tuple[str, str], Diagnostic] = {}
-        self.characters = CharacterCheck()
+        self.characters = CharacterCheck(self.fonts.fallback)
         """Which characters the faces can set (`characters`), memoised for this pass."""
         self._faces: list[tuple[FontFaces, bool, bool]] = [(self.fonts.body, False, False)]
         self._default_style: list[str] = [self.theme.style_for("body")]
@@ -330,17 +333,16 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
         parts[-1].spaceAfter = self.styles.font_size * 1.3
         return self._together(parts)
 
-    def _image(self, path: object, width: float) -> Flowable:
+    def _image(self, picture: Picture, width: float) -> Flowable:
         """A PNG or JPEG at `width`, its proportions kept, never taller than the frame; left-aligned as in
-        the DOCX."""
-        pixels_wide, pixels_high = ImageReader(str(path)).getSize()
-        height = width * pixels_high / max(pixels_wide, 1)
+        the DOCX. The picture was decoded and checked before layout (`reports.theme.images`)."""
+        height = width * picture.height / max(picture.width, 1)
         limit = self.styles.frame_height - self.styles.leading * 4
         if height > limit:
             width, height = width * limit / height, limit
-        picture = Image(str(path), width=width, height=height, hAlign="LEFT")
-        picture.block_label = f"image '{getattr(path, 'name', path)}'"
-        return picture
+        flowable = Image(io.BytesIO(picture.data), width=width, height=height, hAlign="LEFT")
+        flowable.block_label = f"image '{picture.name}'"
+        return flowable
 
     def _anchor(self, identifier: str) -> list[Flowable]:
         if not identifier:

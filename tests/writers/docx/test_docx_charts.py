@@ -178,7 +178,7 @@ def test_chart_categories_and_values_equal_the_spec_in_order(built, membership_c
 
 
 def test_membership_chart_names_the_countries_in_each_category(built, membership_chart, specs):
-    spec = specs["membership"]
+    specs["membership"]
     labels = chart_categories(built.xml(membership_chart))
     content = check_content(CONTENT).content
     language = content.document.language

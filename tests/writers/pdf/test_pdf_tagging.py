@@ -473,9 +473,11 @@ def test_figures_carry_their_alt_text(briefings, sample_pdf):
 def test_an_image_figure_is_a_figure_with_alt_text(context, tmp_path):
     from PIL import Image as PilImage
 
+    from reports.theme.images import decode_picture
+
     logo = tmp_path / "logo.png"
     PilImage.new("RGB", (400, 160), "#1F3A5F").save(logo)
-    figure = nodes.Figure(alt="Logo  SMA Negeri 1", image=logo, width=0.25)
+    figure = nodes.Figure(alt="Logo  SMA Negeri 1", image=decode_picture(logo.read_bytes(), "logo.png"), width=0.25)
     data = write_pdf(Document(metadata(), (figure, para("Teks."))), context)
     pdf = structure(data)
     (element,) = [element for _, element in pike_elements(pdf) if element.S == "/Figure"]

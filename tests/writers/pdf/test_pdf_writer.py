@@ -402,6 +402,41 @@ def test_character_missing_from_the_font_is_refused(context):
     assert "U+4E2D" in str(caught.value) and "DejaVu Sans" in str(caught.value)
 
 
+def test_a_script_that_needs_shaping_is_refused_even_when_the_font_has_it(context):
+    """DejaVu Sans has Arabic letters; set one by one, left to right, they would read as nonsense."""
+    document = Document(metadata=metadata(), blocks=(Heading(1, t("Sejarah روسيا")),))
+    with pytest.raises(LayoutError) as caught:
+        write_pdf(document, context)
+    assert "U+0631" in str(caught.value) and "is Arabic script, which needs shaping" in str(caught.value)
+
+
+def test_a_character_the_face_lacks_is_set_in_the_fallback_font(context, tmp_path):
+    """Heading text the heading font lacks, and the running header, in the fallback face, embedded."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    import matplotlib
+
+    from reports.cache import Cache
+    from reports.theme.fallback import FontFallback
+    from reports.theme.installed_fonts import parse_fc_list
+
+    stix = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "STIXGeneral.ttf"
+    installed = tuple(parse_fc_list("\t".join([str(stix), "0", "STIXGeneral", "Regular", "80", "0", "100", "",
+                                               "TrueType", "", "20-7e 24b6-24cf"])))
+    fallback = FontFallback(context.theme, THEME_FOLDER, Cache(), "id", installed=installed)
+    blocks = (Heading(1, t("Pilihan Ⓐ")), *(para("Pilihan Ⓑ. " * 300) for _ in range(4)))
+    data = write_pdf(Document(metadata=metadata(title="Judul Ⓒ", running_header="Judul Ⓒ"), blocks=blocks),
+                     replace(context, fallback=fallback))
+    text = pdf_text(data)
+    assert "Pilihan Ⓐ" in text[0] and "Pilihan Ⓑ" in text[0]
+    assert len(text) > 1 and "Judul Ⓒ" in text[1], "the running header of page 2"
+    pdf = tmp_path / "fallback.pdf"
+    pdf.write_bytes(data)
+    fonts = subprocess.run([need_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "STIXGeneral" in fonts
+
+
 def test_dangling_internal_link_is_an_error(context):
     document = Document(metadata=metadata(), blocks=(Paragraph((Link("#nowhere", t("ke mana")),)),))
     with pytest.raises(LayoutError, match="#nowhere"):
