@@ -246,11 +246,12 @@ def timeline_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: Cha
         if neighbour is not None:
             room = min(room, max(narrowest, neighbour - gap))
         room -= _POLE_GAP
-        lines = [(line, True) for line in wrap(date, bold, date_size, room)]
-        lines += [(line, False) for line in wrap(_annotation(spec, index), regular, event_size, room)]
-        text_width = max(fonts.face(is_bold).width(line, date_size if is_bold else event_size) for line, is_bold in lines)
-        height = sum(date_lead if is_bold else event_lead for _, is_bold in lines)
-        flags.append(_Flag(index, x, lines, text_width, height, right))
+        flag_lines = [(line, True) for line in wrap(date, bold, date_size, room)]
+        flag_lines += [(line, False) for line in wrap(_annotation(spec, index), regular, event_size, room)]
+        text_width = max(fonts.face(is_bold).width(line, date_size if is_bold else event_size)
+                         for line, is_bold in flag_lines)
+        height = sum(date_lead if is_bold else event_lead for _, is_bold in flag_lines)
+        flags.append(_Flag(index, x, flag_lines, text_width, height, right))
     _place(flags, gap)
 
     offsets: dict[bool, list[float]] = {}

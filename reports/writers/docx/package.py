@@ -241,7 +241,7 @@ def package_entries(word: WordDocument) -> dict[str, bytes]:
     sink = _EntrySink()
     PackageWriter._write_content_types_stream(sink, parts)
     PackageWriter._write_pkg_rels(sink, package.rels)
-    PackageWriter._write_parts(sink, parts)
+    PackageWriter._write_parts(sink, parts)  # type: ignore[arg-type]  # duck-typed: only .write is called
     return sink.entries
 
 
