@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, NoReturn
 import click
 
 from reports.cli.base import UserPath, fail, invocation, main, print_diagnostics, templates_dir_option
-from reports.errors import Diagnostic, ExitCode, ReportsError
+from reports.errors import Diagnostic, ExitCode, ReportsError, UsageError
 from reports.paths import DEFAULT_CONTENT
 from reports.writers import FORMATS
 from reports.runtime.invocation import Invocation
@@ -45,12 +45,18 @@ class _OutputNames:
         return replace(diagnostic, file=str(self.typed / path.relative_to(self.folder)))
 
 
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+"""How much `build` says: errors and warnings only; also each file written; also what each document took."""
+
+
 class _BatchReport:
     """Prints each document's diagnostics and files in input order, with a progress bar on a terminal."""
 
-    def __init__(self, total: int, show_progress: bool, to: Invocation, names: _OutputNames) -> None:
+    def __init__(self, total: int, show_progress: bool, to: Invocation, names: _OutputNames,
+                 verbosity: int = NORMAL) -> None:
         self.to = to
         self.names = names
+        self.verbosity = verbosity
         self.total = total
         self.next_index = 0
         self.waiting: dict[int, Outcome] = {}
@@ -81,11 +87,22 @@ class _BatchReport:
                 self._echo(self.names.located(diagnostic).format(), err=True)
             if ready.details:
                 self._echo(ready.details.rstrip("\n"), err=True)
-            for target in ready.written:
-                self._echo(f"{'up to date' if ready.skipped else 'wrote'} {self.names.written(target)}", err=False)
+            if self.verbosity >= NORMAL:
+                for target in ready.written:
+                    self._echo(f"{'up to date' if ready.skipped else 'wrote'} {self.names.written(target)}",
+                               err=False)
+            if self.verbosity >= VERBOSE:
+                self._echo(self._timing(ready), err=True)
         if self.progress is not None:
             self.progress.advance(self.task)
             self.progress.refresh()
+
+    @staticmethod
+    def _timing(outcome: Outcome) -> str:
+        what = ("found up to date" if outcome.skipped else "built" if outcome.ok
+                else f"failed (exit {outcome.exit_code})")
+        where = f" by {outcome.worker}" if outcome.worker else ""
+        return f"{outcome.label}: {what} in {outcome.seconds * 1000:.0f} ms{where}"
 
     def close(self) -> None:
         if self.progress is not None:
@@ -97,15 +114,16 @@ def _located(error: ReportsError, names: _OutputNames) -> ReportsError:
     return error
 
 
-def _summary(result: BatchResult, workers: str, to: Invocation) -> None:
+def _summary(result: BatchResult, workers: str, to: Invocation, verbosity: int = NORMAL) -> None:
     from reports.runtime.jobs import EXIT_MEANINGS
 
     built = [outcome for outcome in result.outcomes if outcome.ok]
     files = sum(len(outcome.written) for outcome in built)
     unchanged = sum(outcome.skipped for outcome in built)
     note = f", {unchanged} of them up to date" if unchanged else ""
-    to.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files{note}) in "
-            f"{result.seconds:.1f} s with {workers}", err=True)
+    if verbosity >= NORMAL:
+        to.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files{note}) in "
+                f"{result.seconds:.1f} s with {workers}", err=True)
     failures = result.failures
     if failures:
         to.echo(f"{len(failures)} failed:", err=True)
@@ -138,10 +156,14 @@ def _summary(result: BatchResult, workers: str, to: Invocation) -> None:
               help="Use no cache at all: draw every chart again and build every document (implies --force). "
                    "The cache is $REPORTS_CACHE_DIR, else $XDG_CACHE_HOME/reports/charts, else "
                    "~/.cache/reports/charts.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only errors and warnings: no list of files written, no summary, no progress bar.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also print the template folders searched, the cache folder, and what each document took.")
 @templates_dir_option
 def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Path,
           templates_dirs: tuple[Path, ...], roster: Path | None, jobs: int | None, executor: str,
-          watch: bool, force: bool, no_cache: bool) -> None:
+          watch: bool, force: bool, no_cache: bool, quiet: bool, verbose: bool) -> None:
     """Build CONTENT files (default: data/sco-russia.yaml) into <stem>-<template>.<format> files.
 
     \b
@@ -158,6 +180,9 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     to = invocation()
     out_folder = to.path(out_dir)
     names = _OutputNames(to, out_dir, out_folder)
+    if quiet and verbose:
+        fail(UsageError([Diagnostic("--quiet and --verbose contradict each other — give one of them")]), to)
+    verbosity = QUIET if quiet else VERBOSE if verbose else NORMAL
 
     try:
         kind, _ = parse_executor(executor)
@@ -181,7 +206,11 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     except ReportsError as error:
         fail(_located(error, names), to)
     workers = jobs or default_workers()
-    report = _BatchReport(len(planned), len(planned) > 1 and to.stderr.isatty(), to, names)
+    if verbosity >= VERBOSE:
+        to.echo("templates searched: " + ", ".join(str(folder) for folder in search_path), err=True)
+        to.echo(f"cache: {'none (--no-cache)' if no_cache else default_cache_dir(to.environ)}", err=True)
+    report = _BatchReport(len(planned), len(planned) > 1 and to.stderr.isatty() and verbosity >= NORMAL, to, names,
+                          verbosity)
     try:
         result = run_jobs(planned, workers, executor, on_done=report.done)
     except ReportsError as error:
@@ -192,20 +221,20 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
         used = min(workers, len(planned))
         where = ("Dask workers" if kind == "dask" else
                  f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
-        _summary(result, where, to)
+        _summary(result, where, to, verbosity)
     if watch:
         _watch(lambda: plan(False), [path for path, _ in sources] + ([roster_file] if roster_file else []),
-               search_path, to, names)
+               search_path, to, names, verbosity)
     sys.exit(result.exit_code)
 
 
 def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...], to: Invocation,
-           names: _OutputNames) -> NoReturn:
+           names: _OutputNames, verbosity: int = NORMAL) -> NoReturn:
     """Rebuild on every change until Ctrl-C; a round's failures are reported and watching goes on."""
     from reports.runtime.watch import watch
 
     def one_round(outcomes: list[Outcome], seconds: float) -> None:
-        report = _BatchReport(len(outcomes), False, to, names)
+        report = _BatchReport(len(outcomes), False, to, names, verbosity)
         for outcome in outcomes:
             report.done(outcome)
         rebuilt = sum(outcome.ok and not outcome.skipped for outcome in outcomes)
