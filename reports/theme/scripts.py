@@ -10,6 +10,7 @@ silently so. It is refused instead (exit 6), by script, whatever font the theme 
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_right
 
 _SHAPED: tuple[tuple[int, int, str, str], ...] = (
@@ -66,7 +67,12 @@ _EAST_ASIAN_REGIONS = {"zh": "CN", "ja": "JP", "ko": "KR"}
 
 
 def shaping_needed(character: str) -> tuple[str, str] | None:
-    """(script, what its shaping does) for a character of a script reportlab cannot set; None otherwise."""
+    """(script, what its shaping does) for a letter or mark of a script reportlab cannot set; None otherwise.
+
+    Only letters and marks are shaped: a script's currency sign, digits and punctuation (Thai's ฿, Arabic's ،)
+    are drawn as they are."""
+    if unicodedata.category(character)[0] not in "LM":
+        return None
     code = ord(character)
     index = bisect_right(_SHAPED_STARTS, code) - 1
     if index >= 0 and code <= _SHAPED[index][1]:

@@ -180,19 +180,20 @@ def test_a_worker_ends_when_its_parent_is_killed(tmp_path: Path, way: str) -> No
         if {way == "thread"!r}:
             lifeline._parent_death_signal = lambda: False
         child = os.fork()
-        if child == 0:
-            print(lifeline.tie_to_parent(os.getppid()), flush=True)
+        if child == 0:  # one write a line: a pipe keeps writes under PIPE_BUF whole, print() may split them
+            os.write(1, f"way {{lifeline.tie_to_parent(os.getppid())}}\\n".encode())
             time.sleep(120)
             os._exit(0)
-        print(child, flush=True)
+        os.write(1, f"child {{child}}\\n".encode())
         time.sleep(120)
     ''')
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get(
                                   "PYTHONPATH", "")])})
     assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    assert parent.stdout.readline().strip() == way
+    said = dict(parent.stdout.readline().split() for _ in range(2))  # in either order
+    child = int(said["child"])
+    assert said["way"] == way
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait(timeout=30)
     deadline = time.monotonic() + lifeline.POLL_SECONDS * 10 + 5

@@ -280,3 +280,11 @@ def test_a_chart_label_in_a_script_that_needs_shaping_is_refused_even_when_the_f
                      annotations=("one",), alt="A chart.")  # the heading font, DejaVu Sans, has Arabic letters
     with pytest.raises(LayoutError, match="is Arabic script, which needs shaping"):
         renderer.size_mm(spec, 120)
+
+
+def test_only_letters_and_marks_of_a_shaped_script_need_shaping() -> None:
+    from reports.theme.scripts import shaping_needed
+
+    assert shaping_needed("ก") is not None and shaping_needed("\u0e31") is not None  # a Thai letter and vowel mark
+    assert shaping_needed("ب") is not None
+    assert shaping_needed("฿") is None and shaping_needed("٣") is None and shaping_needed("،") is None
