@@ -50,10 +50,6 @@ def text_size(theme: Theme) -> float:
     return round(theme.font_size * 0.9 * 2) / 2
 
 
-def title_size(theme: Theme) -> float:
-    return round(theme.font_size * 2) / 2
-
-
 def category_labels(spec: ChartSpec) -> tuple[str, ...]:
     """The category labels Word shows: the spec's label, then on a second line its annotation (the members).
 
@@ -159,16 +155,9 @@ def chart_xml(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.date
     chart.font.color.rgb = rgb(theme.colours.text)
     chart.has_legend = len(spec.series) > 1
 
-    if spec.title:
-        chart.has_title = True
-        frame = chart.chart_title.text_frame
-        frame.text = spec.title
-        for paragraph in frame.paragraphs:
-            for target in [paragraph.font, *(run.font for run in paragraph.runs)]:
-                target.size, target.bold, target.name = Pt(title_size(theme)), True, font_name
-                target.color.rgb = rgb(theme.colours.text)
-    else:
-        chart.has_title = False
+    # no title drawn: the caption under the chart names it, as in the PDF (the title stays the drawing's
+    # title, for readers of the alternative text)
+    chart.has_title = False
 
     plot = chart.plots[0]
     plot.gap_width = GAP_WIDTH

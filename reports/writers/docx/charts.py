@@ -54,7 +54,6 @@ from reports.writers.docx.chart_xml import (
     chart_xml,
     drawing_tag,
     text_size,
-    title_size,
     workbook_blob,
 )
 
@@ -66,7 +65,7 @@ CHART_PARTNAME = "/word/charts/chart%d.xml"
 WORKBOOK_PARTNAME = "/word/embeddings/Microsoft_Excel_Worksheet%d.xlsx"
 """Part names as Word itself names them, so a file Word re-saves keeps the same layout."""
 
-PARTS_VERSION = 1
+PARTS_VERSION = 2
 """Part of the cache key of chart parts kept in the cache folder: bump it whenever a change here changes them."""
 
 EMU_PER_MM = 36000
@@ -169,7 +168,7 @@ def chart_inline(relationship_id: str, drawing_id: int, width_mm: float, height_
 
 
 def chart_height_mm(spec: ChartSpec, width_mm: float, theme: Theme) -> float:
-    """Height of a native bar chart: its title and, per category, the label's lines or the bar, whichever is taller.
+    """Height of a native bar chart: per category, the label's lines or the bar, whichever is taller.
 
     An estimate (Word and LibreOffice lay the chart out themselves): the category labels get about 45% of the
     width, at about 0.55 em per character.
@@ -180,5 +179,4 @@ def chart_height_mm(spec: ChartSpec, width_mm: float, theme: Theme) -> float:
     for label in category_labels(spec):
         lines = sum(max(1, -(-len(line) // per_line)) for line in label.split("\n"))
         bands += max(lines * size_mm * 1.25 + 2.5, 9.0)
-    title = title_size(theme) * MM_PER_POINT * 1.6 + 3.0 if spec.title else 0.0
-    return round(title + bands + 6.0, 1)
+    return round(bands + 6.0, 1)

@@ -16,7 +16,6 @@ from reports.theme.model import Theme
 from reports.writers.base import RenderContext
 from reports.writers.docx.charts import MM_PER_POINT
 from reports.writers.docx.frames import Frame, TableFrame
-from reports.writers.docx.looks import TABLE_LOOK, TABLE_TEXT_SCALE
 from reports.writers.docx.ooxml import Element, append_block, element, new_paragraph, twips
 from reports.writers.docx.style_index import TABLE
 from reports.writers.docx.styles import StyleSheet
@@ -106,7 +105,10 @@ class TableVisits:
         append_block(frame.element, table)
         self._tables.append(TableFrame(cells, widths_mm, len(node.header_rows)))
         try:
-            self._visit_blocks(rows)
+            # rows and cells directly, not as blocks: the gap after a table is decided by the block after it
+            # (`_space_after_table`), which a row is not
+            for row in rows:
+                self.visit(row)
         finally:
             self._tables.pop()
 
@@ -116,7 +118,8 @@ class TableVisits:
         table.next_row += 1
         table.next_cell = 0
         try:
-            self._visit_blocks(node.cells)
+            for cell_node in node.cells:
+                self.visit(cell_node)
         finally:
             for cell in table.cells[table.row][table.next_cell:]:  # short rows: empty cells stay valid
                 self._close_cell(cell, self._cell_role(table))
@@ -132,16 +135,18 @@ class TableVisits:
         """A generous estimate of the row's height (table text at half an em a character, lines of 1.3 em)
         is under `KEEP_ROW_PAGE_SHARE` of the page body: then the row surely fits on one page."""
         theme = self.theme
-        size_mm = theme.font_size * TABLE_TEXT_SCALE * MM_PER_POINT
+        size_mm = theme.look("table-text").size * MM_PER_POINT
+        padding_side_mm = theme.table.cell_padding_side * MM_PER_POINT
+        padding_mm = (theme.table.cell_padding_top + theme.table.cell_padding_bottom) * MM_PER_POINT
         tallest = 0.0
         for cell, width_mm in zip(cells, widths_mm):
-            usable = max(width_mm - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
+            usable = max(width_mm - 2 * padding_side_mm, 5.0)
             per_line = max(1, int(usable / (size_mm * 0.5)))
             lines = 0
             for paragraph in cell.iter(qn("w:p")):
                 text = "".join(run.text or "" for run in paragraph.iter(qn("w:t")))
                 lines += max(1, -(-len(text) // per_line)) + 1  # and a line's worth of paragraph spacing
-            tallest = max(tallest, lines * size_mm * 1.3 + 2 * TABLE_LOOK.cell_vertical_mm)
+            tallest = max(tallest, lines * size_mm * 1.3 + padding_mm)
         body = theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom
         return tallest < body * KEEP_ROW_PAGE_SHARE
 
@@ -154,7 +159,7 @@ class TableVisits:
         table.next_cell += 1
         cell = table.cells[table.row][index]
         role = self._cell_role(table)
-        width = max(table.widths_mm[index] - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
+        width = max(table.widths_mm[index] - 2 * self.theme.table.cell_padding_side * MM_PER_POINT, 5.0)
         self._frames.append(Frame(cell, width, role))
         try:
             self._visit_blocks(node.blocks)

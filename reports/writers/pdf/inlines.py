@@ -19,7 +19,7 @@ from reports.document.nodes import Emphasis, Inline, LineBreak, Link, Span, Stro
 from reports.errors import Diagnostic
 from reports.theme.model import Theme
 from reports.writers.pdf.characters import CharacterCheck
-from reports.writers.pdf.styles import SPAN_LOOKS, FontFaces, PdfStyles, ThemeFonts, hex_colour
+from reports.writers.pdf.styles import FontFaces, PdfStyles, ThemeFonts
 
 EXTERNAL_SCHEMES = ("https:", "http:", "mailto:")
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -87,13 +87,12 @@ class InlineMarkup:
         return self._styled(node.content, "<b>", "</b>", bold=True)
 
     def visit_span(self, node: Span) -> str:
-        look = SPAN_LOOKS.get(self.theme.style_for(node.role))
-        if look is None:
+        if node.role not in self.theme.roles:  # a role the theme does not style: its text as it is
             return self._inlines(node.content)
+        look = self.theme.look(node.role)  # a character look: only its face and colour apply
         opening, closing = "", ""
-        if look.colour:
-            colour = hex_colour(getattr(self.styles.palette, look.colour))
-            opening, closing = f'<font color="{colour}">', "</font>"
+        if look.colour != self.theme.colours.text:
+            opening, closing = f'<font color="{look.colour}">', "</font>"
         if look.bold:
             opening, closing = opening + "<b>", "</b>" + closing
         if look.italic:
@@ -105,7 +104,7 @@ class InlineMarkup:
 
     def visit_link(self, node: Link) -> str:
         target = node.target.strip()
-        colour = hex_colour(self.styles.palette.primary)
+        colour = self.theme.look("hyperlink").colour
         if not node.content:  # a bare link shows its address
             node = Link(node.target, (Text(target.removeprefix("mailto:")),))
         # underlined as well as coloured, as Word's Hyperlink style: a link is never told by colour alone

@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfdoc import PDFPage
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -28,7 +29,7 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate
 
 from reports.writers.pdf.structure import FOOTER, HEADER
-from reports.writers.pdf.styles import PdfStyles
+from reports.writers.pdf.styles import PdfStyles, face_of
 from reports.writers.pdf.tagging import artifact
 from reports.writers.pdf.tagging_canvas import TaggingCanvas
 
@@ -70,6 +71,7 @@ class PageDecorator:
     def __init__(self, styles: PdfStyles, texts: PageTexts) -> None:
         self.styles = styles
         self.texts = texts
+        self.theme = styles.theme
         self._labelled: list[int] = []
         self._token = secrets.token_hex(8)
         """Numbers of the pages whose footer has a placeholder for its texts, in page order."""
@@ -106,13 +108,13 @@ class PageDecorator:
         canvas.restoreState()
 
     def _header(self, canvas: Canvas) -> None:
-        styles = self.styles
+        styles, look = self.styles, self.theme.look("header")
         page_width, page_height = styles.page_size
         top, right, _, left = styles.margins
-        font, size = styles.fonts.heading.regular, styles.font_size * 0.78
+        font, size = face_of(styles.fonts, look), look.size
         baseline = page_height - top + size * 2.2
         canvas.saveState()
-        canvas.setFillColor(styles.palette.muted)
+        canvas.setFillColor(HexColor(look.colour))
         right_text = self.texts.header_right
         right_width = stringWidth(right_text, font, size) if right_text else 0.0
         if right_text:
@@ -122,28 +124,33 @@ class PageDecorator:
         gap = size * 2 if right_text else 0.0
         canvas.drawString(left, baseline, _fit(self.texts.header_left, font, size,
                                                styles.frame_width - right_width - gap))
-        canvas.setStrokeColor(styles.palette.rule)
-        canvas.setLineWidth(0.5)
-        rule_y = baseline - size * 0.75
-        canvas.line(left, rule_y, page_width - right, rule_y)
+        if look.rule_below is not None:
+            rule = look.rule_below
+            canvas.setStrokeColor(HexColor(rule.colour))
+            canvas.setLineWidth(rule.width)
+            rule_y = baseline - size * 0.25 - rule.gap
+            canvas.line(left, rule_y, page_width - right, rule_y)
         canvas.restoreState()
 
     def _footer_baseline(self) -> tuple[str, float, float]:
         """Font, size and baseline of the footer texts."""
-        styles = self.styles
-        size = styles.font_size * 0.78
-        return styles.fonts.heading.regular, size, styles.margins[2] - size * 3.0
+        styles, look = self.styles, self.theme.look("footer")
+        size = look.size
+        return face_of(styles.fonts, look), size, styles.margins[2] - size * 3.0
 
     def _footer(self, canvas: Canvas, page: int) -> None:
-        styles = self.styles
+        styles, look = self.styles, self.theme.look("footer")
         page_width, _ = styles.page_size
         _, right, _, left = styles.margins
         _, size, baseline = self._footer_baseline()
         canvas.saveState()
-        canvas.setStrokeColor(styles.palette.rule)
-        canvas.setLineWidth(0.5)
-        canvas.line(left, baseline + size * 1.5, page_width - right, baseline + size * 1.5)
-        canvas.setFillColor(styles.palette.muted)
+        if look.rule_above is not None:
+            rule = look.rule_above
+            canvas.setStrokeColor(HexColor(rule.colour))
+            canvas.setLineWidth(rule.width)
+            rule_y = baseline + size * 0.75 + rule.gap
+            canvas.line(left, rule_y, page_width - right, rule_y)
+        canvas.setFillColor(HexColor(look.colour))
         # the texts need the total page count, not known yet: `fill_in_labels` replaces this line at save
         canvas.addLiteral(self._placeholder(page))
         self._labelled.append(page)
