@@ -149,7 +149,7 @@ def bar_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: ChartSty
     y = 1.0
     for index, (category, value, value_text) in enumerate(zip(spec.categories, values, value_texts)):
         if index:
-            y += style.label_size * 1.0
+            y += style.label_size * 0.7
         for line in wrap(category, bold, style.label_size, width):
             texts.append(TextItem(0.0, y + bold.ascender * style.label_size, line, style.label_size, True, style.text))
             y += style.label_size * 1.25

@@ -106,15 +106,9 @@ def decimal_year(value: str) -> float:
 
 def source_line(content: Content, labels: Labels) -> str:
     """`labels['chart_source']` with the source's (author and) title, quoted and shortened at a word."""
-    from babel import Locale
-
     source = content.document.source
     title = shorten(source.title, MAX_SOURCE_TITLE)
-    try:
-        locale = Locale.parse(content.document.language.replace("-", "_"))
-        opening, closing = locale.quotation_start or "\u201c", locale.quotation_end or "\u201d"
-    except Exception:  # the model accepts only known tags; this is belt and braces for the quotes alone
-        opening, closing = "\u201c", "\u201d"
+    opening, closing = labels.quotes[:2]  # the language's quotation marks (its locale file)
     quoted = f"{opening}{title}{closing}"
     return labels["chart_source"].format(source=f"{source.author}, {quoted}" if source.author else quoted)
 

@@ -16,6 +16,9 @@ from reports.errors import ContentError, Diagnostic
 from reports.paths import LOCALES_DIR
 
 
+DEFAULT_QUOTES = "\u201c\u201d\u2018\u2019"
+
+
 @dataclass(frozen=True)
 class Labels:
     language: str
@@ -31,6 +34,12 @@ class Labels:
 
     def __getitem__(self, key: str) -> str:
         return self.text[key]
+
+    @property
+    def quotes(self) -> str:
+        """The language's quotation marks: opening and closing double, then opening and closing single quote
+        (`quotes:` in the locale file; English's “”‘’ when it has none)."""
+        return self.text.get("quotes") or DEFAULT_QUOTES
 
 
 def _candidates(language: str) -> list[str]:
@@ -62,6 +71,10 @@ def _read(path: Path, language: str) -> Labels:
         for key, value in labels.items()  # type: ignore[union-attr]
         if not isinstance(value, str)
     ]
+    quotes = labels.get("quotes")  # type: ignore[union-attr]
+    if isinstance(quotes, str) and len(quotes) != 4:
+        problems.append(Diagnostic("quotes must be four characters: opening and closing double quote, then opening "
+                                   "and closing single quote (e.g. “”‘’)", file=str(path), field_path="labels.quotes"))
     if problems:
         raise ContentError(problems)
     return Labels(

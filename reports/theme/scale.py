@@ -132,11 +132,13 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
     "bullet": {**_BODY_TEXT, "after": 0.3, "indent": 1.5},
     "number": {**_BODY_TEXT, "after": 0.3, "indent": 2.1},
     "list-continue": {**_BODY_TEXT, "after": 0.3},
-    "box-title": {**_HEADING, "size": 1.0, "leading": 1.3, "after": 0.45},
+    # not kept with the next block: a box is a one-cell table in Word, where keep-with-next inside it chains
+    # the whole box to the block after it (and the PDF keeps nothing with the next block inside a box)
+    "box-title": {**_HEADING, "size": 1.0, "leading": 1.3, "after": 0.45, "keep_with_next": False},
     "box-text": {**_BODY_TEXT, "after": 0.4},
     "caption": {**_SMALL_SANS, "before": 0.5, "after": 0.45, "keep_with_next": True},
     "caption-label": _role(bold=True),
-    "source": {**_SMALL_SANS, "size": 0.78, "colour": "muted", "after": 0.9},
+    "source": {**_SMALL_SANS, "size": 0.75, "colour": "muted", "after": 0.9},
     "figure": _role(before=0.6, after=0.3, keep_with_next=True),
     "table-text": {**_SMALL_SANS, "leading": 1.3},
     "table-heading": {**_SMALL_SANS, "leading": 1.3, "bold": True, "colour": "table_header_text",

@@ -178,5 +178,5 @@ def chart_height_mm(spec: ChartSpec, width_mm: float, theme: Theme) -> float:
     bands = 0.0
     for label in category_labels(spec):
         lines = sum(max(1, -(-len(line) // per_line)) for line in label.split("\n"))
-        bands += max(lines * size_mm * 1.25 + 2.5, 9.0)
-    return round(bands + 6.0, 1)
+        bands += max(lines * size_mm * 1.2 + 1.5, 8.0)
+    return round(bands + 5.0, 1)

@@ -63,6 +63,7 @@ from reports.writers.docx.package import (
     package_entries,
     release_package,
     set_core_properties,
+    set_hyphenation,
     tidy_package,
     word_language_tag,
 )
@@ -119,6 +120,8 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._sheet = sheet
         self._numbering = Numbering(word, sheet)
         tidy_package(word, language_tag)
+        if self.theme.hyphenation:
+            set_hyphenation(word)
         self._set_up_page(document.metadata)
         self._frames = [Frame(word.element.body, self.theme.text_width_mm)]
         self.visit(document)

@@ -268,6 +268,10 @@ def paragraph_pieces(paragraph: Paragraph, width: float, words: int = LONG_PARAG
                                 frags=split_lines(paragraph.blPara, start, stop))
         if index:
             piece.allowOrphans = 1  # read before the style's by `Paragraph.split`, and not passed on by it
+        if index < len(starts) - 1:
+            # a justified paragraph's line is justified where the piece ends too (reportlab leaves a paragraph's
+            # last line ragged); never after a forced line break, where no piece is cut
+            piece._JustifyLast = True
         piece.block_label = label  # for error messages: pieces made from lines may not give their text back
         pieces.append(piece)
     return pieces

@@ -52,6 +52,7 @@ from reports.writers.pdf.flowables import (
     paragraph_pieces,
     release_keep_with_next,
 )
+from reports.writers.pdf.hyphenation import hyphenator_for
 from reports.writers.pdf.inlines import InlineMarkup, anchor_key, escape_markup
 from reports.writers.pdf.layout import LayoutObserver, OutlineEntry, PdfInfo, TaggedStory, build_pdf
 from reports.writers.pdf.page import PageTexts
@@ -93,6 +94,9 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
         `observer` is told what the layout decided (`replay.LayoutPlan` records it for `replay.replay_pdf`).
         """
         texts = self._page_texts(document)
+        if self.theme.hyphenation:  # words are broken by the document's language
+            hyphenator = hyphenator_for(document.metadata.language, self.context.cache)
+            self.styles = build_styles(self.theme, self.fonts, hyphenator)
         self._reset()
         first_story = self.visit(document)  # every font problem is found here, before any layout
         problems = list(self._problems.values())
