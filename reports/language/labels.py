@@ -15,7 +15,6 @@ from reports.content.loader import load_file
 from reports.errors import ContentError, Diagnostic
 from reports.paths import LOCALES_DIR
 
-
 DEFAULT_QUOTES = "\u201c\u201d\u2018\u2019"
 
 

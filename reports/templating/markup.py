@@ -4,8 +4,8 @@ The markup is CommonMark (markdown-it-py, raw HTML off) plus two extensions that
 
 * fenced directives, `::: name key=value …` … `:::` (more colons to nest):
   `figure chart=NAME [width=0.8] [id=…] [alt="…"]` — first paragraph is the caption, a paragraph
-  marked `{.source}` the source line; `table [widths="2 3 3"] [header-rows=1] [id=…]` — the caption,
-  then a list of lists, one inner list per row (docutils' list-table); any other name is a `Div`
+  marked `{.source}` the source line; `table [widths="2 3 3"] [header-rows=1] [header-columns=0] [id=…]` —
+  the caption, then a list of lists, one inner list per row (docutils' list-table); any other name is a `Div`
   with that role (`key-facts`, `summary`, `title-block`, …);
 * block attributes `{.role}` on the line before a paragraph, which becomes its style role.
 
@@ -253,9 +253,10 @@ class MarkupParser:
                             caption=caption, source=source, id=options.get("id", ""))
 
     def _list_table(self, token: Token, options: dict[str, str], body: tuple[nodes.Block, ...]) -> nodes.Table | None:
-        unknown = set(options) - {"widths", "header-rows", "id", "role"}
+        unknown = set(options) - {"widths", "header-rows", "header-columns", "id", "role"}
         if unknown:
-            self._problem(token, f"table: unknown option(s) {', '.join(sorted(unknown))} — use widths, header-rows, id, role")
+            self._problem(token, f"table: unknown option(s) {', '.join(sorted(unknown))} — use widths, header-rows, "
+                                 "header-columns, id, role")
         caption: nodes.Caption | None = None
         rows: list[nodes.TableRow] = []
         for block in body:
@@ -273,9 +274,11 @@ class MarkupParser:
                 return None
         try:
             header_count = int(options.get("header-rows", "1"))
+            header_columns = int(options.get("header-columns", "0"))
             widths = tuple(float(part) for part in options["widths"].split()) if "widths" in options else None
         except ValueError:
-            self._problem(token, "table: header-rows must be a whole number and widths numbers separated by spaces")
+            self._problem(token, "table: header-rows and header-columns must be whole numbers and widths numbers "
+                                 "separated by spaces")
             return None
         if widths is not None and any(width <= 0 for width in widths):
             self._problem(token, "table: widths must be positive")
@@ -287,6 +290,7 @@ class MarkupParser:
             caption=caption,
             id=options.get("id", ""),
             role=options.get("role", ""),
+            header_columns=header_columns,
         )
 
     # --- inlines --------------------------------------------------------------------------------

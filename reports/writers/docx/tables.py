@@ -32,16 +32,18 @@ def column_widths_twips(relative: tuple[float, ...], total_twips: int) -> list[i
 
 
 def new_table(style_id: str, widths: list[int], row_count: int, header_rows: int, title: str = "",
-              banded: bool = True) -> tuple[Element, list[list[Element]]]:
-    """An empty `w:tbl` and its cells (row by row); the first `header_rows` rows repeat on each page."""
+              banded: bool = True, first_column: bool = False) -> tuple[Element, list[list[Element]]]:
+    """An empty `w:tbl` and its cells (row by row); the first `header_rows` rows repeat on each page;
+    `first_column`: the first column heads its rows (Word's "First Column" table style option)."""
     first_row = header_rows > 0
-    look_value = (0x0020 if first_row else 0) | (0 if banded else 0x0200) | 0x0400
+    look_value = (0x0020 if first_row else 0) | (0x0080 if first_column else 0) | (0 if banded else 0x0200) | 0x0400
     properties = [
         element("w:tblStyle", {"w:val": style_id}),
         element("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}),
         element("w:tblLayout", {"w:type": "fixed"}),
         element("w:tblLook", {"w:val": f"{look_value:04X}", "w:firstRow": int(first_row), "w:lastRow": 0,
-                              "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": int(not banded), "w:noVBand": 1}),
+                              "w:firstColumn": int(first_column), "w:lastColumn": 0, "w:noHBand": int(not banded),
+                              "w:noVBand": 1}),
     ]
     if title:
         properties.append(element("w:tblCaption", {"w:val": title[:255]}))
@@ -101,7 +103,8 @@ class TableVisits:
         widths_mm = [frame.width_mm * width / total_relative for width in relative]
         style = self.theme.style_for(node.role or "table")
         title = plain_text(node.caption) if node.caption is not None else ""
-        table, cells = new_table(self.sheet.style_id(style, TABLE), widths, len(rows), len(node.header_rows), title)
+        table, cells = new_table(self.sheet.style_id(style, TABLE), widths, len(rows), len(node.header_rows), title,
+                                 first_column=node.header_columns > 0)
         append_block(frame.element, table)
         self._tables.append(TableFrame(cells, widths_mm, len(node.header_rows)))
         try:

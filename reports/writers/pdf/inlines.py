@@ -16,9 +16,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph as PdfParagraph
 
 from reports.document.nodes import Emphasis, Inline, LineBreak, Link, Span, Strong, Text
+from reports.document.traversal import plain_text
 from reports.errors import Diagnostic
 from reports.theme.model import Theme
 from reports.writers.pdf.characters import CharacterCheck
+from reports.writers.pdf.structure import StructureTree
 from reports.writers.pdf.styles import FontFaces, PdfStyles, ThemeFonts
 
 EXTERNAL_SCHEMES = ("https:", "http:", "mailto:")
@@ -48,6 +50,7 @@ class InlineMarkup:
     _problems: dict[tuple[str, str], Diagnostic]
     _placed_anchors: set[str]
     _link_targets: dict[str, str]
+    _structure: StructureTree
 
     visit: Callable[[Any], Any]
 
@@ -108,6 +111,8 @@ class InlineMarkup:
         if not node.content:  # a bare link shows its address
             node = Link(node.target, (Text(target.removeprefix("mailto:")),))
         # underlined as well as coloured, as Word's Hyperlink style: a link is never told by colour alone
+        self._structure.link_texts.setdefault(  # describes the link's annotation
+            "#" + anchor_key(target[1:]) if target.startswith("#") else target, " ".join(plain_text(node).split()))
         if target.startswith("#"):
             key = anchor_key(target[1:])
             self._link_targets.setdefault(key, target)

@@ -32,6 +32,7 @@ from reports.writers.pdf.structure import FOOTER, HEADER
 from reports.writers.pdf.styles import PdfStyles, face_of
 from reports.writers.pdf.tagging import artifact
 from reports.writers.pdf.tagging_canvas import TaggingCanvas
+from reports.writers.pdf.xmp import add_xmp_metadata
 
 
 @dataclass(frozen=True)
@@ -205,10 +206,14 @@ def _text_code(canvas: Canvas, x: float, y: float, text: str, font: str, size: f
 
 
 class LabellingCanvas(TaggingCanvas):
-    """A tagging canvas that fills in the footers' page labels when it is saved, once the total is known."""
+    """A tagging canvas that fills in the footers' page labels when it is saved, once the total is known, and
+    writes the XMP metadata (`xmp`): a document's canvas."""
 
-    def __init__(self, *args: Any, labels: PageDecorator, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, labels: PageDecorator, language: str, timestamp: dt.datetime,
+                 **kwargs: Any) -> None:
         self._labels = labels
+        self._language = language
+        self._timestamp = timestamp
         super().__init__(*args, **kwargs)
 
     def save(self) -> None:
@@ -218,4 +223,5 @@ class LabellingCanvas(TaggingCanvas):
         if len(self._code):
             self.showPage()
         self._labels.fill_in_labels(self, list(self._doc.Pages.pages))
+        add_xmp_metadata(self._doc, self._language, self._timestamp)
         super().save()

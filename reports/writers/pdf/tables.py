@@ -105,7 +105,7 @@ class TableVisits:
     _text_widths: list[float]
     _default_style: list[str]
     _cell_depth: int
-    _rows: list[tuple[list[float], bool]]
+    _rows: list[tuple[list[float], bool, int]]
     visit: Callable[[Any], Any]
     _anchor: Callable[[str], list[Flowable]]
     _caption: Callable[[Caption, str], list[Flowable]]
@@ -131,7 +131,7 @@ class TableVisits:
         rows: list[list[list[Flowable]]] = []
         for style_role, group in (("table-heading", node.header_rows), ("table-text", node.body_rows)):
             self._default_style.append(self.theme.style_for(style_role))
-            self._rows.append((widths, style_role == "table-heading"))
+            self._rows.append((widths, style_role == "table-heading", node.header_columns))
             try:
                 rows.extend(self.visit(row) for row in group)
             finally:
@@ -146,18 +146,20 @@ class TableVisits:
 
     def visit_table_row(self, node: TableRow) -> list[list[Flowable]]:
         """The row's cells, each as its flowables, at the widths of the table being written."""
-        widths, header = self._rows[-1]
+        widths, header, header_columns = self._rows[-1]
         cells = []
         with self._structure.group("TR"):
             for column, cell in enumerate(node.cells):
+                # header cells head their column; a body cell in a header column heads its row
+                scope = "Column" if header else "Row" if column < header_columns else ""
                 width = widths[column] if column < len(widths) else widths[-1]
                 self._widths.append(cell_content_width(width, self.theme.table))
                 self._text_widths.append(cell_content_width(width, self.theme.table))
                 self._cell_depth += 1
                 try:
-                    # header cells are column headers; empty cells stay, so rows stay rectangular
-                    with self._structure.group("TH" if header else "TD", keep_when_empty=True,
-                                               attributes={"Table": {"Scope": "Column"}} if header else {}):
+                    # empty cells stay, so rows stay rectangular
+                    with self._structure.group("TH" if scope else "TD", keep_when_empty=True,
+                                               attributes={"Table": {"Scope": scope}} if scope else {}):
                         cells.append(self.visit(cell))
                 finally:
                     self._cell_depth -= 1

@@ -222,6 +222,8 @@ class Tagged(Flowable):
             drawn.append(self)
         with marked_content(canvas, element, self.__dict__["_tagged_continues"]):
             inner.drawOn(canvas, x, y, _sW)
+        if getattr(inner, "broke_words", False):  # a hyphenated line: the element's text is given whole
+            element.broke_words = True
         if element.role == "Figure" and hasattr(canvas, "absolutePosition"):
             left = inner._hAlignAdjust(x, _sW)
             # what was drawn: an Image keeps its size in drawWidth/drawHeight, other flowables in width/height

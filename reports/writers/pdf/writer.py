@@ -40,7 +40,7 @@ from reports.document.nodes import (
     Paragraph,
     Text,
 )
-from reports.document.traversal import plain_text
+from reports.document.traversal import plain_text, walk
 from reports.errors import Diagnostic, LayoutError, TemplateError
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.pdf.characters import CharacterCheck
@@ -52,7 +52,7 @@ from reports.writers.pdf.flowables import (
     paragraph_pieces,
     release_keep_with_next,
 )
-from reports.writers.pdf.hyphenation import hyphenator_for
+from reports.writers.pdf.hyphenation import TypesetParagraph, hyphenator_for
 from reports.writers.pdf.inlines import InlineMarkup, anchor_key, escape_markup
 from reports.writers.pdf.layout import LayoutObserver, OutlineEntry, PdfInfo, TaggedStory, build_pdf
 from reports.writers.pdf.page import PageTexts
@@ -131,7 +131,7 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
 
     def make_paragraph(self, markup: str, style: ParagraphStyle) -> PdfParagraph:
         """The reportlab paragraph for one paragraph's markup (escaped text and reportlab's inline tags)."""
-        return PdfParagraph(markup, style)
+        return TypesetParagraph(markup, style)
 
     def text_set(self, text: str, faces: FontFaces, bold: bool, italic: bool) -> None:
         """Called for every `Text` with the face it is set in, after its characters were checked."""
@@ -149,9 +149,12 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
         """Widths paragraphs are drawn at; a box's is a little wider than its figures and tables may be."""
         self._list_depth = 0
         self._cell_depth = 0
-        self._rows: list[tuple[list[float], bool]] = []
-        """Column widths of the table whose rows are being written, and whether they are header rows."""
+        self._rows: list[tuple[list[float], bool, int]] = []
+        """Column widths of the table whose rows are being written, whether they are header rows, and how many
+        leading columns head their rows."""
         self._heading_count = 0
+        self._heading_shift = 0
+        """1 when the title is the document's H1 (headings are then tagged a level lower), else 0."""
         self._placed_anchors: set[str] = set()
         self._link_targets: dict[str, str] = {}
         """Destination key → the `#id` written in the content."""
@@ -177,6 +180,9 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
     # --- document and blocks ------------------------------------------------------------------
 
     def visit_document(self, node: Document) -> list[Flowable]:
+        # the title is the document's one H1, as in HTML (PDF 1.7 has no Title type); headings then nest below it
+        self._heading_shift = int(any(isinstance(block, Paragraph) and block.role == "title"
+                                      for block in walk(node)))
         # an empty document is still one (empty) page: a PDF without pages is not a document
         story = group_keep_with_next(self._blocks(node.blocks)) or [Spacer(0, 0)]
         for key, target in self._link_targets.items():
@@ -202,7 +208,7 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
             return []
         paragraph.outline_entry = OutlineEntry(" ".join(plain_text(node).split()), key, level - 1)
         self._keep_with_next(paragraph, style.name)
-        return [tag(self._structure, paragraph, f"H{level}")]
+        return [tag(self._structure, paragraph, f"H{level + self._heading_shift}")]
 
     def visit_paragraph(self, node: Paragraph) -> list[Flowable]:
         name = self.theme.style_for(node.role) if node.role else self._default_style[-1]
@@ -213,7 +219,7 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
         paragraph = self._paragraph(node.content, style)
         if paragraph is None:
             return []
-        flowables = self._tag_paragraph(paragraph, "P")
+        flowables = self._tag_paragraph(paragraph, "H1" if node.role == "title" else "P")
         if look is not None and look.rule_below is not None:
             rule = look.rule_below
             flowables.append(Tagged(HRFlowable(  # decoration: an artifact
@@ -225,9 +231,14 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
         """The paragraph as the content of one new structure element. A long one is laid out in pieces
         (`paragraph_pieces`: reportlab's layout is quadratic in a paragraph's length), all content of that
         one element; each but the last keeps the word space at its end in the element's text."""
+        element = self._structure.leaf(role)
+        if getattr(paragraph.style, "hyphenationLang", ""):  # its /ActualText, should the layout break a word
+            # from the fragments as parsed (laying the paragraph out turns them into words); a line break reads
+            # as a space, as between the lines of the structure's text
+            element.text = " ".join("".join(" " if getattr(fragment, "lineBreak", False) else fragment.text
+                                            for fragment in paragraph.frags).split())
         pieces = paragraph_pieces(paragraph, self._text_widths[-1])
         self._keep_with_next(pieces[-1], paragraph.style.name)
-        element = self._structure.leaf(role)
         return [Tagged(piece, element, continues=index < len(pieces) - 1) for index, piece in enumerate(pieces)]
 
     def _keep_with_next(self, paragraph: PdfParagraph, style_name: str) -> None:
