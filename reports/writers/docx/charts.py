@@ -167,6 +167,24 @@ def chart_inline(relationship_id: str, drawing_id: int, width_mm: float, height_
     return parse_docx_xml(etree.tostring(inline))
 
 
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+
+
+def alternate_content(chart_drawing: etree._Element, picture_drawing: etree._Element) -> etree._Element:
+    """`mc:AlternateContent`: the chart for readers that know DrawingML charts (`Requires="c"`), else the picture.
+
+    Markup Compatibility (ECMA-376 Part 3): a reader takes the first choice whose required namespaces it
+    understands, else the fallback — Word and LibreOffice draw the chart, pandoc and mammoth show the picture,
+    both with the same alternative text.
+    """
+    alternate = etree.Element(f"{{{MC}}}AlternateContent", nsmap={"mc": MC})
+    choice = etree.SubElement(alternate, f"{{{MC}}}Choice", {"Requires": "w14"}, nsmap={"w14": W14})
+    choice.append(chart_drawing)
+    etree.SubElement(alternate, f"{{{MC}}}Fallback").append(picture_drawing)
+    return parse_docx_xml(etree.tostring(alternate))
+
+
 def chart_height_mm(spec: ChartSpec, width_mm: float, theme: Theme) -> float:
     """Height of a native bar chart: per category, the label's lines or the bar, whichever is taller.
 

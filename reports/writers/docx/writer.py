@@ -67,6 +67,7 @@ from reports.writers.docx.package import (
     tidy_package,
     word_language_tag,
 )
+from reports.writers.docx.readers import embed_style_map, style_map
 from reports.writers.docx.reference import find_reference, open_reference
 from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, TABLE
 from reports.writers.docx.styles import StyleSheet
@@ -126,6 +127,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._frames = [Frame(word.element.body, self.theme.text_width_mm)]
         self.visit(document)
         set_core_properties(word, document.metadata, language_tag, self.context.timestamp)
+        embed_style_map(word, style_map(self.theme, needs.paragraph_roles, needs.span_roles))
         theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
             "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
             "word/fontTable.xml": partial(font_table, fonts=[

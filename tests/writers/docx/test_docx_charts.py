@@ -49,6 +49,7 @@ NS = {
 CHART_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 PACKAGE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
 CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -270,8 +271,29 @@ def test_drawing_ids_are_unique_across_the_package(built):
 def test_timeline_stays_a_picture(built, specs):
     assert "timeline" in specs
     body = built.xml("word/document.xml")
-    pictures = body.xpath("//wp:inline[a:graphic/a:graphicData/pic:pic]/wp:docPr", namespaces=NS)
+    # pictures in the text itself, not the fallback of a chart (`test_native_chart_has_a_fallback_picture`)
+    pictures = body.xpath("//wp:inline[a:graphic/a:graphicData/pic:pic][not(ancestor::mc:Fallback)]/wp:docPr",
+                          namespaces={**NS, "mc": MC})
     assert [picture.get("title") for picture in pictures] == [specs["timeline"].title]
+
+
+def test_native_chart_has_a_fallback_picture_with_the_same_alt_text(built, specs):
+    """As Office writes a chart older readers lack: `mc:AlternateContent`, the chart for readers that know Word
+    2010 (Word, LibreOffice), else a picture of the same chart with the same alternative text and title."""
+    spec = specs["membership"]
+    body = built.xml("word/document.xml")
+    (alternate,) = body.xpath("//mc:AlternateContent", namespaces={**NS, "mc": MC})
+    (choice,) = alternate.xpath("mc:Choice", namespaces={"mc": MC})
+    assert choice.get("Requires") == "w14" and choice.xpath(".//c:chart", namespaces=NS)
+    (fallback,) = alternate.xpath("mc:Fallback//wp:inline", namespaces={**NS, "mc": MC})
+    assert fallback.xpath("a:graphic/a:graphicData/pic:pic", namespaces=NS)
+    (chart_properties,) = choice.xpath(".//wp:docPr", namespaces=NS)
+    (picture_properties,) = fallback.xpath("wp:docPr", namespaces=NS)
+    assert picture_properties.get("descr") == chart_properties.get("descr") == spec.alt
+    assert picture_properties.get("title") == chart_properties.get("title") == spec.title
+    assert picture_properties.get("id") != chart_properties.get("id")
+    embed = fallback.xpath(".//a:blip/@r:embed", namespaces=NS)[0]
+    assert built.read(built.relationships("word/document.xml")[embed][1]).startswith(b"\x89PNG")
 
 
 # --- readers: python-docx, LibreOffice -----------------------------------------------------------
