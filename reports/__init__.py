@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reports.cache import Cache
 from reports.errors import Diagnostic, ExitCode, ReportsError
 
 if TYPE_CHECKING:
+    from reports.cache import Cache
     from reports.pipeline import Outputs
 
 __version__ = "0.1.0"
@@ -32,6 +32,11 @@ def build(content: Any, template: str = "briefing", formats: Any = ("pdf", "docx
 
 
 def __getattr__(name: str) -> Any:
+    # imported on first use: every `reports.*` import (the command line's up-to-date check too) loads this module
+    if name == "Cache":
+        from reports.cache import Cache
+
+        return Cache
     if name == "Outputs":
         from reports.pipeline import Outputs
 

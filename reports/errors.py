@@ -25,7 +25,7 @@ class ExitCode(IntEnum):
     OUTPUT = 7
 
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ class Diagnostic:
         prefix = f"{location}: "
         if self.field_path:
             prefix += f"{self.field_path}: "
-        if self.severity == "warning":
-            prefix += "warning: "
+        if self.severity != "error":
+            prefix += f"{self.severity}: "
         return prefix + self.message
 
 

@@ -27,12 +27,13 @@ from reports.document.transforms import apply_all
 from reports.errors import Diagnostic, UsageError
 from reports.language.labels import Labels, labels_for
 from reports.paths import TEMPLATES_DIR
-from reports.templating.context import template_context
+from reports.templating.context import LeftOut, template_context
 from reports.templating.folders import MAIN_TEMPLATE, TemplateFolder, find_template
 from reports.templating.limits import MAX_RENDER_SECONDS
 from reports.templating.markup import parse_markup, smarten
 from reports.templating.render import render_markup
 from reports.theme.coverage import require_font_coverage
+from reports.theme.fallback import font_fallback
 from reports.theme.images import theme_images
 from reports.theme.model import Theme, load_theme
 from reports.writers import FORMATS, WRITERS, wanted_formats
@@ -54,6 +55,8 @@ class BuiltDocument:
     theme: Theme
     labels: Labels
     warnings: list[Diagnostic]
+    left_out: tuple[LeftOut, ...] = ()
+    """What the template declares it does not show (`leaves_out`)."""
 
 
 class Outputs(dict[str, bytes]):
@@ -90,21 +93,34 @@ def build_tree(checked: CheckedContent, template_name: str = "briefing",
                search_path: tuple[Path, ...] = (TEMPLATES_DIR,), student: Mapping[str, str] | None = None,
                cache: Cache | None = None, render_seconds: float = MAX_RENDER_SECONDS) -> BuiltDocument:
     """The neutral tree of one document: the template rendered with the content, parsed, and transformed."""
-    from reports.charts.specs import chart_specs
-
     cache = cache if cache is not None else Cache()
     content = checked.content
     template = find_template(template_name, search_path)
     theme = load_theme(template.path, search_path, cache)
     require_font_coverage(content, theme, template.path, checked.source, cache)
     labels = labels_for(content.document.language, cache)
+    left_out: list[LeftOut] = []
+    blocks = render_blocks(content, template, theme, labels, search_path, checked.source.file, student, cache,
+                           render_seconds, left_out)
+    return BuiltDocument(tree_of(blocks, content, theme, labels), content, template, theme, labels, checked.warnings,
+                         tuple(left_out))
+
+
+def render_blocks(content: Content, template: TemplateFolder, theme: Theme, labels: Labels,
+                  search_path: tuple[Path, ...], source_file: str = "<content>",
+                  student: Mapping[str, str] | None = None, cache: Cache | None = None,
+                  render_seconds: float = MAX_RENDER_SECONDS, left_out: list[LeftOut] | None = None,
+                  note_lines: bool = True) -> tuple[nodes.Block, ...]:
+    """The template rendered with the content and parsed: the document's blocks, before the transforms.
+    `left_out` collects what the template declares it does not show."""
+    from reports.charts.specs import chart_specs
+
     specs = chart_specs(content, labels)
-    context = template_context(content, labels, specs, theme, checked.source.file, student)
-    markup = render_markup(template, context, search_path, cache, render_seconds, note_lines=True)
-    blocks = parse_markup(markup.text, specs, source=str(template.path / MAIN_TEMPLATE),
-                          images=theme_images(theme, template.path), lines=markup.lines,
-                          quotes=typographic_quotes(theme, labels))
-    return BuiltDocument(tree_of(blocks, content, theme, labels), content, template, theme, labels, checked.warnings)
+    context = template_context(content, labels, specs, theme, source_file, student, left_out)
+    markup = render_markup(template, context, search_path, cache, render_seconds, note_lines=note_lines)
+    return parse_markup(markup.text, specs, source=str(template.path / MAIN_TEMPLATE),
+                        images=theme_images(theme, template.path, search_path, cache), lines=markup.lines,
+                        quotes=typographic_quotes(theme, labels))
 
 
 def typographic_quotes(theme: Theme, labels: Labels) -> str:
@@ -135,12 +151,14 @@ def render_context(built: BuiltDocument, cache: Cache | None = None,
     from reports.writers.base import RenderContext
 
     cache = cache if cache is not None else Cache()
+    fallback = font_fallback(built.theme, built.template.path, cache, built.document.metadata.language)
     return RenderContext(
         theme=built.theme,
         theme_folder=built.template.path,
-        charts=ChartRenderer(built.theme, built.template.path, cache),
+        charts=ChartRenderer(built.theme, built.template.path, cache, fallback),
         timestamp=timestamp if timestamp is not None else content_timestamp(built.content),
         cache=cache,
+        fallback=fallback,
     )
 
 

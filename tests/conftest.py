@@ -81,6 +81,17 @@ def run_cli(*arguments: str | Path, cwd: Path | None = None) -> subprocess.Compl
     )
 
 
+EXPENSIVE_FIXTURES = frozenset({"hostile_runs", "large_build", "running", "handouts", "documents", "briefings", "mixed"})
+"""Fixtures that build many whole documents, run LibreOffice or start a server: every test using one is `slow`
+(besides the tests marked slow one by one), so `pytest -m "not slow"` is a quick check of everything else."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if EXPENSIVE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", default=False,
                      help="write the golden tree dumps (tests/document/golden/) anew instead of comparing with them")

@@ -82,10 +82,12 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_no_import_cycles() -> None:
     assert cycles(imports()) == []
 
 
+@pytest.mark.slow
 def test_the_core_never_imports_the_runtime_wing_or_the_command_line() -> None:
     offenders = {module: sorted(target for target in targets if target.startswith(("reports.runtime", "reports.cli")))
                  for module, targets in imports().items()
@@ -93,6 +95,7 @@ def test_the_core_never_imports_the_runtime_wing_or_the_command_line() -> None:
     assert {module: targets for module, targets in offenders.items() if targets} == {}
 
 
+@pytest.mark.slow
 def test_writers_read_no_content_files_and_no_templates() -> None:
     forbidden = ("reports.content", "reports.templating", "reports.pipeline", "reports.runtime")
     offenders = {module: sorted(target for target in targets if target.startswith(forbidden))
@@ -117,6 +120,7 @@ HEAVY = ("reportlab", "docx", "pptx", "matplotlib", "jinja2", "fontTools", "PIL"
          "yaml", "markdown_it", "svglib", "xlsxwriter", "rich", "watchfiles")
 
 
+@pytest.mark.slow
 def test_check_and_up_to_date_builds_import_no_builder(tmp_path: Path) -> None:
     import os
 

@@ -13,7 +13,7 @@ diagnostics:                       # the whole of stderr, one line each, in orde
   - {at: "content.yaml:5:3", field: document.author, message: "duplicate key"}
 stderr: [fragment, …]              # more fragments stderr must contain; stderr_absent: must not
 outputs:                           # exist, absent, regular_files, pdf_text, pdf_text_absent, docx_text,
-  pdf_text: {out/x.pdf: [text]}    # docx_text_absent, docx_xml, docx_images_fit
+  pdf_text: {out/x.pdf: [text]}    # docx_text_absent, docx_xml, docx_raw_absent, docx_images_fit, pdf_fonts
 symlinks: {t/evil/notes.j2: "@CANARY@"}   # links made in the copy (git cannot hold links to random paths)
 generate: [zip_bomb_reference_docx]       # GENERATORS run in the copy (binary inputs)
 repeat: 2                          # run twice: the outputs must be byte-identical
@@ -26,8 +26,8 @@ case may ever open), `@CANARY_DIR@` (its folder), `@CASE@` (the case's folder, r
 Every case, whatever it expects, must also: print no Python traceback; open no file outside the checkout,
 the case folder, the Python installation, the system fonts/time zones and matplotlib's cache (an audit hook,
 tests/hostile/audited.py, logs every `open`); write only inside the case folder (and caches); never open the
-canary; make no network connection and start no program; leave every input byte-identical and no
-temporary file behind. Cases run in parallel (one process each) before their tests assert, so the whole
+canary; make no network connection and start no program but fontconfig's `fc-list`; leave every input
+byte-identical and no temporary file behind. Cases run in parallel (one process each) before their tests assert, so the whole
 suite takes about a minute. The real readers (qpdf, pdffonts, docx2python, LibreOffice) then check every
 PDF and DOCX the cases produced.
 """
@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import image_files
 import pytest
 import yaml
 from conftest import PROJECT_ROOT, need_tool
@@ -129,6 +130,8 @@ HAZARDS: dict[str, str] = {
 
 BEYOND_HOSTILE_MD: dict[str, str] = {
     "content-not-a-regular-file": "a device or pipe named as the content file (a pipe would block for ever)",
+    "reference-beyond-styles": "a reference document carrying macros, headers, fields, web links or an attached "
+                               "template (issue 18)",
 }
 
 # Hazards that need more than one CLI run to show (faults, properties, size): covered by these named tests too.
@@ -216,7 +219,76 @@ def bomb_logo_png(folder: Path) -> None:
     _one_bit_png(folder / "t" / "evil" / "logo.png", 8000, 6000)
 
 
+def _font_with(folder: Path, name: str, symbol_cmap: bool) -> None:
+    """matplotlib's DejaVu Sans with a `head` table four bytes too long (fontTools warns "extra bytes at the end
+    of 'head' table" while reading it) and, with `symbol_cmap`, only a Windows symbol cmap (codes U+F020–F0FF,
+    as Wingdings or Symbol have)."""
+    import matplotlib
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.sfnt import SFNTWriter
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    source = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    font = TTFont(str(source))
+    if symbol_cmap:
+        table = CmapSubtable.newSubtable(4)
+        table.platformID, table.platEncID, table.language = 3, 0, 0
+        table.cmap = {0xF000 + code: glyph for code, glyph in font.getBestCmap().items() if 0x20 <= code < 0x100}
+        font["cmap"].tables = [table]
+    buffer = io.BytesIO()
+    font.save(buffer)
+    rebuilt = TTFont(io.BytesIO(buffer.getvalue()), lazy=True)
+    tables = {tag: rebuilt.reader[tag] for tag in rebuilt.reader.keys()}
+    tables["head"] += b"\0\0\0\0"
+    fonts = folder / "t" / "evil" / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    with (fonts / name).open("wb") as handle:
+        writer = SFNTWriter(handle, len(tables))
+        for tag in sorted(tables):
+            writer[tag] = tables[tag]
+        writer.close()
+
+
+def symbol_font_ttf(folder: Path) -> None:
+    _font_with(folder, "Symbolic.ttf", symbol_cmap=True)
+
+
+def font_fonttools_warns_about(folder: Path) -> None:
+    _font_with(folder, "Repaired.ttf", symbol_cmap=False)
+
+
+def evil_reference_docx(folder: Path) -> None:
+    """What `reports templates reference briefing` writes, then edited as issue 18's prober did: an attached template
+    on the web, a VBA project, a first-page header with an INCLUDETEXT field and an external picture, comments, a
+    DDEAUTO field, a picture bullet, an external hyperlink, two columns."""
+    from reference_files import evil_reference
+
+    from reports.paths import DEFAULT_CONTENT
+    from reports.pipeline import build_tree, load_content, render
+
+    plain = folder / "plain-reference.docx"
+    plain.write_bytes(render(build_tree(load_content(DEFAULT_CONTENT), "briefing"), ("docx",))["docx"])
+    evil_reference(plain, folder / "t" / "evil" / "reference.docx")
+    plain.unlink()
+
+
+def _logo(folder: Path, name: str = "logo.png") -> Path:
+    return folder / "t" / "evil" / name
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "evil_reference_docx": evil_reference_docx,
+    "bomb_30000_square_png": lambda folder: image_files.zero_bomb_png(_logo(folder), 30000, 30000) and None,
+    "bomb_15000_by_12000_png": lambda folder: image_files.zero_bomb_png(_logo(folder), 15000, 12000) and None,
+    "text_chunk_50_mb_png": lambda folder: image_files.inflating_text_png(_logo(folder)) and None,
+    "colour_profile_50_mb_png": lambda folder: image_files.inflating_profile_png(_logo(folder)) and None,
+    "cut_to_60_bytes_png": lambda folder: image_files.truncated_png(_logo(folder)) and None,
+    "garbage_idat_png": lambda folder: image_files.garbage_idat_png(_logo(folder)) and None,
+    "cmyk_jpeg": lambda folder: image_files.cmyk_jpeg(_logo(folder, "logo.jpg"), 600, 300) and None,
+    "transparent_palette_png": lambda folder: image_files.palette_png(_logo(folder), transparent=True) and None,
+    "sixteen_bit_rgba_png": lambda folder: image_files.sixteen_bit_png(_logo(folder), 6) and None,
+    "symbol_font_ttf": symbol_font_ttf,
+    "font_fonttools_warns_about": font_fonttools_warns_about,
     "plain_reference_docx": plain_reference_docx,
     "zip_bomb_reference_docx": zip_bomb_reference_docx,
     "big_logo_png": big_logo_png,
@@ -415,7 +487,9 @@ def audit_problems(ran: Ran, canary: Canary) -> list[str]:
         elif event.startswith(_NETWORK_EVENTS):
             problems.append(f"network: {event} {entry.get('args', '')}")
         elif event.startswith(("subprocess.", "os.exec", "os.posix_spawn", "os.spawn", "os.system")):
-            if "fc-list" not in entry.get("args", ""):  # matplotlib asks fontconfig once, to build its font cache
+            # fontconfig's fc-list only: matplotlib builds its font cache with it, and the font fallback asks it, once,
+            # which installed fonts have the characters the theme's fonts lack (reports.theme.installed_fonts)
+            if "fc-list" not in entry.get("args", ""):
                 problems.append(f"started a program: {event} {entry.get('args', '')}")
     return problems
 
@@ -504,6 +578,7 @@ def produced(ran: Ran, suffix: str) -> list[Path]:
 # --- the tests --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [_param(case) for case in CASES])
 def test_hostile_case(case: Case, hostile_runs: dict[str, Ran], canary: Canary) -> None:
     ran = hostile_runs[case.name]
@@ -580,8 +655,19 @@ def _check_outputs(ran: Ran) -> None:
         extracted = spaced(docx_xml_text(ran.folder / name))
         for text in texts:
             assert spaced(ran.expand(text)) in extracted, f"{text!r} not in the XML of {name}"
+    for name, fragments in (outputs.get("docx_raw_absent") or {}).items():
+        with zipfile.ZipFile(ran.folder / name) as archive:
+            raw = [(entry, archive.read(entry)) for entry in archive.namelist()]
+        for fragment in fragments:
+            found = [entry for entry, data in raw if fragment.encode("utf-8") in data or fragment in entry]
+            assert not found, f"{fragment!r} is in {name}: {found}"
     for name in outputs.get("docx_images_fit") or []:
         _assert_images_fit(ran, ran.folder / name)
+    for name, fonts in (outputs.get("pdf_fonts") or {}).items():
+        listed = subprocess.run([need_tool("pdffonts"), str(ran.folder / name)], capture_output=True, text=True,
+                                check=True).stdout
+        for font in fonts:
+            assert font in listed, f"{font!r} is not embedded in {name}:\n{listed}"
 
 
 def _assert_images_fit(ran: Ran, path: Path) -> None:
@@ -639,7 +725,7 @@ def test_every_case_is_well_formed() -> None:
     known = {"about", "hostile", "command", "env", "exit", "diagnostics", "stderr", "stderr_absent", "outputs", "symlinks",
              "generate", "repeat", "xfail"}
     outputs = {"exist", "absent", "regular_files", "pdf_text", "pdf_text_absent", "docx_text", "docx_text_absent",
-               "docx_xml", "docx_images_fit"}
+               "docx_xml", "docx_raw_absent", "docx_images_fit", "pdf_fonts"}
     for case in CASES:
         assert set(case.spec) <= known, (case.name, set(case.spec) - known)
         assert set(case.outputs) <= outputs, (case.name, set(case.outputs) - outputs)
@@ -660,6 +746,7 @@ def _all_produced(hostile_runs: dict[str, Ran], suffix: str) -> list[Path]:
     return [path for ran in hostile_runs.values() if ran.result.returncode == 0 for path in produced(ran, suffix)]
 
 
+@pytest.mark.slow
 def test_every_pdf_passes_qpdf_check(hostile_runs: dict[str, Ran]) -> None:
     qpdf = need_tool("qpdf")
     pdfs = _all_produced(hostile_runs, ".pdf")
@@ -692,6 +779,7 @@ def test_every_docx_reads_back_with_docx2python(hostile_runs: dict[str, Ran]) ->
         assert spaced(title)[:40] in spaced(text), (document, title)
 
 
+@pytest.mark.slow
 def test_libreoffice_converts_every_docx(hostile_runs: dict[str, Ran], tmp_path: Path) -> None:
     """One soffice call for all of them; soffice exits 0 even when it fails, so look for each converted file."""
     soffice = need_tool("soffice")
@@ -721,16 +809,22 @@ def _checked(tmp_path: Path, text: str) -> Any:
     return check_content(path, "content.yaml")
 
 
-def _coverage(checked: Any, folder: Path | None = None) -> list[Any]:
+def _coverage(checked: Any, folder: Path | None = None, installed: tuple[Any, ...] | None = ()) -> list[Any]:
+    """The coverage check's diagnostics; by default as on a machine with no fonts installed beyond the theme's
+    (`installed=None`: this machine's)."""
+    from reports.cache import Cache
     from reports.paths import template_search_path
     from reports.templating.folders import find_template
     from reports.theme.coverage import check_font_coverage
+    from reports.theme.fallback import FontFallback
     from reports.theme.model import load_theme
 
     if folder is None:
         folder = find_template("briefing").path
-    return check_font_coverage(checked.content, load_theme(folder, template_search_path((folder.parent,))), folder,
-                               checked.source)
+    theme = load_theme(folder, template_search_path((folder.parent,)))
+    cache = Cache()
+    fallback = FontFallback(theme, folder, cache, checked.content.document.language, installed=installed)
+    return check_font_coverage(checked.content, theme, folder, checked.source, cache, fallback)
 
 
 def test_coverage_names_the_character_the_field_its_place_and_the_font(tmp_path: Path) -> None:
@@ -738,9 +832,11 @@ def test_coverage_names_the_character_the_field_its_place_and_the_font(tmp_path:
 
     text = minimal_content_yaml().replace("Some prose.", "Россия и 中国").replace("label: Members", "label: Members 中国")
     (label, paragraph) = _coverage(_checked(tmp_path, text))  # sorted by line
-    assert label.format().startswith(f"content.yaml:{':'.join(map(str, position_of(text, 'Members 中国')))}: "
-                                     "organisation.membership.0.label: characters '中' (U+4E2D), '国' (U+56FD) are not in "
-                                     "font DejaVu Serif (DejaVuSerif.ttf) — choose theme fonts that cover them")
+    assert label.format() == (f"content.yaml:{':'.join(map(str, position_of(text, 'Members 中国')))}: "
+                              "organisation.membership.0.label: characters '中' (U+4E2D), '国' (U+56FD) are not in font "
+                              "DejaVu Serif (DejaVuSerif.ttf) nor in any font installed on this machine — install a "
+                              "font that has them (on Debian or Ubuntu: apt install fonts-wqy-microhei), or name one "
+                              "under fallback_fonts in the template's theme.yaml, or write the text without them")
     line, column = position_of(text, "Россия и 中国")
     assert (paragraph.line, paragraph.column, paragraph.field_path) == (line, column, "body.0.blocks.0.paragraph")
     assert "'Р'" not in paragraph.message and "U+0420" not in paragraph.message, "Cyrillic is in DejaVu"
@@ -800,7 +896,7 @@ def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
     from reports.theme.coverage import require_font_coverage
     from reports.theme.model import load_theme
 
-    checked = _checked(tmp_path, minimal_content_yaml().replace("Some prose.", "中国"))
+    checked = _checked(tmp_path, minimal_content_yaml().replace("Some prose.", "Vai ꔀ"))  # in no font installed here
     template = find_template("briefing")
     with pytest.raises(LayoutError) as raised:
         require_font_coverage(checked.content, load_theme(template.path), template.path, checked.source)
@@ -808,16 +904,16 @@ def test_require_font_coverage_is_a_layout_error(tmp_path: Path) -> None:
 
 
 def test_uncovered_text_is_a_located_exit_6_before_any_writer_runs(tmp_path: Path) -> None:
-    """The core checks the content against the theme's fonts before any writer runs: the build refuses at the
-    content field and writes nothing."""
+    """The core checks the content against the theme's fonts and the fallback before any writer runs: the build
+    refuses at the content field and writes nothing."""
     from conftest import build_files, minimal_content_yaml
 
     from reports.errors import LayoutError
 
     path = tmp_path / "content.yaml"
-    path.write_text(minimal_content_yaml().replace("label: Members", "label: 中国"), encoding="utf-8")
+    path.write_text(minimal_content_yaml().replace("label: Members", "label: ꔀ"), encoding="utf-8")
     with pytest.raises(LayoutError) as raised:
         build_files(path, out_dir=tmp_path / "out", display_name="content.yaml")
     (diagnostic,) = raised.value.diagnostics
-    assert diagnostic.format().startswith("content.yaml:17:14: organisation.membership.0.label: characters '中'")
+    assert diagnostic.format().startswith("content.yaml:17:14: organisation.membership.0.label: character 'ꔀ'")
     assert not (tmp_path / "out").exists()

@@ -115,6 +115,7 @@ def previous(tmp_path: Path) -> tuple[Path, Path, bytes]:
 # --- killed mid-write ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["anonymous", "named"])
 def test_killed_build_leaves_the_previous_output_and_no_temporary_file(
     previous: tuple[Path, Path, bytes], tmp_path: Path, mode: str
@@ -155,6 +156,7 @@ def test_killed_build_leaves_the_previous_output_and_no_temporary_file(
     _valid_pdf(out / PDF_NAME)
 
 
+@pytest.mark.slow
 def test_builds_killed_at_any_moment_leave_a_complete_file_and_no_temporary_file(tmp_path: Path) -> None:
     """Real builds (no injected pause) killed after 0.2–1.6 s: every time, the file is a whole PDF."""
     content = _content(tmp_path, " ".join(["panjang"] * 3000))
@@ -190,6 +192,7 @@ def _fail_writes_in(folder: Path, monkeypatch: pytest.MonkeyPatch, error_number:
     monkeypatch.setattr(os, "write", write)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["anonymous", "named"])
 def test_full_disk_leaves_the_previous_output_and_no_temporary_file(
     previous: tuple[Path, Path, bytes], monkeypatch: pytest.MonkeyPatch, mode: str
@@ -207,6 +210,7 @@ def test_full_disk_leaves_the_previous_output_and_no_temporary_file(
     assert _temporaries(out) == []
 
 
+@pytest.mark.slow
 def test_full_disk_through_the_cli_is_exit_7_without_traceback(previous: tuple[Path, Path, bytes], tmp_path: Path) -> None:
     content, out, old = previous
     result = subprocess.run(
@@ -236,6 +240,7 @@ def tmpfs(folder: Path, size_kib: int) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
+@pytest.mark.slow
 def test_a_real_full_disk_keeps_the_previous_file(tmp_path: Path) -> None:
     content = _content(tmp_path)
     staging = tmp_path / "staging"
@@ -257,6 +262,7 @@ def test_a_real_full_disk_keeps_the_previous_file(tmp_path: Path) -> None:
 # --- concurrent writers ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_concurrent_builds_of_one_output_never_leave_a_broken_file(tmp_path: Path) -> None:
     content = _content(tmp_path)
     out = tmp_path / "out"
@@ -326,6 +332,7 @@ def read_only_folder(folder: Path) -> Iterator[str]:
         subprocess.run([chattr, "-i", str(folder)], capture_output=True)
 
 
+@pytest.mark.slow
 def test_read_only_output_folder_is_exit_7(tmp_path: Path) -> None:
     content = _content(tmp_path)
     out = tmp_path / "locked"
@@ -357,6 +364,7 @@ def test_permission_denied_is_exit_7_with_the_reason(tmp_path: Path, monkeypatch
     assert os.listdir(out) == []
 
 
+@pytest.mark.slow
 def test_read_only_file_system_is_exit_7(tmp_path: Path) -> None:
     content = _content(tmp_path)
     out = tmp_path / "read-only-disk"

@@ -22,6 +22,7 @@ from essay import seed_essay, sentences
 from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import plain_text, walk
+from reports.language.countries import member_name
 from reports.pipeline import build_tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,7 +138,7 @@ def test_chart_country_names_are_vector_text_in_the_pdf(built: Built) -> None:
     language = content.document.language
     for category in content.organisation.membership:
         for member in category.members:
-            assert member.display_name(language) in pdf_text
+            assert member_name(member, language) in pdf_text
     need_tool("pdfimages")
     images = subprocess.run(["pdfimages", "-list", str(built.pdf)], capture_output=True, text=True, check=True)
     assert len(images.stdout.strip().splitlines()) <= 2, "charts must be vector, not raster images"
@@ -197,6 +198,7 @@ def test_pdf_has_metadata_and_outline(built: Built) -> None:
     assert "Halaman 1 dari" in (reader.pages[0].extract_text() or "")
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_docx_with_the_same_headings(built: Built, tmp_path: Path) -> None:
     soffice = need_tool("soffice")
     profile = tmp_path / "profile"
@@ -223,6 +225,7 @@ def test_second_content_file_builds_with_the_same_template(tmp_path: Path) -> No
         assert _normalise(category.label) in text
 
 
+@pytest.mark.slow
 def test_same_input_gives_identical_bytes(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     build_files(CONTENT, out_dir=first)
@@ -231,6 +234,7 @@ def test_same_input_gives_identical_bytes(tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_cli_build_with_no_arguments_writes_the_default_briefing(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "data", tmp_path / "data")
     result = subprocess.run(
@@ -243,6 +247,7 @@ def test_cli_build_with_no_arguments_writes_the_default_briefing(tmp_path: Path)
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_build_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
     content = tmp_path / "sco-russia.yaml"
     content.write_bytes(CONTENT.read_bytes())

@@ -42,11 +42,11 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 @lru_cache(maxsize=1)
 def covered_alphabet() -> tuple[str, ...]:
     """Printable, NFC-stable, non-combining characters of BLOCKS that every face of both theme fonts has."""
-    from reports.theme.coverage import _faces
+    from reports.theme.fallback import FontFallback
     from reports.theme.model import load_theme
 
     folder = TEMPLATES_DIR / "briefing"
-    faces = _faces(load_theme(folder), folder, Cache())
+    faces = FontFallback(load_theme(folder), folder, Cache()).theme_faces()
     characters = []
     for low, high in BLOCKS:
         for code in range(low, high + 1):
@@ -101,6 +101,7 @@ def base() -> dict[str, Any]:
 # --- 1. valid text survives both writers ----------------------------------------------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(field=st.sampled_from(sorted(TEXT_FIELDS)), text=valid_text())
 @example(field="body.0.blocks.0.paragraph", text="A & B < C > D &amp; <b>x</b> $x^2$ _lead *no* #tag [l](u) \\")
@@ -189,6 +190,7 @@ dates and numbers. At most 200 characters: longer titles hit a known defect
 (test_long_metadata_is_not_an_internal_error)."""
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(field=st.sampled_from(FIELDS), value=ANY_TEXT)
 @example(field="actor.interests.0.evidence.0.value", value="1.500")
@@ -242,6 +244,7 @@ def test_long_metadata_is_not_an_internal_error(tmp_path: Path, base: dict[str, 
         assert all(d.field_path for d in error.diagnostics), str(error)
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(field=st.sampled_from(FIELDS), value=ANY_TEXT)
 @example(field="body.0.blocks.0.paragraph", value="中国")
@@ -263,6 +266,7 @@ def test_any_string_through_the_cli_never_exits_1(tmp_path_factory: pytest.TempP
 # --- 3. determinism -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(field=st.sampled_from(sorted(TEXT_FIELDS)), text=valid_text())
 def test_building_twice_gives_identical_bytes(tmp_path_factory: pytest.TempPathFactory, base: dict[str, Any],

@@ -13,7 +13,7 @@ import io
 import threading
 from typing import Any, Literal
 
-from reports.charts.faces import ChartFonts
+from reports.charts.faces import ChartFonts, FontFace
 from reports.charts.layout import Layout
 
 Format = Literal["svg", "png"]
@@ -54,10 +54,12 @@ def draw(layout: Layout, fonts: ChartFonts, fmt: Format, dpi: int) -> bytes:
 
     _add_fonts(fonts)
 
-    def properties(bold: bool, size: float) -> Any:
-        face = fonts.face(bold)
+    def properties(bold: bool, size: float, face: FontFace | None = None) -> Any:
+        theme_face = fonts.face(bold)
+        if face is not None and face is not theme_face:  # a fallback font: its one face, by its own family
+            return FontProperties(family=[face.family], size=size, fname=str(face.path))
         return FontProperties(family=[fonts.family], weight="bold" if bold else "normal", size=size,
-                              fname=str(face.path))
+                              fname=str(theme_face.path))
 
     with _draw_lock, matplotlib.rc_context():
         matplotlib.rcdefaults()  # a user's matplotlibrc or style must not change the output
@@ -91,9 +93,20 @@ def draw(layout: Layout, fonts: ChartFonts, fmt: Format, dpi: int) -> bytes:
             axes.plot([marker.x], [marker.y], marker="o", markersize=marker.diameter, markerfacecolor=marker.colour,
                       markeredgecolor=marker.edge, markeredgewidth=1.2, linestyle="none", clip_on=False)
         for item in layout.texts:
-            axes.text(item.x, item.baseline, item.text, fontproperties=properties(item.bold, item.size),
-                      color=item.colour, ha=item.align, va="baseline", parse_math=False, usetex=False,
-                      clip_on=False)
+            runs = fonts.face(item.bold).runs(item.text)
+            if len(runs) <= 1:  # one font (the theme's, or a fallback for the whole text)
+                face = runs[0][0] if runs else None
+                axes.text(item.x, item.baseline, item.text, fontproperties=properties(item.bold, item.size, face),
+                          color=item.colour, ha=item.align, va="baseline", parse_math=False, usetex=False,
+                          clip_on=False)
+                continue
+            # characters the font lacks, in their fallback font: one text object a run, placed by the layout's widths
+            widths = [face.width(text, item.size) for face, text in runs]
+            x = item.x - (sum(widths) if item.align == "right" else 0.0)
+            for (face, text), width in zip(runs, widths):
+                axes.text(x, item.baseline, text, fontproperties=properties(item.bold, item.size, face),
+                          color=item.colour, ha="left", va="baseline", parse_math=False, usetex=False, clip_on=False)
+                x += width
         axes.set_xlim(0, layout.width)
         axes.set_ylim(layout.height, 0)  # y grows downwards, as in the layout
         buffer = io.BytesIO()

@@ -7,35 +7,35 @@ format-neutral (see `reports.charts.spec`); `reports.charts.render` draws them.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-
 from reports.charts.spec import ChartSpec, Series
-from reports.content.model import Content, Milestone, Organisation
-from reports.language.formatting import format_number, format_partial_date
+from reports.content.attribution import chart_source_line
+from reports.content.history import Event, history
+from reports.content.membership import category_members_text, count_text
+from reports.content.model import Content, Organisation
+from reports.language.formatting import format_written_date
 from reports.language.labels import Labels
-
-MAX_SOURCE_TITLE = 60
-"""Longest source title (in characters) quoted in a chart's source line before it is cut at a word."""
 
 
 def chart_specs(content: Content, labels: Labels) -> dict[str, ChartSpec]:
-    """Every chart the content supports, by name: `membership` always, `timeline` when there are milestones."""
+    """Every chart the content supports, by name: `membership` always, `timeline` when there is a history
+    (milestones, or members that joined after the founding)."""
     specs = {"membership": membership_spec(content, labels)}
-    if content.organisation.milestones:
-        specs["timeline"] = timeline_spec(content, labels)
+    events = history(content, labels)
+    if events:
+        specs["timeline"] = timeline_spec(content, labels, events)
     return specs
 
 
 def membership_spec(content: Content, labels: Labels) -> ChartSpec:
-    """Horizontal bars, one per membership category in content order, annotated with the members' names."""
+    """Horizontal bars, one per membership category in content order, annotated with the members' names
+    (founders apart from later members where a category has both, each later member with its join date)."""
     language = content.document.language
     organisation = organisation_label(content.organisation)
     categories = content.organisation.membership
-    names = tuple(", ".join(member.display_name(language) for member in category.members) for category in categories)
+    names = tuple(category_members_text(category, labels, language, content.country_names()) for category in categories)
     counts = tuple(float(len(category.members)) for category in categories)
     described = "; ".join(
-        f"{category.label}: {format_number(len(category.members), language)} ({members})"
+        f"{category.label}: {count_text(category, labels, language)} ({members})"
         for category, members in zip(categories, names)
     )
     return ChartSpec(
@@ -47,28 +47,28 @@ def membership_spec(content: Content, labels: Labels) -> ChartSpec:
         annotations=names,
         alt=labels["membership_chart_alt"].format(organisation=organisation, categories=described),
         value_label=labels["membership_chart_axis"],
-        source=source_line(content, labels),
+        source=chart_source_line(content, labels),
         language=language,
     )
 
 
-def timeline_spec(content: Content, labels: Labels) -> ChartSpec:
-    """Dated milestones on a horizontal axis, in content order (the model keeps history oldest first)."""
+def timeline_spec(content: Content, labels: Labels, events: list[Event] | None = None) -> ChartSpec:
+    """Dated events (milestones and members joining) on a horizontal axis, in date order."""
     language = content.document.language
     organisation = organisation_label(content.organisation)
-    milestones = content.organisation.milestones
-    dates = tuple(format_partial_date(milestone.date, language) for milestone in milestones)
-    events = tuple(milestone_text(milestone) for milestone in milestones)
-    described = "; ".join(f"{date}: {event}" for date, event in zip(dates, events))
+    events = history(content, labels) if events is None else events
+    dates = tuple(format_written_date(event.date, language) for event in events)
+    texts = tuple(event_text(event) for event in events)
+    described = "; ".join(f"{date}: {text}" for date, text in zip(dates, texts))
     return ChartSpec(
         name="timeline",
         kind="timeline",
         title=labels["timeline_chart_title"].format(organisation=organisation),
         categories=dates,
-        series=(Series(name="", values=tuple(decimal_year(milestone.date) for milestone in milestones)),),
-        annotations=events,
+        series=(Series(name="", values=tuple(event.date.position for event in events)),),
+        annotations=texts,
         alt=labels["timeline_chart_alt"].format(organisation=organisation, milestones=described),
-        source=source_line(content, labels),
+        source=chart_source_line(content, labels),
         language=language,
     )
 
@@ -78,47 +78,8 @@ def organisation_label(organisation: Organisation) -> str:
     return organisation.acronym or organisation.name
 
 
-def milestone_text(milestone: Milestone) -> str:
+def event_text(event: Event) -> str:
     """The event's title, with its place in parentheses unless the title already names it."""
-    if milestone.place and milestone.place.casefold() not in milestone.title.casefold():
-        return f"{milestone.title} ({milestone.place})"
-    return milestone.title
-
-
-def decimal_year(value: str) -> float:
-    """Position of a partial date on a year axis: the middle of the year, month or day it names.
-
-    `2004` → 2004.5, `2004-06` → the middle of June 2004, `2001-06-15` → 2001.45 (noon that day), so a
-    year-only date is not drawn as if it were 1 January.
-    """
-    parts = [int(part) for part in value.split("-")]
-    year = parts[0]
-    days_in_year = 366 if calendar.isleap(year) else 365
-    if len(parts) == 1:
-        return year + 0.5
-    start = dt.date(year, parts[1], 1).timetuple().tm_yday - 1
-    if len(parts) == 2:
-        middle = start + calendar.monthrange(year, parts[1])[1] / 2
-    else:
-        middle = start + parts[2] - 0.5
-    return round(year + middle / days_in_year, 6)
-
-
-def source_line(content: Content, labels: Labels) -> str:
-    """`labels['chart_source']` with the source's (author and) title, quoted and shortened at a word."""
-    source = content.document.source
-    title = shorten(source.title, MAX_SOURCE_TITLE)
-    opening, closing = labels.quotes[:2]  # the language's quotation marks (its locale file)
-    quoted = f"{opening}{title}{closing}"
-    return labels["chart_source"].format(source=f"{source.author}, {quoted}" if source.author else quoted)
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` when it fits in `limit` characters, else its longest run of whole words that does, plus "…"."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut and not text[limit - 1].isspace():
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.-\u2013\u2014") + "\u2026"
+    if event.place and event.place.casefold() not in event.title.casefold():
+        return f"{event.title} ({event.place})"
+    return event.title

@@ -47,16 +47,22 @@ def strings_in(node: Any, string_type: type) -> list[Any]:
     return found
 
 
-def theme_font_map(regular: str, bold: str) -> Any:
-    """An svglib font map sending every SVG font-family to the theme's registered fonts (never to Helvetica).
+def theme_font_map(regular: str, bold: str, fallbacks: dict[str, str] | None = None) -> Any:
+    """An svglib font map sending every SVG font-family to the theme's registered fonts (never to Helvetica), and
+    the family of each fallback font (`fallbacks`: family → registered name) to its own.
 
-    Our SVG names only the theme's heading family; mapping *every* family keeps a stray generic name
-    (`sans-serif`) from falling back to a standard-14 font that would not be embedded.
+    Our SVG names only the theme's heading family and the fallback families; mapping *every* other family keeps a
+    stray generic name (`sans-serif`) from falling back to a standard-14 font that would not be embedded.
     """
     from svglib.fonts import FontMap
 
+    by_family = {family.lower(): name for family, name in (fallbacks or {}).items()}
+
     class ThemeFontMap(FontMap):
         def find_font(self, font_name: str, weight: str = "normal", style: str = "normal") -> tuple[str, bool]:
+            fallback = by_family.get(str(font_name).strip("'\" ").lower())
+            if fallback is not None:
+                return fallback, True
             text = str(weight).strip().lower()
             heavy = text in {"bold", "bolder"} or (text.isdigit() and int(text) >= 600)
             return (bold if heavy else regular), True

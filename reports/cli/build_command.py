@@ -2,26 +2,55 @@
 
 from __future__ import annotations
 
-import os
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NoReturn
 
 import click
 
-from reports.cli.base import display_path, fail, main, print_diagnostics, templates_dir_option
-from reports.errors import ExitCode, ReportsError
+from reports.cli.base import UserPath, fail, invocation, main, print_diagnostics, templates_dir_option
+from reports.errors import Diagnostic, ExitCode, ReportsError
 from reports.paths import DEFAULT_CONTENT
+from reports.writers import FORMATS
+from reports.runtime.invocation import Invocation
 
 if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by `build`
     from reports.runtime.batch import BatchResult
     from reports.runtime.jobs import Job, Outcome
 
 
+@dataclass(frozen=True)
+class _OutputNames:
+    """Outputs named as the user named them. The build works with absolute paths (a build server runs it for a
+    client elsewhere); a file written is shown relative to the working folder when inside it, and a message about
+    a path under --out names it under --out as typed."""
+
+    to: Invocation
+    typed: Path
+    """--out as given."""
+    folder: Path
+    """--out made absolute."""
+
+    def written(self, target: Path) -> str:
+        inside = self.to.shown(target)
+        if inside != str(target) or not target.is_relative_to(self.folder):
+            return inside
+        return str(self.typed / target.relative_to(self.folder))
+
+    def located(self, diagnostic: Diagnostic) -> Diagnostic:
+        path = Path(diagnostic.file)
+        if not diagnostic.file or not path.is_absolute() or not path.is_relative_to(self.folder):
+            return diagnostic
+        return replace(diagnostic, file=str(self.typed / path.relative_to(self.folder)))
+
+
 class _BatchReport:
     """Prints each document's diagnostics and files in input order, with a progress bar on a terminal."""
 
-    def __init__(self, total: int, show_progress: bool) -> None:
+    def __init__(self, total: int, show_progress: bool, to: Invocation, names: _OutputNames) -> None:
+        self.to = to
+        self.names = names
         self.total = total
         self.next_index = 0
         self.waiting: dict[int, Outcome] = {}
@@ -32,16 +61,16 @@ class _BatchReport:
 
             # no refresh thread (a pool may fork after this); redrawn as each document finishes
             self.progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                     console=Console(stderr=True), auto_refresh=False, transient=True,
+                                     console=Console(file=to.stderr), auto_refresh=False, transient=True,
                                      redirect_stdout=False, redirect_stderr=False)
             self.task = self.progress.add_task("build", total=total)
             self.progress.start()
 
     def _echo(self, line: str, err: bool) -> None:
-        if self.progress is not None and (err or sys.stdout.isatty()):
+        if self.progress is not None and (err or self.to.stdout.isatty()):
             self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
-            click.echo(line, err=err)
+            self.to.echo(line, err=err)
 
     def done(self, outcome: Outcome) -> None:
         self.waiting[outcome.index] = outcome
@@ -49,9 +78,11 @@ class _BatchReport:
             ready = self.waiting.pop(self.next_index)
             self.next_index += 1
             for diagnostic in (*ready.warnings, *ready.errors):
-                self._echo(diagnostic.format(), err=True)
+                self._echo(self.names.located(diagnostic).format(), err=True)
+            if ready.details:
+                self._echo(ready.details.rstrip("\n"), err=True)
             for target in ready.written:
-                self._echo(f"{'up to date' if ready.skipped else 'wrote'} {display_path(target)}", err=False)
+                self._echo(f"{'up to date' if ready.skipped else 'wrote'} {self.names.written(target)}", err=False)
         if self.progress is not None:
             self.progress.advance(self.task)
             self.progress.refresh()
@@ -61,31 +92,36 @@ class _BatchReport:
             self.progress.stop()
 
 
-def _summary(result: BatchResult, workers: str) -> None:
+def _located(error: ReportsError, names: _OutputNames) -> ReportsError:
+    error.diagnostics = [names.located(diagnostic) for diagnostic in error.diagnostics]
+    return error
+
+
+def _summary(result: BatchResult, workers: str, to: Invocation) -> None:
     from reports.runtime.jobs import EXIT_MEANINGS
 
     built = [outcome for outcome in result.outcomes if outcome.ok]
     files = sum(len(outcome.written) for outcome in built)
     unchanged = sum(outcome.skipped for outcome in built)
     note = f", {unchanged} of them up to date" if unchanged else ""
-    click.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files{note}) in "
-               f"{result.seconds:.1f} s with {workers}", err=True)
+    to.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files{note}) in "
+            f"{result.seconds:.1f} s with {workers}", err=True)
     failures = result.failures
     if failures:
-        click.echo(f"{len(failures)} failed:", err=True)
+        to.echo(f"{len(failures)} failed:", err=True)
         for outcome in failures:
             meaning = EXIT_MEANINGS.get(ExitCode(outcome.exit_code), "error")
-            click.echo(f"  {outcome.label}: {meaning} (exit {outcome.exit_code})", err=True)
+            to.echo(f"  {outcome.label}: {meaning} (exit {outcome.exit_code})", err=True)
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, type=UserPath(path_type=Path, dir_okay=False))
 @click.option("--template", "-t", "template_name", default="briefing", show_default=True, help="Template folder name.")
-@click.option("--format", "-f", "formats", default="pdf,docx", show_default=True,
+@click.option("--format", "-f", "formats", default=",".join(FORMATS), show_default=True,
               help="Comma-separated output formats.")
 @click.option("--out", "-o", "out_dir", default=Path("build"), show_default=True,
-              type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
-@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False),
+              type=UserPath(path_type=Path, file_okay=False), help="Output folder.")
+@click.option("--roster", type=UserPath(path_type=Path, dir_okay=False),
               help="Class list (CSV with columns name, class, …): one personalised document per row, "
                    "named <stem>-<template>-<name>.<format>.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
@@ -114,80 +150,89 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
     The summary lists what failed; the exit code is the worst among the failures.
     """
-    from reports.paths import template_search_path
+    from reports.paths import default_cache_dir, template_search_path
     from reports.runtime.batch import default_workers, parse_executor, plan_jobs, run_jobs
-    from reports.runtime.roster import read_roster
     from reports.templating.limits import render_seconds_from
+
+    # paths and settings are the invocation's (the build server runs this for its clients), never the process's
+    to = invocation()
+    out_folder = to.path(out_dir)
+    names = _OutputNames(to, out_dir, out_folder)
 
     try:
         kind, _ = parse_executor(executor)
-        search_path = template_search_path(templates_dirs)
+        search_path = template_search_path(tuple(to.path(folder) for folder in templates_dirs), to.environ)
         wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
-        sources = [(path, display_path(path)) for path in files or (DEFAULT_CONTENT,)]
+        sources = [(to.path(path), to.shown(path)) for path in files or (DEFAULT_CONTENT,)]
+        roster_file = to.path(roster) if roster is not None else None
 
         def plan(forced: bool) -> list[Job]:
-            rows = read_roster(roster, display_path(roster)) if roster is not None else None
-            return plan_jobs(sources, template_name, wanted, out_dir, search_path, cache_default=not no_cache,
-                             roster=rows, protected=(roster,) if roster is not None else (),
-                             skip_unchanged=not no_cache, force=forced,
-                             source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH", ""),
-                             render_seconds=render_seconds_from(os.environ.get("REPORTS_RENDER_SECONDS")))
+            from reports.runtime.roster import read_roster
+
+            rows = read_roster(roster_file, to.shown(roster)) if roster is not None and roster_file else None
+            return plan_jobs(sources, template_name, wanted, out_folder, search_path,
+                             cache_dir=None if no_cache else default_cache_dir(to.environ), roster=rows,
+                             protected=(roster_file,) if roster_file is not None else (), skip_unchanged=not no_cache,
+                             force=forced, source_date_epoch=to.environ.get("SOURCE_DATE_EPOCH", ""),
+                             render_seconds=render_seconds_from(to.environ.get("REPORTS_RENDER_SECONDS")),
+                             umask=to.umask, debug=to.debug)
 
         planned = plan(force)
     except ReportsError as error:
-        fail(error)
+        fail(_located(error, names), to)
     workers = jobs or default_workers()
-    report = _BatchReport(len(planned), show_progress=len(planned) > 1 and sys.stderr.isatty())
+    report = _BatchReport(len(planned), len(planned) > 1 and to.stderr.isatty(), to, names)
     try:
         result = run_jobs(planned, workers, executor, on_done=report.done)
     except ReportsError as error:
         report.close()
-        fail(error)
+        fail(_located(error, names), to)
     report.close()
     if len(planned) > 1:
         used = min(workers, len(planned))
         where = ("Dask workers" if kind == "dask" else
                  f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
-        _summary(result, where)
+        _summary(result, where, to)
     if watch:
-        _watch(lambda: plan(False), [path for path, _ in sources] + ([roster] if roster else []),
-               search_path)
+        _watch(lambda: plan(False), [path for path, _ in sources] + ([roster_file] if roster_file else []),
+               search_path, to, names)
     sys.exit(result.exit_code)
 
 
-def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...]) -> NoReturn:
+def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...], to: Invocation,
+           names: _OutputNames) -> NoReturn:
     """Rebuild on every change until Ctrl-C; a round's failures are reported and watching goes on."""
     from reports.runtime.watch import watch
 
     def one_round(outcomes: list[Outcome], seconds: float) -> None:
-        report = _BatchReport(len(outcomes), show_progress=False)
+        report = _BatchReport(len(outcomes), False, to, names)
         for outcome in outcomes:
             report.done(outcome)
         rebuilt = sum(outcome.ok and not outcome.skipped for outcome in outcomes)
         failed = sum(not outcome.ok for outcome in outcomes)
-        click.echo(f"rebuilt {rebuilt} of {len(outcomes)} document(s) in {seconds:.2f} s"
-                   + (f"; {failed} failed" if failed else "") + " — still watching", err=True)
+        to.echo(f"rebuilt {rebuilt} of {len(outcomes)} document(s) in {seconds:.2f} s"
+                + (f"; {failed} failed" if failed else "") + " — still watching", err=True)
 
     def planned() -> list[Job]:
         try:
             return plan()
         except ReportsError as error:
-            print_diagnostics(error.diagnostics)
+            print_diagnostics([names.located(diagnostic) for diagnostic in error.diagnostics], to)
             return []
 
     from reports.runtime.watch import FontsChanged
 
     try:
-        watch(planned, inputs, search_path, one_round, lambda line: click.echo(line, err=True))
+        watch(planned, inputs, search_path, one_round, lambda line: to.echo(line, err=True))
     except KeyboardInterrupt:
         pass
     except FontsChanged as changed:
-        click.echo(f"font file(s) changed: {changed} — fonts are loaded once per process; run "
-                   "`reports build --watch` again to use them", err=True)
+        to.echo(f"font file(s) changed: {changed} — fonts are loaded once per process; run "
+                "`reports build --watch` again to use them", err=True)
         sys.exit(int(ExitCode.ASSET))
     except (OSError, RuntimeError) as error:  # watchfiles: the system's limit of watched folders, a gone folder
-        click.echo(f"cannot watch for changes: {error} — keep content files in a folder of their own, or raise "
-                   "the system's inotify limit (fs.inotify.max_user_watches)", err=True)
+        to.echo(f"cannot watch for changes: {error} — keep content files in a folder of their own, or raise "
+                "the system's inotify limit (fs.inotify.max_user_watches)", err=True)
         sys.exit(int(ExitCode.OUTPUT))
-    click.echo("stopped watching", err=True)
+    to.echo("stopped watching", err=True)
     sys.exit(int(ExitCode.OK))

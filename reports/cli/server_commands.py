@@ -30,20 +30,22 @@ def server_start(idle_minutes: float) -> None:
     import subprocess
     import time
 
-    from reports.runtime import server
+    from reports.runtime.server_client import status
+    from reports.runtime.server_socket import prepare_socket_folder, socket_path
 
-    if server.status() is not None:
-        click.echo(f"a reports server is already running on {server.socket_path()}")
+    _refuse_where_unavailable()
+    if status() is not None:
+        click.echo(f"a reports server is already running on {socket_path()}")
         return
     # the server outlives this command: its messages go to a log beside its socket, not to a pipe
     # nobody reads (or to a terminal that may be gone)
-    log_path = server.socket_path().with_name("server.log")
+    log_path = socket_path().with_name("server.log")
     try:
-        log = open(log_path, "ab") if server.prepare_socket_folder() else None
+        log = open(log_path, "ab") if prepare_socket_folder() else None
     except OSError:
         log = None
     if log is None:
-        click.echo(f"{server.socket_path().parent}: cannot be used for the server's socket (it must be a folder of "
+        click.echo(f"{socket_path().parent}: cannot be used for the server's socket (it must be a folder of "
                    "yours that nobody else can enter) — remove it or set REPORTS_SERVER_SOCKET", err=True)
         sys.exit(int(ExitCode.USAGE))
     with log:
@@ -52,8 +54,8 @@ def server_start(idle_minutes: float) -> None:
                                    start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if server.status() is not None:
-            click.echo(f"reports server running on {server.socket_path()} (pid {process.pid})")
+        if status() is not None:
+            click.echo(f"reports server running on {socket_path()} (pid {process.pid})")
             return
         if process.poll() is not None:
             click.echo(f"the server stopped at once — see {log_path}", err=True)
@@ -68,7 +70,7 @@ def server_start(idle_minutes: float) -> None:
               help="Stop after this long without a request.")
 def server_run(idle_minutes: float) -> None:
     """Run a build server in this terminal (Ctrl-C stops it)."""
-    from reports.cli.base import run
+    from reports.cli.base import invoke
     from reports.cli.build_command import build
     from reports.runtime import server
 
@@ -77,7 +79,7 @@ def server_run(idle_minutes: float) -> None:
         return dict(build.make_context("build", arguments, resilient_parsing=True).params)
 
     try:
-        sys.exit(server.serve(server.Commands(build_options, run), idle_minutes))
+        sys.exit(server.serve(server.Commands(build_options, invoke), idle_minutes))
     except KeyboardInterrupt:
         sys.exit(int(ExitCode.OK))
 
@@ -85,9 +87,10 @@ def server_run(idle_minutes: float) -> None:
 @server_group.command("stop")
 def server_stop() -> None:
     """Stop the running build server."""
-    from reports.runtime import server
+    from reports.runtime.server_client import stop
 
-    click.echo("stopped" if server.stop() else "no server was running")
+    _refuse_where_unavailable()
+    click.echo("stopped" if stop() else "no server was running")
 
 
 @server_group.command("status")
@@ -95,11 +98,24 @@ def server_status() -> None:
     """Say whether a build server runs, where, and since when (exit 0 if it does, 1 if not)."""
     import datetime as dt
 
-    from reports.runtime import server
+    from reports.runtime.server_client import status
+    from reports.runtime.server_socket import socket_path
 
-    answer = server.status()
+    _refuse_where_unavailable()
+    answer = status()
     if answer is None:
-        click.echo(f"no server on {server.socket_path()}")
+        click.echo(f"no server on {socket_path()}")
         sys.exit(1)
     since = dt.datetime.fromtimestamp(float(answer.get("since", 0))).isoformat(timespec="seconds")
-    click.echo(f"running on {server.socket_path()}, pid {answer.get('pid')}, since {since}")
+    click.echo(f"running on {socket_path()}, pid {answer.get('pid')}, since {since}")
+
+
+def _refuse_where_unavailable() -> None:
+    """Where no server can run (Windows), say so and why, with the usage exit code (2)."""
+    from reports.runtime.server_socket import unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is not None:
+        click.echo(f"the build server is not available here: {reason} — `reports build` works without it, "
+                   "building in its own process", err=True)
+        sys.exit(int(ExitCode.USAGE))

@@ -1,4 +1,4 @@
-"""`reports templates list | new | reference`: find, copy and restyle templates."""
+"""`reports templates list | new | reference | verify`: find, copy, restyle and check templates."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reports.cli.base import display_path, main, templates_dir_option
+from reports.cli.base import display_path, main, print_diagnostics, templates_dir_option
 from reports.errors import Diagnostic, UsageError
 from reports.paths import DEFAULT_CONTENT
 
@@ -72,3 +72,44 @@ def templates_reference(name: str, out: Path, content: Path, templates_dirs: tup
     built = build_tree(load_content(content), name, template_search_path(templates_dirs))
     write_atomically(out, render(built, ("docx",))["docx"])
     click.echo(f"wrote {display_path(out)}; save your restyled copy as reference.docx in the template folder")
+
+
+@templates.command("verify")
+@click.argument("name")
+@click.option("--content", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_CONTENT,
+              help="Content to build the template with (default: data/sco-russia.yaml).")
+@click.option("--all", "show_all", is_flag=True, help="Also list what the reference document holds that never "
+                                                      "reaches an output (editor settings, its sample text, pictures).")
+@templates_dir_option
+def templates_verify(name: str, content: Path, show_all: bool, templates_dirs: tuple[Path, ...]) -> None:
+    """Check template NAME: its theme, fonts, logo and reference document, and a build of both formats.
+
+    \b
+    Nothing is written. A reference.docx gives the DOCX its styles and nothing else: what it holds
+    beyond them (macros, headers and footers, fields, links to the web, an attached template) is
+    listed as warnings. Exits with the code a build would.
+    """
+    from reports.paths import template_search_path
+    from reports.pipeline import build_tree, load_content, render
+    from reports.templating.folders import find_template
+    from reports.writers.docx.reference import find_reference
+    from reports.writers.docx.reference_intake import read_intake
+
+    search_path = template_search_path(templates_dirs)
+    template = find_template(name, search_path)
+    reference = find_reference(template.path)
+    if reference is not None:
+        shown = display_path(template.path / "reference.docx")
+        intake = read_intake(reference)
+        click.echo(f"{shown}: gives the DOCX its {', '.join(intake.taken)}")
+        print_diagnostics([Diagnostic(f"ignored {item.what}", file=shown, severity="warning")
+                           for item in intake.ignored if item.notable])
+        quiet = [item for item in intake.ignored if not item.notable]
+        for item in quiet if show_all else ():
+            click.echo(f"{shown}: ignored {item.what}")
+        if quiet and not show_all:
+            click.echo(f"{shown}: also ignored {len(quiet)} thing(s) that never reach an output (--all lists them)")
+    built = build_tree(load_content(content, display_path(content)), name, search_path)
+    print_diagnostics(built.warnings)
+    render(built, ("pdf", "docx"))
+    click.echo(f"{name}: verified — {display_path(content)} builds as PDF and DOCX with it (nothing written)")

@@ -2,111 +2,68 @@
 
 The model is deliberately about *content*, never about fonts or layout. Every field carries a
 description, which `reports schema` exports as JSON Schema so editors can autocomplete and check a
-content file while it is typed. Strings arrive exactly as typed (see `reports.content.loader`); the types
-here decide what they become, so a date is a date only where the schema says so.
+content file while it is typed; a field no template prints says so in its description (`types.metadata`).
+Strings arrive exactly as typed (see `reports.content.loader`); the types in `reports.content.types`
+decide what they become, so a date is a date only where the schema says so.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Discriminator,
-    Field,
-    StringConstraints,
-    Tag,
-    model_validator,
+from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, PrivateAttr, Tag, model_validator
+
+from reports.content.classroom import Classroom
+from reports.content.types import (
+    ByLanguage,
+    Day,
+    Identifier,
+    LanguageTag,
+    Model,
+    Number,
+    Text,
+    WrittenDateField,
+    metadata,
+    repeated,
 )
-
 from reports.language import countries
+from reports.language.tags import in_language
 
 SCHEMA_VERSION = 1
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-"""Non-empty text; surrounding whitespace is not meaningful in YAML-authored prose."""
-
-Identifier = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64),
-]
-"""A short lower-case name used to refer to an item from templates (`economic`, `observers`)."""
-
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-def _check_partial_date(value: str) -> str:
-    match = _PARTIAL_DATE.match(value)
-    if not match:
-        raise ValueError("expected a year (2004), a month (2004-06) or a day (2004-06-15)")
-    year, month, day = (int(part) if part else None for part in match.groups())
-    try:
-        dt.date(year or 1, month or 1, day or 1)
-    except ValueError as error:
-        raise ValueError(f"{value} is not a real date ({error})") from None
-    return value
-
-
-PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
-"""A date known to the year, month or day: `2004`, `2004-06`, `2004-06-15`."""
-
-
-def _parse_day(value: Any) -> Any:
-    """Only `YYYY-MM-DD` text is a day: pydantic alone would read `86400` as a Unix timestamp (1970-01-02)."""
-    if not isinstance(value, str):
-        return value
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise ValueError(f"'{value}' is not a date — write it as YYYY-MM-DD, e.g. 2001-06-15")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise ValueError(f"{value} is not a real date ({error})") from None
-
-
-Day = Annotated[dt.date, BeforeValidator(_parse_day)]
-"""A calendar day written `YYYY-MM-DD`."""
-
-
-def _check_language(value: str) -> str:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(value.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        raise ValueError(f"'{value}' is not a known language tag — use a BCP 47 tag such as 'id', 'en' or 'en-GB'") from None
-    return value
-
-
-LanguageTag = Annotated[str, AfterValidator(_check_language)]
-
-
-def _repeated(ids: list[str]) -> list[str]:
-    """Ids that occur more than once, in order of their second occurrence."""
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for identifier in ids:
-        if identifier in seen and identifier not in repeated:
-            repeated.append(identifier)
-        seen.add(identifier)
-    return repeated
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
 class Source(Model):
     """The text this content was taken from."""
 
-    title: Text = Field(description="Title or first words of the source text.")
-    kind: Text = Field(default="essay", description="What kind of text it is (essay, article, report).")
+    title: Text = Field(description="Title or first words of the source text, in the language it was written in.")
+    translated_title: ByLanguage | None = Field(
+        default=None,
+        description="The title in the languages of translated editions (`{en: The Shanghai Cooperation Organization "
+                    "(SCO) is an international organization}`): a translation quotes its source in its own language.")
+    language: LanguageTag | None = Field(
+        default=None,
+        description="Language the source was written in, when it is not the document's (`id` for an English "
+                    "translation of an Indonesian essay); the source line then says the text is translated.")
+    kind: Text = Field(default="essay", description="What kind of text it is (essay, article, report), in the "
+                                                    "document's language.")
     author: Text | None = Field(default=None, description="Who wrote the source, if known.")
-    note: Text | None = Field(default=None, description="How the source was used (transcribed, corrected, abridged).")
+    note: Text | None = Field(default=None, description="How the source was used (transcribed, translated, corrected, "
+                                                        "abridged, headings added); printed with the source.")
+
+    def title_in(self, language: str) -> str:
+        """The title a document in `language` quotes: its own language's translation, else the original."""
+        if self.language is None or self.language == language:
+            return self.title
+        return in_language(self.translated_title, language) or self.title
+
+
+class Checks(Model):
+    """What `reports check` should know about this text."""
+
+    not_founding_counts: list[Text] = metadata(
+        "Phrases of the prose that count countries without counting founders (`enam negara yang bergabung "
+        "kemudian`, `eleven members`): the founding-count check passes over them.",
+        default_factory=list)
 
 
 class DocumentMeta(Model):
@@ -114,13 +71,18 @@ class DocumentMeta(Model):
 
     title: Text = Field(description="Main title of the paper.")
     subtitle: Text | None = Field(default=None, description="Subtitle shown under the title.")
-    language: LanguageTag = Field(description="BCP 47 language of the text (`id`, `en`); drives labels and date formats.")
+    language: LanguageTag = metadata("BCP 47 language of the text (`id`, `en`); drives labels, date formats and "
+                                     "country names, and is set as the files' language.")
     author: Text = Field(description="Person or team responsible for the paper.")
     organisation: Text = Field(description="Publishing organisation, shown on the title block.")
     date: Day = Field(description="Publication date (YYYY-MM-DD).")
-    facts_as_of: PartialDate = Field(description="The date the facts describe (year, month or day).")
+    facts_as_of: WrittenDateField = Field(
+        description="The date the facts describe (year, month or day; may carry words: "
+                    "`{value: 2015-12, label: {id: akhir 2015}}`).")
     source: Source = Field(description="The text this content was taken from.")
-    keywords: list[Text] = Field(default_factory=list, description="Subject keywords for file properties.")
+    keywords: list[Text] = metadata("Subject keywords, written into the PDF and DOCX file properties.",
+                                    default_factory=list)
+    checks: Checks | None = metadata("What `reports check` should know about this text.", default=None)
 
 
 def _member_shorthand(value: Any) -> Any:
@@ -129,42 +91,54 @@ def _member_shorthand(value: Any) -> Any:
 
 
 class Member(Model):
-    """A member of a category: a country by ISO 3166-1 code, or a named non-country body."""
+    """A member of a category: a country by ISO 3166-1 code, or a named body that is not a country."""
 
     country: countries.CountryCode | None = Field(
-        default=None, description="ISO 3166-1 alpha-2 code (`RU`, `NO`); names come from CLDR in the document's language."
-    )
-    name: dict[LanguageTag, Text] | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 code (`RU`, `NO`); its name comes from CLDR in the document's "
+                                  "language unless `name` gives the one the document uses.")
+    name: ByLanguage | None = Field(
         default=None,
-        description="Names by language for a member that is not a country (`{id: Uni Eropa, en: European Union}`).",
-    )
-    note: Text | None = Field(default=None, description="A remark shown with the member (e.g. since when).")
+        description="Names by language. For a body that is not a country, its names (`{id: Uni Eropa, en: European "
+                    "Union}`); for a country, the name the document uses instead of CLDR's (`{id: Myanmar}`), wherever "
+                    "the country appears.")
+    other_names: dict[LanguageTag, list[Text]] = metadata(
+        "Other names the text uses for this member, by language (`{id: [Cina]}`): the name check accepts them in the "
+        "prose, which stays as written; the document itself always shows `name`.", default_factory=dict)
+    founding: bool | None = Field(
+        default=None, description="Whether it is a founding member; when not given, its category's `founding` says.")
+    joined: WrittenDateField | None = Field(
+        default=None, description="When it joined, if after the founding (`1984`, `1995-07-28`); shown with the member "
+                                  "and on the timeline.")
+    note: Text | None = Field(default=None,
+                              description="A remark shown with the member (e.g. since when it is suspended).")
 
     @model_validator(mode="after")
-    def _one_identity(self) -> "Member":
-        if (self.country is None) == (self.name is None):
-            raise ValueError("give either `country` (an ISO code) or `name` (names by language), not both or neither")
+    def _an_identity(self) -> "Member":
+        if self.country is None and self.name is None:
+            raise ValueError("give `country` (an ISO code) or, for a body that is not a country, `name` (names by "
+                             "language)")
         return self
 
-    def display_name(self, language: str) -> str:
-        if self.country is not None:
-            return countries.country_name(self.country, language)
-        assert self.name is not None
-        base = language.split("-")[0]
-        return self.name.get(language) or self.name.get(base) or self.name.get("en") or next(iter(self.name.values()))
 
-
-MemberEntry = Annotated[Member, BeforeValidator(_member_shorthand)]
+MemberEntry = Annotated[Member, BeforeValidator(_member_shorthand, json_schema_input_type=Union[str, Member])]
 
 
 class MembershipCategory(Model):
     """One kind of membership (member states, observers, dialogue partners, …); categories are data."""
 
-    id: Identifier = Field(description="Short name for templates and charts (`members`, `observers`).")
+    id: Identifier = metadata("Short name for templates and charts (`members`, `observers`).")
     label: Text = Field(description="Name of the category in the document's language (plural).")
-    description: Text | None = Field(default=None, description="What this status means.")
-    founding: bool = Field(default=False, description="True when these are the founding members.")
-    members: list[MemberEntry] = Field(min_length=1, description="Members: ISO codes or `{name: …}` entries.")
+    description: Text | None = Field(default=None, description="What this status means; printed with the category.")
+    founding: bool = Field(default=False, description="Shorthand: every member of this category is a founding member, "
+                                                      "unless a member says `founding: false`.")
+    members: list[MemberEntry] = Field(min_length=1, description="Members: ISO codes or `{country: …}` / `{name: …}` "
+                                                                  "entries.")
+
+    def is_founding(self, member: Member) -> bool:
+        return self.founding if member.founding is None else member.founding
+
+    def founding_members(self) -> list[Member]:
+        return [member for member in self.members if self.is_founding(member)]
 
 
 class Founding(Model):
@@ -175,7 +149,8 @@ class Founding(Model):
 class Milestone(Model):
     """A dated event in the organisation's history."""
 
-    date: PartialDate = Field(description="When it happened (year, month or day).")
+    date: WrittenDateField = Field(description="When it happened (year, month or day; may carry words: "
+                                               "`{value: 2015-12, label: {en: late 2015}}`). Events sort by it.")
     title: Text = Field(description="What happened, in a few words.")
     place: Text | None = Field(default=None, description="Where it happened.")
     description: Text | None = Field(default=None, description="One or two sentences of detail.")
@@ -188,63 +163,30 @@ class Organisation(Model):
     acronym: Text | None = Field(default=None, description="Short form (SCO).")
     founded: Founding = Field(description="Founding date and place.")
     membership: list[MembershipCategory] = Field(min_length=1, description="Membership by category, in display order.")
-    milestones: list[Milestone] = Field(default_factory=list, description="History, oldest first.")
+    milestones: list[Milestone] = Field(default_factory=list, description="History; shown in date order.")
     aims: list[Text] = Field(default_factory=list, description="Aims from the founding documents.")
 
     @model_validator(mode="after")
     def _unique_categories(self) -> "Organisation":
-        duplicates = _repeated([category.id for category in self.membership])
+        duplicates = repeated([category.id for category in self.membership])
         if duplicates:
             raise ValueError(f"category id '{duplicates[0]}' is used twice — ids must be unique")
         return self
-
-
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_DOT_GROUPED_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+")
-_NOT_FINITE_WORDS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
-
-
-def _parse_number(value: Any) -> Any:
-    """Numbers are written one way only: digits, an optional decimal point, an optional exponent.
-
-    `1.500` is refused rather than guessed: in Indonesian the dot groups thousands (one thousand five
-    hundred), in English it is a decimal point (1.5), and a lax parser silently picks 1.5. Thousands
-    separators of any kind (`1,500`, `1_500`, `1 500`) are refused too; `0.500` and `1.50` are unambiguous.
-    """
-    if not isinstance(value, str) or value.strip().casefold() in _NOT_FINITE_WORDS:
-        return value  # not-finite words are refused by the field's finite check, with pydantic's message
-    text = value.strip()
-    if _DOT_GROUPED_THOUSANDS.fullmatch(text):
-        whole = text.replace(".", "")
-        if text.count(".") > 1:
-            raise ValueError(f"'{value}' groups thousands with dots — write the number without separators: {whole}")
-        decimal = text.rstrip("0").rstrip(".")
-        raise ValueError(
-            f"'{value}' is ambiguous: a dot before three digits groups thousands in Indonesian ({whole}) but is a "
-            f"decimal point in English ({decimal}) — write {whole} or {decimal}"
-        )
-    if not _PLAIN_NUMBER.fullmatch(text):
-        raise ValueError(f"'{value}' is not a number — write digits with an optional decimal point, e.g. 1500 or 2.5 "
-                         "(no thousands separators)")
-    return text
-
-
-Number = Annotated[float, BeforeValidator(_parse_number)]
-"""A finite number written plainly (`1500`, `2.5`, `-3`, `1e6`); `1.500` is refused as ambiguous."""
 
 
 class Evidence(Model):
     """A fact the essay gives in support of an interest; `value`/`unit` when it is a number."""
 
     text: Text = Field(description="The evidence in words.")
-    value: Number | None = Field(default=None, allow_inf_nan=False, description="Number, if the evidence is quantitative.")
+    value: Number | None = Field(default=None, allow_inf_nan=False, description="Number, if the evidence is "
+                                                                               "quantitative; printed before the text.")
     unit: Text | None = Field(default=None, description="Unit of `value` (`% per year`).")
 
 
 class Interest(Model):
     """One sector of the actor's interests in the organisation."""
 
-    id: Identifier = Field(description="Short name (`economic`, `security`).")
+    id: Identifier = metadata("Short name (`economic`, `security`).")
     sector: Text = Field(description="Name of the sector in the document's language.")
     summary: Text = Field(description="One- or two-sentence summary.")
     goal: Text = Field(description="What the actor wants in this sector (table column 'goal').")
@@ -257,11 +199,16 @@ class Actor(Model):
     """The state whose interests the essay analyses."""
 
     country: countries.CountryCode = Field(description="ISO 3166-1 alpha-2 code of the actor.")
+    name: ByLanguage | None = Field(
+        default=None, description="The name the document uses for the actor instead of CLDR's, by language (as "
+                                  "`name` of a member).")
+    other_names: dict[LanguageTag, list[Text]] = metadata(
+        "Other names the text uses for the actor, by language (as `other_names` of a member).", default_factory=dict)
     interests: list[Interest] = Field(min_length=1, description="Interests by sector, in display order.")
 
     @model_validator(mode="after")
     def _unique_interests(self) -> "Actor":
-        duplicates = _repeated([interest.id for interest in self.interests])
+        duplicates = repeated([interest.id for interest in self.interests])
         if duplicates:
             raise ValueError(f"interest id(s) {', '.join(sorted(duplicates))} used twice — ids must be unique")
         return self
@@ -306,41 +253,8 @@ class Conclusion(Model):
     implications: list[Text] = Field(default_factory=list, description="Implications for the reader, as a list.")
 
 
-class GlossaryEntry(Model):
-    term: Text = Field(description="The term as students meet it in the text.")
-    definition: Text = Field(description="A short definition in the document's language, for students.")
-
-
-class Question(Model):
-    question: Text = Field(description="A discussion question for students.")
-    answer: Text = Field(description="A model answer; printed only in the teacher edition.")
-
-
-class TrueFalse(Model):
-    statement: Text = Field(description="A statement students mark true or false.")
-    answer: bool = Field(description="Whether the statement is true (`true`/`false`); teacher edition only.")
-    explanation: Text | None = Field(default=None, description="Why, for the teacher edition.")
-
-
-class Activity(Model):
-    title: Text = Field(description="Name of the activity.")
-    instructions: Text = Field(description="What students do.")
-    sort_members: bool = Field(
-        default=True,
-        description="Include the task 'sort these countries into membership categories' (answers come from the membership lists).",
-    )
-    true_false: list[TrueFalse] = Field(default_factory=list, description="True/false statements.")
-
-
-class Classroom(Model):
-    """Optional classroom material for handouts: written for this essay, validated like the rest."""
-
-    level: Text | None = Field(default=None, description="Who the handout is for (e.g. 'SMA kelas XI').")
-    duration: Text | None = Field(default=None, description="Lesson length (e.g. '2 × 45 menit').")
-    objectives: list[Text] = Field(min_length=1, description="Learning objectives: what students will be able to do.")
-    glossary: list[GlossaryEntry] = Field(min_length=1, description="Key terms with short definitions.")
-    questions: list[Question] = Field(min_length=1, description="Discussion questions with model answers.")
-    activity: Activity = Field(description="A classroom activity.")
+CountryNames = dict[str, dict[str, str]]
+"""ISO code → the names by language the document uses for that country (where the content gives any)."""
 
 
 class Content(Model):
@@ -353,7 +267,7 @@ class Content(Model):
         json_schema_extra={"$id": "https://reports.invalid/schema/content.schema.json"},
     )
 
-    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION, description="Version of this schema.")
+    schema_version: int = metadata("Version of this schema.", default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     document: DocumentMeta
     organisation: Organisation
     actor: Actor
@@ -361,3 +275,22 @@ class Content(Model):
     body: list[Section] = Field(min_length=1, description="The essay's prose, as headed sections.")
     conclusion: Conclusion | None = Field(default=None, description="Closing section: conclusion and implications.")
     classroom: Classroom | None = Field(default=None, description="Classroom material for the handout templates.")
+
+    _country_names: CountryNames = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any) -> None:
+        names: CountryNames = {}
+        named_places: list[Member | Actor] = [*self.all_members(), self.actor]
+        for named in named_places:
+            if named.country is not None and named.name:
+                for language, name in named.name.items():
+                    names.setdefault(named.country, {}).setdefault(language, name)
+        self._country_names = names
+
+    def all_members(self) -> list[Member]:
+        return [member for category in self.organisation.membership for member in category.members]
+
+    def country_names(self) -> CountryNames:
+        """The document's choice of names for countries: what any member or the actor says under `name`, by code
+        (a country named twice differently is refused by `reports.content.consistency`)."""
+        return self._country_names

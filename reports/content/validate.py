@@ -1,17 +1,17 @@
 """Validate a loaded content file against the model and report every problem at once, located.
 
 Pydantic reports errors by field path; the loader knows where each path is in the file; this
-module joins the two and adds what pydantic cannot know: "did you mean" for misspelt keys and
-warnings for content that is legal but suspicious (a country spelt differently in the prose than
-its canonical name, a count in the prose that disagrees with a list).
+module joins the two and adds what pydantic cannot know: "did you mean" for misspelt keys, the TODO
+markers of a draft (reported instead of the errors they cause), errors that join fields in different places
+(`reports.content.consistency`) and warnings for content that is legal but suspicious (`reports.content.lint`).
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import stat
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
@@ -19,7 +19,9 @@ from typing import Any, Mapping, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from reports.cache import Cache
-from reports.content.lint import count_warnings, spelling_warnings
+from reports.content.consistency import consistency_errors
+from reports.content.fields import models_in
+from reports.content.lint import count_warnings, name_warnings, source_warnings
 from reports.content.loader import FieldPath, LoadedDocument, load_file, load_text
 from reports.content.model import Content
 from reports.errors import ContentError, Diagnostic, ReportsError
@@ -33,16 +35,6 @@ class CheckedContent:
     warnings: list[Diagnostic]
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    """Every BaseModel reachable from a field annotation (through Optional, list, dict, Annotated, unions)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    found: list[type[BaseModel]] = []
-    for argument in typing.get_args(annotation):
-        found.extend(_models_in(argument))
-    return found
-
-
 def _fields_at(path: FieldPath, root: type[BaseModel] = Content) -> list[str]:
     """Field names allowed in the mapping at `path` (union of candidates where the path is ambiguous)."""
     models: list[type[BaseModel]] = [root]
@@ -53,7 +45,7 @@ def _fields_at(path: FieldPath, root: type[BaseModel] = Content) -> list[str]:
         for model in models:
             field = model.model_fields.get(part)
             if field is not None:
-                next_models.extend(_models_in(field.annotation))
+                next_models.extend(models_in(field.annotation))
         if not next_models:
             continue  # a union tag or a dict key: stay where we are
         models = next_models
@@ -82,7 +74,9 @@ def _data_path(document: LoadedDocument, loc: tuple[int | str, ...], root: type[
             path.append(part)
             node = node[part] if part < len(node) else None
         elif node is None or isinstance(node, str):
-            if isinstance(part, int) or part in _fields_at(tuple(path), root):
+            # a scalar standing for a whole part (`facts_as_of: "2016"` for `{value: "2016"}`) is the field itself
+            shorthand_value = isinstance(node, str) and part == "value"
+            if isinstance(part, int) or (part in _fields_at(tuple(path), root) and not shorthand_value):
                 path.append(part)
         # other parts are tags pydantic adds for unions/validators; skip them
     return tuple(path)
@@ -126,8 +120,52 @@ def _describe(error: Any, path: FieldPath, root: type[BaseModel]) -> tuple[str, 
 Validated = TypeVar("Validated", bound=BaseModel)
 
 
+TODO_MARKER = re.compile(r"^TODO(?::|$)")
+"""A text value starting `TODO:` (or just `TODO`) marks a part of a draft still to write (`reports import`)."""
+
+
+def todo_markers(document: LoadedDocument) -> list[tuple[FieldPath, str]]:
+    """Every TODO marker in the loaded file, with its field path, in file order."""
+    found: list[tuple[FieldPath, str]] = []
+
+    def walk(value: Any, path: FieldPath) -> None:
+        if isinstance(value, str):
+            if TODO_MARKER.match(value.strip()):
+                found.append((path, " ".join(value.split())))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, path + (index,))
+
+    walk(document.data, ())
+    return found
+
+
+def _related(path: FieldPath, todo: FieldPath) -> bool:
+    """An error at a TODO, inside it, or at the list or part holding it is the TODO's, not an error of its own."""
+    shorter = min(len(path), len(todo))
+    return path[:shorter] == todo[:shorter]
+
+
 def validate(document: LoadedDocument) -> Content:
-    return validate_as(document, Content, ContentError)
+    """The content, validated; a ContentError lists every problem, and every TODO marker of a draft instead of
+    the errors its markers cause (`actor.country: "TODO: …"` is not a country code, but it is not a mistake)."""
+    todos = todo_markers(document)
+    todo_problems = [
+        _located(document, path, path, text if text != "TODO" else "TODO: fill in this field")
+        for path, text in todos
+    ]
+    try:
+        content = Content.model_validate(document.data)
+    except ValidationError as failure:
+        problems = [problem for problem, path in _problems(document, failure, Content)
+                    if not any(_related(path, todo) for todo, _ in todos)]
+        raise ContentError(sorted(problems + todo_problems, key=lambda d: (d.line, d.column))) from None
+    if todo_problems:
+        raise ContentError(todo_problems)
+    return content
 
 
 def validate_as(document: LoadedDocument, model: type[Validated], error_type: type[ReportsError]) -> Validated:
@@ -135,21 +173,27 @@ def validate_as(document: LoadedDocument, model: type[Validated], error_type: ty
     try:
         return model.model_validate(document.data)
     except ValidationError as failure:
-        problems = []
-        for error in failure.errors(include_url=False):
-            path = _data_path(document, error["loc"], model)
-            message, at_key = _describe(error, path, model)
-            if error["type"] == "missing":
-                path_for_position = path[:-1]
-            else:
-                path_for_position = path
-            diagnostic = document.diagnostic(path_for_position, message, prefer_key=at_key)
-            problems.append(
-                Diagnostic(diagnostic.message, diagnostic.file, diagnostic.line, diagnostic.column,
-                           field_path=".".join(str(part) for part in path))
-            )
-        problems.sort(key=lambda d: (d.line, d.column))
-        raise error_type(problems) from None
+        problems = [problem for problem, _ in _problems(document, failure, model)]
+        raise error_type(sorted(problems, key=lambda d: (d.line, d.column))) from None
+
+
+def _problems(document: LoadedDocument, failure: ValidationError,
+              model: type[BaseModel]) -> list[tuple[Diagnostic, FieldPath]]:
+    """Each pydantic error as a located diagnostic, with the field path it is about."""
+    problems = []
+    for error in failure.errors(include_url=False):
+        path = _data_path(document, error["loc"], model)
+        message, at_key = _describe(error, path, model)
+        path_for_position = path[:-1] if error["type"] == "missing" else path
+        problems.append((_located(document, path_for_position, path, message, prefer_key=at_key), path))
+    return problems
+
+
+def _located(document: LoadedDocument, position: FieldPath, path: FieldPath, message: str,
+             prefer_key: bool = False) -> Diagnostic:
+    diagnostic = document.diagnostic(position, message, prefer_key=prefer_key)
+    return Diagnostic(diagnostic.message, diagnostic.file, diagnostic.line, diagnostic.column,
+                      field_path=".".join(str(part) for part in path))
 
 
 # --- warnings: legal but suspicious -------------------------------------------------------------
@@ -175,8 +219,8 @@ def check_content(path: Path, display_name: str | None = None, cache: Cache | No
             data = None  # the check reports the problem its own way
         if data is not None:
             key = (str(path.resolve()), display_name, hashlib.sha256(data).hexdigest())
-            return cache.memo("content", key, lambda: check_content(path, display_name, cache=None), CONTENT_LIMIT)
-    return _checked(load_file(path, display_name))
+            return cache.memo("content", key, lambda: _checked(load_file(path, display_name), cache), CONTENT_LIMIT)
+    return _checked(load_file(path, display_name), cache)
 
 
 def check_data(data: Mapping[str, Any], name: str = "<data>") -> CheckedContent:
@@ -195,8 +239,12 @@ def check_data(data: Mapping[str, Any], name: str = "<data>") -> CheckedContent:
     return _checked(document)
 
 
-def _checked(document: LoadedDocument) -> CheckedContent:
+def _checked(document: LoadedDocument, cache: Cache | None = None) -> CheckedContent:
     content = validate(document)
-    labels = labels_for(content.document.language)
-    warnings = spelling_warnings(content, document, labels) + count_warnings(content, document, labels)
+    problems = consistency_errors(content, document)
+    if problems:
+        raise ContentError(sorted(problems, key=lambda d: (d.line, d.column)))
+    labels = labels_for(content.document.language, cache)
+    warnings = (name_warnings(content, document, labels) + count_warnings(content, document, labels)
+                + source_warnings(content, document))
     return CheckedContent(content=content, source=document, warnings=warnings)

@@ -15,8 +15,7 @@ it out can say where to look.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 if TYPE_CHECKING:
     from reports.charts.spec import ChartSpec
@@ -150,14 +149,29 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image as the writers embed it: decoded and checked once, before layout (`reports.theme.images`)."""
+
+    name: str
+    """The file name the theme gives, for messages and the tree dump."""
+    data: bytes = field(repr=False)
+    """PNG or JPEG bytes in a form both writers draw alike (8-bit grey, RGB or RGBA; no CMYK, no palette)."""
+    format: Literal["PNG", "JPEG"]
+    width: int
+    """Pixels."""
+    height: int
+    """Pixels."""
+
+
+@dataclass(frozen=True)
 class Figure:
     alt: str
     """Alternative text for screen readers; required."""
     chart: ChartSpec | None = None
     """The chart drawn for this figure."""
-    image: Path | None = None
-    """An image file (PNG or JPEG) drawn instead of a chart: a logo or photo named by the theme,
-    already resolved and confined to the template folder by `reports.theme.images`."""
+    image: Picture | None = None
+    """An image drawn instead of a chart: a logo or photo named by the theme, confined to the template folder
+    and decoded by `reports.theme.images`."""
     width: float = 1.0
     """Fraction of the text width (0–1]."""
     caption: Caption | None = None

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import difflib
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Mapping, Protocol
 
 from pydantic import AfterValidator, BeforeValidator
+
+from reports.language.tags import in_language
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +24,8 @@ def _iso_codes() -> dict[str, str]:
 
 
 @lru_cache(maxsize=64)
-def _territory_names(language: str) -> dict[str, str]:
+def territory_names(language: str) -> dict[str, str]:
+    """Every territory's name in `language` (CLDR), by code."""
     from babel import Locale
 
     try:
@@ -34,7 +37,42 @@ def _territory_names(language: str) -> dict[str, str]:
 
 def country_name(code: str, language: str) -> str:
     """The country's short name in `language` (CLDR), falling back to the ISO English name."""
-    return _territory_names(language).get(code) or _iso_codes()[code]
+    return territory_names(language).get(code) or _iso_codes()[code]
+
+
+class Named(Protocol):
+    """A member of a category or the actor: a country code, names by language, or both."""
+
+    @property
+    def country(self) -> str | None: ...
+
+    @property
+    def name(self) -> Mapping[str, str] | None: ...
+
+
+ChosenNames = Mapping[str, Mapping[str, str]]
+"""The document's choice of names, by ISO code and language (`Content.country_names()`)."""
+
+
+def member_name(member: Named, language: str, chosen: ChosenNames | None = None) -> str:
+    """The name a document in `language` shows for a member or the actor — the one function every part of the
+    build (templates, charts, font coverage, the content checks) asks.
+
+    Its own `name` in that language (or the base language) first; for a country then the name the document
+    gives that country elsewhere (`chosen`), then CLDR's; for a body without a code, English, then any name.
+    """
+    own = in_language(member.name, language)
+    if own is not None:
+        return own
+    if member.country is not None:
+        return country_display_name(member.country, language, chosen)
+    names = member.name or {}
+    return names.get("en") or next(iter(names.values()))
+
+
+def country_display_name(code: str, language: str, chosen: ChosenNames | None = None) -> str:
+    """The name of the country `code` in a document in `language`: the document's choice, else CLDR's."""
+    return in_language((chosen or {}).get(code), language) or country_name(code, language)
 
 
 def suggest(text: str, language: str = "en") -> list[str]:
@@ -44,7 +82,7 @@ def suggest(text: str, language: str = "en") -> list[str]:
         candidates[code] = code
         candidates[name.casefold()] = code
     for language_tag in {language, "en"}:
-        for code, name in _territory_names(language_tag).items():
+        for code, name in territory_names(language_tag).items():
             if code in _iso_codes():
                 candidates[name.casefold()] = code
     probe = text.strip()

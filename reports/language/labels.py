@@ -28,8 +28,15 @@ class Labels:
     number_words: dict[str, int] = field(default_factory=dict)
     country_nouns: tuple[str, ...] = ()
     founding_verbs: tuple[str, ...] = ()
+    """Words that say a country founded the organisation ("didirikan", "founding")."""
+    later_words: tuple[str, ...] = ()
+    """Words that say a country joined after the founding ("kemudian", "joined"): a count next to one is not a
+    founding count."""
+    clause_words: tuple[str, ...] = ()
+    """Words that join clauses ("dan", "and"): a founding word before one does not reach a count after it."""
     country_variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Accepted spellings besides the CLDR names, by ISO code (Indonesian "Cina" and "China")."""
+    """Other names in common use besides CLDR's, by ISO code (Indonesian "Cina" and "China"): the name check
+    recognises them as naming the country, and warns when the document shows another name."""
 
     def __getitem__(self, key: str) -> str:
         return self.text[key]
@@ -83,6 +90,8 @@ def _read(path: Path, language: str) -> Labels:
         number_words={str(word): int(str(value)) for word, value in numbers.items()},  # type: ignore[union-attr]
         country_nouns=tuple(data.get("country_nouns") or ()),  # type: ignore[arg-type]
         founding_verbs=tuple(data.get("founding_verbs") or ()),  # type: ignore[arg-type]
+        later_words=tuple(data.get("later_words") or ()),  # type: ignore[arg-type]
+        clause_words=tuple(data.get("clause_words") or ()),  # type: ignore[arg-type]
         country_variants={
             str(code): tuple(names)  # type: ignore[arg-type]
             for code, names in (data.get("country_variants") or {}).items()  # type: ignore[union-attr]

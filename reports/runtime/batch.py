@@ -2,8 +2,8 @@
 
 A batch is a list of `Job`s (`reports.runtime.jobs`: one content file, or one content file × one roster
 row, `reports.runtime.roster`), planned and checked here before anything is built. `run_jobs` builds them
-in this process (one job, or `workers=1`), in a pool of local processes, or on a Dask distributed cluster
-(`reports.runtime.executors`). Every job ends in an `Outcome`, also when it fails (a user's mistake, a bug,
+in this process (one job, or `workers=1`), in a pool of local processes (`reports.runtime.executors`), or
+on a Dask distributed cluster that needs no shared file system (`reports.runtime.cluster`). Every job ends in an `Outcome`, also when it fails (a user's mistake, a bug,
 a worker that died), so the caller can report every failure at the end and exit with the worst code.
 """
 
@@ -18,9 +18,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from reports.errors import Diagnostic, UsageError
 from reports.paths import output_path
-from reports.runtime.executors import run_in_processes, run_on_dask
 from reports.runtime.jobs import Job, Outcome, run_indexed
-from reports.runtime.roster import roster_suffixes
 from reports.writers import wanted_formats
 
 
@@ -46,15 +44,20 @@ def plan_jobs(
     out_dir: Path,
     search_path: tuple[Path, ...],
     cache_dir: Path | None = None,
-    cache_default: bool = False,
     roster: Sequence[Mapping[str, str]] | None = None,
     protected: Iterable[Path] = (),
     skip_unchanged: bool = False,
     force: bool = False,
     source_date_epoch: str = "",
     render_seconds: float | None = None,
+    umask: int | None = None,
+    debug: bool = False,
 ) -> list[Job]:
     """One job per content file (given as path and display name), or per file and roster row.
+
+    Paths are taken as they are: a caller running for someone else (the build server) makes them absolute
+    against its client's working folder first. Every setting a worker needs travels in the jobs (a worker
+    never reads it from its own environment).
 
     Refused before anything is built (exit 2): an unknown format, and two inputs whose outputs would
     have the same name (the same file named twice is built once).
@@ -75,13 +78,15 @@ def plan_jobs(
         raise UsageError(clashes)
     guarded = tuple(dict.fromkeys([*(path for path, _ in unique.values()), *protected]))
     base = dict(template_name=template_name, formats=wanted, out_dir=out_dir, search_path=search_path,
-                cache_dir=cache_dir, cache_default=cache_default, protected=guarded, skip_unchanged=skip_unchanged,
-                force=force, source_date_epoch=source_date_epoch, render_seconds=render_seconds)
+                cache_dir=cache_dir, protected=guarded, skip_unchanged=skip_unchanged, force=force,
+                source_date_epoch=source_date_epoch, render_seconds=render_seconds, umask=umask, debug=debug)
     jobs: list[Job] = []
     for path, name in unique.values():
         if roster is None:
             jobs.append(Job(content=path, display_name=name, label=name, **base))  # type: ignore[arg-type]
             continue
+        from reports.runtime.roster import roster_suffixes
+
         for row, suffix in zip(roster, roster_suffixes(roster)):
             jobs.append(Job(content=path, display_name=name, student=dict(row), suffix=suffix, form=len(roster) > 1,
                             label=f"{name} for {row.get('name', suffix)}", **base))  # type: ignore[arg-type]
@@ -122,11 +127,15 @@ def run_jobs(
             on_done(outcome)
 
     if kind == "dask":
+        from reports.runtime.cluster import run_on_dask
+
         run_on_dask(items, address, workers, finished)
     elif len(items) <= 1 or workers == 1:
         for item in items:
             finished(run_indexed(item))
     else:
+        from reports.runtime.executors import run_in_processes
+
         run_in_processes(items, min(workers, len(items)), finished)
     return BatchResult([outcomes[index] for index, _ in items], time.perf_counter() - started)
 

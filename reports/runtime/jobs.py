@@ -15,10 +15,10 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from reports.errors import Diagnostic, ExitCode, ReportsError, UsageError
-from reports.paths import default_cache_dir, output_path
+from reports.paths import output_path
 from reports.runtime import uptodate
 from reports.runtime.uptodate import BuildRequest
 
@@ -48,8 +48,7 @@ class Job:
     out_dir: Path
     search_path: tuple[Path, ...]
     cache_dir: Path | None = None
-    cache_default: bool = False
-    """Use the worker's own default chart cache (`reports.paths.default_cache_dir`) instead of `cache_dir`."""
+    """The cache folder (charts, fonts' facts, build records); None: memory only, and no build is skipped."""
     protected: tuple[Path, ...] = ()
     student: Mapping[str, str] | None = None
     suffix: str = ""
@@ -65,6 +64,10 @@ class Job:
     """`SOURCE_DATE_EPOCH` as the user set it (the build time written into the files), '' for none."""
     render_seconds: float | None = None
     """The template's time limit (`REPORTS_RENDER_SECONDS`); None for the default."""
+    umask: int | None = None
+    """The user's umask, for the files written (the build server's client's); None: this process's."""
+    debug: bool = False
+    """`REPORTS_DEBUG`: an internal error keeps its traceback (`Outcome.details`)."""
 
     def outputs(self) -> dict[str, Path]:
         """Each format's output file."""
@@ -91,6 +94,8 @@ class Outcome:
     """Which process built it: host name and process id."""
     skipped: bool = False
     """Nothing had changed: the files named in `written` were left as they were."""
+    details: str = ""
+    """The traceback of an internal error, when the job asked for it (`Job.debug`)."""
 
     @property
     def ok(self) -> bool:
@@ -106,59 +111,101 @@ def run_job(job: Job, index: int = 0, cache: Cache | None = None) -> Outcome:
     started = time.perf_counter()
     label = job.label or job.display_name
     worker = f"{socket.gethostname()} pid {os.getpid()}"
-    cache_dir = default_cache_dir() if job.cache_default else job.cache_dir
-    request = job.request() if job.skip_unchanged and cache_dir is not None else None
-    if request is not None and {path.resolve() for path in request.outputs} & {path.resolve() for path in job.protected}:
-        request = None  # an output would replace an input of this run: let the build refuse it
-    if request is not None and str(job.content.resolve()).startswith(("/dev/", "/proc/")):
-        request = None  # standard input or a descriptor: a new stream every run, nothing to compare
-    if request is not None and cache_dir is not None and not job.force:
-        unchanged = uptodate.up_to_date(request, cache_dir)
-        if unchanged is not None:
-            return Outcome(index, label, written=unchanged.outputs, warnings=unchanged.warnings, skipped=True,
-                           seconds=time.perf_counter() - started, worker=worker)
-    trees_before = None
-    if request is not None and cache_dir is not None:
-        uptodate.forget(request, cache_dir)
-        trees_before = uptodate.template_trees(job.search_path)
+    request = record_request(job)
+    skipped = unchanged(job, index, request, worker)
+    if skipped is not None:
+        return skipped
+    trees_before = start_record(job, request)
     try:
         if cache is None:
             from reports.runtime.process import process_cache
 
-            cache = process_cache(cache_dir)
+            cache = process_cache(job.cache_dir)
         with uptodate.recording() as opened:
             written, warnings = build_job(job, cache)
-        if request is not None and cache_dir is not None:
-            uptodate.save(request, cache_dir, opened, warnings, trees_before)
-    except ReportsError as error:
-        return Outcome(index, label, errors=tuple(error.diagnostics), exit_code=int(error.exit_code),
-                       seconds=time.perf_counter() - started, worker=worker)
-    except Exception as error:  # a bug: this document fails, the others go on
-        if os.environ.get("REPORTS_DEBUG"):
-            traceback.print_exc()
-        return Outcome(index, label, errors=(internal_error(job.display_name, error),),
-                       exit_code=int(ExitCode.INTERNAL), seconds=time.perf_counter() - started, worker=worker)
+        if request is not None:
+            uptodate.save(request, job.cache_dir, opened, warnings, trees_before)  # type: ignore[arg-type]
+    except Exception as error:  # a user's mistake or a bug: this document fails, the others go on
+        return failed(job, index, error, time.perf_counter() - started, worker)
     return Outcome(index, label, written=tuple(written), warnings=tuple(warnings),
                    seconds=time.perf_counter() - started, worker=worker)
 
 
-def build_job(job: Job, cache: Cache) -> tuple[list[Path], list[Diagnostic]]:
-    """Build the job's document through the core and write its files; return them and the warnings.
+def record_request(job: Job) -> BuildRequest | None:
+    """What the job's build record is kept under; None when its build is never recorded (nor skipped)."""
+    if not job.skip_unchanged or job.cache_dir is None:
+        return None
+    request = job.request()
+    if {path.resolve() for path in request.outputs} & {path.resolve() for path in job.protected}:
+        return None  # an output would replace an input of this run: let the build refuse it
+    if str(job.content.resolve()).startswith(("/dev/", "/proc/")):
+        return None  # standard input or a descriptor: a new stream every run, nothing to compare
+    return request
 
-    No output may replace the content file or another input of the same run (`protected`). A roster row is
-    filled in from its roster's form when that gives the same files (`reports.runtime.mail_merge`).
-    """
-    from reports.content.validate import check_content
-    from reports.output import write_atomically
-    from reports.pipeline import build_tree, render, timestamp_from_epoch
-    from reports.templating.limits import MAX_RENDER_SECONDS
 
-    targets = job.outputs()
+def unchanged(job: Job, index: int, request: BuildRequest | None, worker: str) -> Outcome | None:
+    """The job's outcome when nothing its outputs depend on changed since they were built (and it is not
+    forced), else None."""
+    if request is None or job.force or job.cache_dir is None:
+        return None
+    started = time.perf_counter()
+    found = uptodate.up_to_date(request, job.cache_dir)
+    if found is None:
+        return None
+    return Outcome(index, job.label or job.display_name, written=found.outputs, warnings=found.warnings, skipped=True,
+                   seconds=time.perf_counter() - started, worker=worker)
+
+
+def start_record(job: Job, request: BuildRequest | None) -> dict[str, Any] | None:
+    """Drop the job's old record (a build that fails half-way is never taken as done) and fingerprint its
+    template folders, which must be the same when the build ends for it to be recorded."""
+    if request is None or job.cache_dir is None:
+        return None
+    uptodate.forget(request, job.cache_dir)
+    return uptodate.template_trees(job.search_path)
+
+
+def failed(job: Job, index: int, error: Exception, seconds: float, worker: str) -> Outcome:
+    """The outcome of a job that raised: a user's mistake with its diagnostics, or a bug (exit 1)."""
+    label = job.label or job.display_name
+    if isinstance(error, ReportsError):
+        return Outcome(index, label, errors=tuple(error.diagnostics), exit_code=int(error.exit_code),
+                       seconds=seconds, worker=worker)
+    details = "".join(traceback.format_exception(error)) if job.debug else ""
+    return Outcome(index, label, errors=(internal_error(job.display_name, error),), exit_code=int(ExitCode.INTERNAL),
+                   seconds=seconds, worker=worker, details=details)
+
+
+def refuse_overwriting_inputs(job: Job) -> None:
+    """No output may replace the content file or another input of the same run (`protected`)."""
     inputs = {job.content.resolve(), *(path.resolve() for path in job.protected)}
-    for target in targets.values():
+    for target in job.outputs().values():
         if target.resolve() in inputs:
             raise UsageError([Diagnostic("the output would overwrite the input — choose another --out folder",
                                          file=str(target))])
+
+
+def build_job(job: Job, cache: Cache) -> tuple[list[Path], list[Diagnostic]]:
+    """Build the job's document through the core and write its files; return them and the warnings."""
+    from reports.output import write_atomically
+
+    refuse_overwriting_inputs(job)
+    targets = job.outputs()
+    rendered, warnings = make_outputs(job, cache)
+    for name, data in rendered.items():
+        write_atomically(targets[name], data, job.umask)
+    return [targets[name] for name in rendered], warnings
+
+
+def make_outputs(job: Job, cache: Cache) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The bytes of each format of the job's document, and the warnings; nothing is written.
+
+    A roster row is filled in from its roster's form when that gives the same files (`reports.runtime.mail_merge`).
+    """
+    from reports.content.validate import check_content
+    from reports.pipeline import build_tree, render, timestamp_from_epoch
+    from reports.templating.limits import MAX_RENDER_SECONDS
+
     timestamp = timestamp_from_epoch(job.source_date_epoch) if job.source_date_epoch.strip() else None
     seconds = job.render_seconds if job.render_seconds is not None else MAX_RENDER_SECONDS
     checked = check_content(job.content, job.display_name, cache)
@@ -169,14 +216,9 @@ def build_job(job: Job, cache: Cache) -> tuple[list[Path], list[Diagnostic]]:
         filled = merged(checked, job.template_name, job.search_path, job.student, cache, job.formats, job.form,
                         timestamp, seconds)
     if filled is not None:
-        rendered, warnings = filled
-    else:
-        built = build_tree(checked, job.template_name, job.search_path, job.student, cache, seconds)
-        rendered = render(built, job.formats, cache, timestamp)
-        warnings = list(built.warnings)
-    for name, data in rendered.items():
-        write_atomically(targets[name], data)
-    return [targets[name] for name in rendered], warnings
+        return filled
+    built = build_tree(checked, job.template_name, job.search_path, job.student, cache, seconds)
+    return render(built, job.formats, cache, timestamp), list(built.warnings)
 
 
 def run_indexed(item: tuple[int, Job]) -> Outcome:

@@ -202,7 +202,7 @@ def _make_form(made: _MadeFrom, template_name: str, search_path: tuple[Path, ...
 
     # what every row renders with: made once, from what the form depends on (checked again for every row)
     specs = chart_specs(made.checked.content, made.labels)
-    images = theme_images(made.theme, made.template.path)
+    images = theme_images(made.theme, made.template.path, search_path, cache)
     tokens = {name: _token() for name in student}
     built = build_tree(made.checked, template_name, search_path, tokens, cache, made.render_seconds)
     token_texts = set(tokens.values())

@@ -1,4 +1,5 @@
-"""The caches a long-lived process keeps: one `reports.Cache` per cache folder, for the life of the process.
+"""What a long-lived process keeps: one `reports.Cache` per cache folder, for the life of the process, and the
+descriptors its forked batch workers must not keep.
 
 A batch worker builds many documents, the build server and `--watch` build many rounds: each keeps the
 fonts, styles, templates, checked content and charts of the ones before in the cache it hands the core.
@@ -8,6 +9,7 @@ caches hold was read from those folders. The core itself never keeps anything be
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from reports.cache import Cache
 _caches: dict[Path | None, Cache] = {}
 _lock = threading.Lock()
 _warm = False
+_kept_from_workers: dict[int, tuple[int, int]] = {}
 
 
 def mark_warm() -> None:
@@ -44,3 +47,26 @@ def forget_everything() -> None:
         caches = list(_caches.values())
     for cache in caches:
         cache.clear()
+
+
+def keep_from_workers(descriptor: int) -> None:
+    """Say that batch workers forked from now on must close `descriptor` (the build server's socket, its lock, a
+    client's connection): held by a worker, it would outlive this process and keep the client waiting and the
+    socket taken. The file's identity is noted, so a worker never closes another file that took its number."""
+    try:
+        info = os.fstat(descriptor)
+    except OSError:
+        return
+    with _lock:
+        _kept_from_workers[descriptor] = (info.st_dev, info.st_ino)
+
+
+def release_to_workers(descriptor: int) -> None:
+    with _lock:
+        _kept_from_workers.pop(descriptor, None)
+
+
+def kept_from_workers() -> dict[int, tuple[int, int]]:
+    """Descriptor → (device, inode) of every descriptor a forked worker must close."""
+    with _lock:
+        return dict(_kept_from_workers)

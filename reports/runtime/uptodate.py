@@ -192,7 +192,7 @@ def _input_files(opened: Mapping[str, list[int] | None] | Iterable[str], cache_d
     return files
 
 
-def _tree(root: Path) -> list[list[Any]] | None:
+def folder_tree(root: Path) -> list[list[Any]] | None:
     """[relative path, size, mtime_ns] of every file under root (None: too many to fingerprint)."""
     entries: list[list[Any]] = []
     pending = [str(root)]
@@ -225,7 +225,7 @@ def _tree(root: Path) -> list[list[Any]] | None:
 def _trees(search_path: Sequence[Path]) -> dict[str, Any] | None:
     trees: dict[str, Any] = {}
     for root in (*search_path, ASSETS_DIR):
-        tree = _tree(root)
+        tree = folder_tree(root)
         if tree is None:
             return None
         trees[str(root)] = tree

@@ -249,7 +249,7 @@ class MarkupParser:
         if not alt.strip():
             self._problem(token, "figure: alternative text is empty — describe the figure for screen readers (alt=…)")
             return None
-        return nodes.Figure(alt=alt, chart=spec, image=image.path if image is not None else None, width=width,
+        return nodes.Figure(alt=alt, chart=spec, image=image.picture if image is not None else None, width=width,
                             caption=caption, source=source, id=options.get("id", ""))
 
     def _list_table(self, token: Token, options: dict[str, str], body: tuple[nodes.Block, ...]) -> nodes.Table | None:

@@ -8,7 +8,6 @@ whatever goes wrong (an undefined name, a loop that does not end, a value too la
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import traceback
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from reports.cache import Cache
 from reports.document.nodes import SourcePosition
 from reports.errors import Diagnostic, TemplateError
 from reports.paths import TEMPLATES_DIR
+from reports.templating.deadline import RenderTimeout, deadline
 from reports.templating.folders import MAIN_TEMPLATE, TemplateFolder
 from reports.templating.limits import MAX_RENDER_SECONDS
 from reports.templating.sandbox import MAX_OUTPUT_CHARACTERS, template_environment
@@ -84,29 +84,6 @@ def _memory_limit(extra_bytes: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-class _RenderTimeout(Exception):
-    """Raised from a timer signal inside template code, so its traceback points at the looping line."""
-
-
-@contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Interrupt rendering after `seconds` (main thread only: signals cannot reach other threads)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise _RenderTimeout()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def render_template(template: TemplateFolder, context: dict[str, Any], search_path: tuple[Path, ...] = (TEMPLATES_DIR,),
                     cache: Cache | None = None, seconds: float = MAX_RENDER_SECONDS) -> str:
     """Render the template's main file to markup, within `seconds` and the memory and size limits."""
@@ -133,8 +110,10 @@ def render_markup(template: TemplateFolder, context: dict[str, Any], search_path
     pieces: list[str] = []
     lines = _LineNotes(environment) if note_lines else None
     size = 0
+    generator: Any = None
     try:
-        with _deadline(seconds), _memory_limit(MAX_RENDER_MEMORY_BYTES):
+        # the memory limit first: it applies only while the process has one thread, and the deadline adds one
+        with _memory_limit(MAX_RENDER_MEMORY_BYTES), deadline(seconds):
             generator = environment.get_template(MAIN_TEMPLATE).generate(**context)
             for piece in generator:
                 size += len(piece)
@@ -145,8 +124,10 @@ def render_markup(template: TemplateFolder, context: dict[str, Any], search_path
                 pieces.append(piece)
                 if lines is not None:
                     lines.add(piece, generator)
-    except _RenderTimeout as error:
+    except RenderTimeout as error:
         located = _located(error, template)
+        if not located.line:  # the time ran out between two printed pieces: where the template stands
+            located = _suspended_at(generator, environment) or located
         raise TemplateError([Diagnostic(
             f"rendering took longer than {seconds:g} s — a loop in the template does not end",
             file=located.file, line=located.line, column=located.column)]) from None
@@ -164,6 +145,20 @@ def render_markup(template: TemplateFolder, context: dict[str, Any], search_path
     except (ArithmeticError, ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as error:
         raise TemplateError([_located(error, template)]) from None
     return RenderedMarkup("".join(pieces), lines.finish() if lines is not None else ())
+
+
+def _suspended_at(generator: Any, environment: Any) -> Diagnostic | None:
+    """The template file and line where a rendering generator is paused (after printing a piece)."""
+    while getattr(generator, "gi_yieldfrom", None) is not None:
+        generator = generator.gi_yieldfrom
+    frame = getattr(generator, "gi_frame", None)
+    if frame is None:
+        return None
+    for compiled in environment.cache.values() if environment.cache is not None else ():
+        if compiled.filename == frame.f_code.co_filename:
+            return Diagnostic("", file=compiled.filename, line=compiled.get_corresponding_lineno(frame.f_lineno),
+                              column=1)
+    return None
 
 
 _TEXT_SEARCH_LINES = 8
@@ -223,6 +218,8 @@ class _LineNotes:
         for candidate in range(line + index, min(line + index + _TEXT_SEARCH_LINES, len(source)) + 1):
             if candidate >= 1 and probe in source[candidate - 1]:
                 return SourcePosition(filename, candidate)
+        if not 0 < line <= len(source) or "include" not in source[line - 1]:
+            return SourcePosition(filename, line + index)  # a printed value: its expression's line
         # an include's text is yielded by the including template's loop: look for it, once, in the others
         self._template("")  # takes in the templates loaded since (an include is loaded when it runs)
         found = [(other, number) for other, lines in self._sources.items() if other != filename

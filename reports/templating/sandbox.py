@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeGuard
 
 from reports.cache import Cache
 from reports.errors import Diagnostic, TemplateError
@@ -27,8 +27,68 @@ MAX_INTEGER_BITS = 100_000
 """`(10 ** 1000) ** 1000` has small exponents but a million digits; one big multiplication cannot be
 interrupted by the render deadline (it runs in C), so integer results are bounded before they are computed."""
 
+MAX_FORMAT_WIDTH = 10_000
+"""Widths and precisions in `'%.2f' % x`, `x | format`, `'{:>8}'.format(x)`: a printed value needs a few dozen
+characters. `'%.500000000f' % 1.5` would build half a gigabyte in one C call, and as a constant expression Jinja
+would compute it while *compiling* the template, where no error can name a line."""
 
-def _whole(value: object) -> bool:
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d*))?[hlL]?([a-zA-Z%])")
+"""One `%` conversion: mapping key (skipped: its digits are a name), flags, width, precision, type."""
+
+_SPEC_NUMBER = re.compile(r"\d+")
+
+
+def _too_wide(numbers: list[str]) -> int | None:
+    """The first width or precision over the limit, if any."""
+    return next((int(number) for number in numbers if number.isdigit() and int(number) > MAX_FORMAT_WIDTH), None)
+
+
+def _check_percent_format(template: str, values: object) -> None:
+    """Refuse a %-format whose widths or precisions (given inline or by `*`) exceed `MAX_FORMAT_WIDTH`."""
+    from jinja2.exceptions import SecurityError
+
+    numbers: list[str] = []
+    for match in _PERCENT_FIELD.finditer(template):
+        numbers += [number for number in (match.group(2), match.group(3)) if number]
+    if "*" in numbers:  # the width comes from the values
+        items = values if isinstance(values, tuple) else (values,)
+        numbers += [str(abs(item)) for item in items if _whole(item)]
+    wide = _too_wide(numbers)
+    if wide is not None:
+        raise SecurityError(f"the format {_shown(template)} asks for a width or precision of {wide:,} characters; "
+                            f"the limit is {MAX_FORMAT_WIDTH:,}")
+
+
+def _check_brace_format(template: str, values: list[object]) -> None:
+    """The same limit for `str.format` specs (`{:>500000000}`), and for the values of nested ones (`{0:{1}}`)."""
+    from string import Formatter
+
+    from jinja2.exceptions import SecurityError
+
+    numbers: list[str] = []
+    pending = [template]
+    while pending:
+        try:
+            fields = list(Formatter().parse(pending.pop()))
+        except ValueError:
+            return  # a malformed format fails on its own, with Python's message
+        for _, _, spec, _ in fields:
+            if spec:
+                numbers += _SPEC_NUMBER.findall(spec)
+                pending.append(spec)
+                if "{" in spec:  # the width comes from the values
+                    numbers += [str(abs(value)) for value in values if _whole(value)]
+    wide = _too_wide(numbers)
+    if wide is not None:
+        raise SecurityError(f"the format {_shown(template)} asks for a width or precision of {wide:,} characters; "
+                            f"the limit is {MAX_FORMAT_WIDTH:,}")
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -86,10 +146,20 @@ def _new_environment(template: TemplateFolder, search_path: tuple[Path, ...]) ->
     class LimitedSandbox(ImmutableSandboxedEnvironment):
         """The sandbox lets `'x' * 10**9` and `10 ** 10 ** 10` through; these limits do not."""
 
-        intercepted_binops = frozenset(["*", "**"])
+        # intercepted operators are never folded at compile time either: they run, and fail, at their line
+        intercepted_binops = frozenset(["*", "**", "%"])
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             from jinja2.exceptions import SecurityError
+
+            if operator == "%" and isinstance(left, str):
+                _check_percent_format(left, right)
+                try:
+                    return left % right
+                except (TypeError, ValueError, KeyError) as error:
+                    raise ValueError(f"the format {_shown(left)} does not fit the value(s) given to it ({error}) — "
+                                     "give one value per %-field, several as a list like (a, b), or a mapping "
+                                     "for %(name)s fields") from None
 
             if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER_EXPONENT:
                 raise SecurityError(f"exponent {right} is larger than {MAX_POWER_EXPONENT}")
@@ -104,7 +174,32 @@ def _new_environment(template: TemplateFolder, search_path: tuple[Path, ...]) ->
                                 f"repeating a {type(sequence).__name__} {count} times exceeds the output limit "
                                 f"of {MAX_OUTPUT_CHARACTERS:,} characters"
                             )
-            return super().call_binop(context, operator, left, right)
+            try:
+                return super().call_binop(context, operator, left, right)
+            except OverflowError:
+                raise OverflowError(f"{str(left)[:40]} {operator} {str(right)[:40]} is too large a number to compute "
+                                    "— templates compute with ordinary numbers") from None
+
+        def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+            """`'…'.format(…)` as the sandbox runs it, with the width limit checked first."""
+            wrapped = super().wrap_str_format(value)
+            if wrapped is None:
+                return None
+            template = value.__self__
+
+            def checked(*args: Any, **kwargs: Any) -> str:
+                mapping = args[0] if value.__name__ == "format_map" and args and isinstance(args[0], dict) else kwargs
+                _check_brace_format(template, [*args, *mapping.values()])
+                return wrapped(*args, **kwargs)
+
+            return checked
+
+    def checked_format(value: str, *args: Any, **kwargs: Any) -> str:
+        """Jinja's `format` filter (`'%5.1f' | format(x)`) with the width limit of `%`."""
+        from jinja2.filters import do_format
+
+        _check_percent_format(str(value), args)
+        return do_format(value, *args, **kwargs)
 
     environment = LimitedSandbox(
         loader=ConfinedLoader(),
@@ -116,6 +211,7 @@ def _new_environment(template: TemplateFolder, search_path: tuple[Path, ...]) ->
         keep_trailing_newline=True,
     )
     environment.filters["markup"] = _trusted_markup
+    environment.filters["format"] = checked_format
     environment.globals["heading"] = _heading_marker
     return environment
 
@@ -181,10 +277,10 @@ def _read_template_file(path: Path, shown: str) -> tuple[str, float | None]:
     if problem is not None:
         index, kind = problem
         plain = text.replace("\r", "")
-        before = plain[:index]
+        text_before = plain[:index]
         raise TemplateError([Diagnostic(
             f"{kind} is not allowed in a template — delete it (it is invisible in most editors)", file=shown,
-            line=before.count("\n") + 1, column=index - (before.rfind("\n") + 1) + 1)])
+            line=text_before.count("\n") + 1, column=index - (text_before.rfind("\n") + 1) + 1)])
     return text, modified
 
 

@@ -57,6 +57,10 @@ FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 MEMORY_LIMIT = 64
 """Fonts whose facts a cache keeps in memory (a DejaVu face's are ≈0.5 MB)."""
 
+SYMBOL_FONT = ("it is a symbol font: its glyphs sit at private codes (a Windows symbol cmap), not at the letters and "
+               "digits of any text")
+"""Why a font whose only character map is a symbol map (Wingdings, Symbol) cannot set text."""
+
 
 def font_facts(path: Path, cache: Cache) -> FontFacts:
     """The facts of the font file at `path`: from the cache's memory, else from its folder, else parsed (and kept
@@ -111,6 +115,8 @@ def _parse(data: bytes, digest: str) -> FontFacts:
         # the font is named "glyphNNNNN" by fontTools either way, and has no metrics either way.
         font.setGlyphOrder(_glyph_names(glyph_count))
         cmap = font.getBestCmap() or {}
+        if not cmap and font["cmap"].getcmap(3, 0) is not None:
+            return FontFacts(digest=digest, error=SYMBOL_FONT)
     except (TTLibError, OSError, KeyError, AssertionError, ValueError) as error:
         return FontFacts(digest=digest, error=str(error))
     codes = array("I", sorted(cmap))

@@ -64,6 +64,13 @@ class FontFamily(ThemeModel):
     bold_italic: str = Field(description="TrueType file of the bold italic face.")
 
 
+class FallbackFont(ThemeModel):
+    """A font that sets the characters the body and heading fonts lack (another script, symbols)."""
+
+    name: str = Field(description="Family name used in the DOCX for those characters (e.g. `Noto Sans SC`).")
+    file: str = Field(description="TrueType file, looked up like the other theme fonts (the template's `fonts/` first).")
+
+
 class Colours(ThemeModel):
     text: Colour = "#1A1A1A"
     primary: Colour = "#1F3A5F"
@@ -134,6 +141,11 @@ class Theme(ThemeModel):
     margins: Margins = Field(default_factory=Margins)
     body_font: FontFamily
     heading_font: FontFamily
+    fallback_fonts: list[FallbackFont] = Field(
+        default_factory=list,
+        description="Fonts for characters the body and heading fonts lack, tried in order before the fonts "
+                    "installed on the machine.",
+    )
     font_size: float = Field(default=10.5, ge=7, le=16, description="Body text size in points.")
     line_spacing: float = Field(default=1.3, ge=1.0, le=2.0, description="Line height as a multiple of the font size.")
     colours: Colours = Field(default_factory=Colours)

@@ -17,6 +17,7 @@ from reports.theme.model import Theme
 
 if TYPE_CHECKING:
     from reports.charts.render import ChartRenderer
+    from reports.theme.fallback import FontFallback
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class RenderContext:
     cache: Cache = field(default_factory=Cache)
     """What this render may reuse and keep (`reports.cache`): fonts' facts, Word styles, drawn charts; a fresh,
     empty one unless the caller keeps one for many renders."""
+    fallback: FontFallback | None = None
+    """What sets the characters the theme's fonts lack (`reports.theme.fallback`); None: nothing does, and such
+    characters are refused."""
 
 
 def visitor_name(node_type: type) -> str:

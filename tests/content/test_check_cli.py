@@ -29,6 +29,7 @@ def _expected_lines(case: Case, name: str) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_refused_files_exit_3_with_one_located_line_per_problem(case: Case, tmp_path: Path) -> None:
     path = write_case(case, tmp_path)
@@ -193,3 +194,23 @@ def test_schema_is_what_the_content_file_points_at(project_root: Path) -> None:
     first_line = (project_root / SCO).read_text(encoding="utf-8").splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=content.schema.json"
     assert (project_root / SCO).with_name("content.schema.json").is_file()
+
+
+@pytest.mark.parametrize("content", ["data/sco-russia.yaml", "data/sco-russia.en.yaml", "tests/data/african-union.yaml",
+                                     "tests/data/asean-australia.yaml"])
+def test_the_schema_accepts_the_samples_as_an_editor_reads_them(project_root: Path, content: str) -> None:
+    """What an editor checks against the schema (YAML 1.2: `2001-06-15` is text) passes for every sample —
+    shorthands included (`- CN` for a member, `"2004"` for a date)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    class Yaml12(yaml.SafeLoader):
+        """PyYAML reads YAML 1.1, where unquoted dates are timestamps; YAML 1.2 editors read them as text."""
+
+    Yaml12.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    schema = json.loads((project_root / SCHEMA).read_text(encoding="utf-8"))
+    data = yaml.load((project_root / content).read_text(encoding="utf-8"), Loader=Yaml12)  # noqa: S506 — a safe loader
+    errors = [f"{list(error.path)}: {error.message}" for error in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    assert errors == []

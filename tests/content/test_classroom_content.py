@@ -118,6 +118,7 @@ def test_statements_are_both_true_and_false(editions, path: Path) -> None:
 # --- the part is optional, and checked like the rest ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_file_without_classroom_still_validates(project_root: Path) -> None:
     checked = check_content(project_root / AFRICAN_UNION)
     assert checked.content.classroom is None
@@ -165,6 +166,7 @@ def test_a_valid_classroom_part_passes(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "lesson.yaml: valid\n", "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
 def test_a_broken_classroom_part_exits_3_located(case: str, tmp_path: Path) -> None:
     old, new, field_path, anchor, fragment = BROKEN[case]

@@ -96,6 +96,7 @@ def _pdftotext_pages(path: Path) -> list[str]:
     return [" ".join(page.split()) for page in text.split("\f")]
 
 
+@pytest.mark.slow
 def test_300_paragraphs_and_a_500_row_table_build_with_repeating_headers(large_build: dict[str, object]) -> None:
     result = large_build["result"]
     assert isinstance(result, subprocess.CompletedProcess)
@@ -115,6 +116,7 @@ def test_300_paragraphs_and_a_500_row_table_build_with_repeating_headers(large_b
             "the table header is not repeated on a page the table continues on"
 
 
+@pytest.mark.slow
 def test_the_500_row_table_repeats_its_header_row_in_word(large_build: dict[str, object]) -> None:
     import docx
     from docx.oxml.ns import qn
@@ -137,6 +139,7 @@ def test_peak_memory_of_the_large_build_is_bounded(large_build: dict[str, object
     assert peak_kib / 1024 < MAX_PEAK_MIB, f"peak RSS {peak_kib / 1024:.0f} MiB"
 
 
+@pytest.mark.slow
 def test_a_5_mb_content_file_is_refused_unread(tmp_path: Path) -> None:
     """Refused by its size alone (`stat`), before a byte is read; exit 3 naming the file and the bound."""
     from test_hostile import AUDITED
@@ -159,6 +162,7 @@ def test_a_5_mb_content_file_is_refused_unread(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_the_largest_accepted_file_is_checked_in_bounded_memory(tmp_path: Path) -> None:
     """Just under 2 MiB of real content (about 9,000 paragraphs) validates; peak memory is printed and bounded."""
     base = minimal_content_yaml()

@@ -17,6 +17,7 @@ from conftest import minimal_content_yaml, position_of
 from reports.content import loader
 from reports.content.validate import check_content
 from reports.errors import ContentError, ExitCode
+from reports.language.countries import member_name
 
 BASE = minimal_content_yaml()
 
@@ -237,8 +238,8 @@ def test_norway_stays_no_and_is_norway(tmp_path: Path) -> None:
     checked = _valid(tmp_path, text)
     member = checked.content.organisation.membership[0].members[1]
     assert member.country == "NO"
-    assert member.display_name("en") == "Norway"
-    assert member.display_name("id") == "Norwegia"
+    assert member_name(member, "en") == "Norway"
+    assert member_name(member, "id") == "Norwegia"
     assert checked.content.actor.country == "NO"
     assert checked.source.data["actor"]["country"] == "NO"  # type: ignore[index]
 

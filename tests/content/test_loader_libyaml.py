@@ -71,6 +71,7 @@ def _question_mark_in_flow_value(reference: tuple[str, object]) -> bool:
     return reference[0] == "error" and any("but got '?'" in message for message in reference[1])  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 def test_the_fast_path_reads_every_file_as_the_reference_parser_does() -> None:
     compared = handed_over = 0
     for text in _corpus():

@@ -29,9 +29,12 @@ SAMPLES = {
     "sco-russia-handout-teacher": (PROJECT_ROOT / "data" / "sco-russia.yaml", "handout-teacher"),
     "sco-russia.en-briefing": (PROJECT_ROOT / "data" / "sco-russia.en.yaml", "briefing"),
     "african-union-briefing": (PROJECT_ROOT / "tests" / "data" / "african-union.yaml", "briefing"),
+    "asean-australia-briefing": (PROJECT_ROOT / "tests" / "data" / "asean-australia.yaml", "briefing"),
+    "asean-australia-handout-teacher": (PROJECT_ROOT / "tests" / "data" / "asean-australia.yaml", "handout-teacher"),
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_the_tree_of_each_sample_is_its_golden_dump(name: str, request: pytest.FixtureRequest) -> None:
     content, template = SAMPLES[name]

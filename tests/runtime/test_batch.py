@@ -79,6 +79,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Co
     return folder, result
 
 
+@pytest.mark.slow
 def test_many_files_are_built_in_one_call(mixed) -> None:
     folder, result = mixed
     out = folder / "out"
@@ -92,6 +93,7 @@ def test_many_files_are_built_in_one_call(mixed) -> None:
                      "wrote out/beta-briefing.pdf", "wrote out/beta-briefing.docx"]  # input order, not finishing order
 
 
+@pytest.mark.slow
 def test_a_bad_file_does_not_stop_the_others_and_is_summarised(mixed) -> None:
     folder, result = mixed
     assert "Traceback" not in result.stderr
@@ -104,6 +106,7 @@ def test_a_bad_file_does_not_stop_the_others_and_is_summarised(mixed) -> None:
     assert not list((folder / "out").glob(".*.part"))  # nothing half-written
 
 
+@pytest.mark.slow
 def test_exit_code_is_the_content_error_when_that_is_the_only_failure(tmp_path: Path) -> None:
     good = content(tmp_path, "good", "Good paper")
     bad = tmp_path / "bad.yaml"
@@ -115,6 +118,7 @@ def test_exit_code_is_the_content_error_when_that_is_the_only_failure(tmp_path: 
     assert "bad.yaml: content error (exit 3)" in result.stderr
 
 
+@pytest.mark.slow
 def test_jobs_1_and_2_give_identical_bytes(tmp_path: Path) -> None:
     files = [content(tmp_path, f"doc{number}", f"Paper number {number}") for number in range(2)]
     runs = {}
@@ -143,6 +147,7 @@ def test_outputs_with_the_same_name_are_refused_before_building(tmp_path: Path) 
 ROSTER = "name,class,number\nSiti Nurhaliza,X-2,1\nBudi Santoso,X-2,2\n\nAyu Rahmawati Ñañez,X-3,3\n"
 
 
+@pytest.mark.slow
 def test_roster_builds_one_personalised_handout_per_student(tmp_path: Path) -> None:
     roster = tmp_path / "class.csv"
     roster.write_text(ROSTER, encoding="utf-8")
@@ -203,6 +208,7 @@ def test_bad_roster_fails_before_anything_is_built(tmp_path: Path) -> None:
 # --- caching and imports ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_unchanged_charts_are_not_drawn_on_the_second_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from reports.cache import Cache
     from reports.charts import render
@@ -226,6 +232,7 @@ def test_unchanged_charts_are_not_drawn_on_the_second_build(tmp_path: Path, monk
     assert [path.read_bytes() for path in first] == [path.read_bytes() for path in second]
 
 
+@pytest.mark.slow
 def test_warm_cli_build_does_not_import_matplotlib(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     arguments = ("build", CONTENT, "--out", tmp_path / "out")
@@ -275,6 +282,7 @@ def test_check_imports_no_heavy_library() -> None:
 # --- progress and executors ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     files = [content(tmp_path, f"doc{number}", f"Paper {number}") for number in range(2)]
     arguments = ("build", *files, "--out", tmp_path / "out", "--format", "docx")
@@ -329,6 +337,7 @@ def test_dask_missing_is_a_clear_usage_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_builds_the_batch(tmp_path: Path) -> None:
     try:
         from distributed import LocalCluster

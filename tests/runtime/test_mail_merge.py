@@ -75,6 +75,7 @@ def forbid_ordinary_build(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_module, "build_tree", refuse)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("content", [CONTENT, ENGLISH], ids=["id", "en"])
 @pytest.mark.parametrize("template", ["handout", "handout-teacher"])
 def test_filled_in_rows_are_the_ordinary_files_byte_for_byte(content: Path, template: str, tmp_path: Path,
@@ -89,6 +90,7 @@ def test_filled_in_rows_are_the_ordinary_files_byte_for_byte(content: Path, temp
         assert merged_row(content, template, row, tmp_path) == files, row
 
 
+@pytest.mark.slow
 def test_a_name_that_takes_another_line_is_laid_out_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     long_name = " ".join(["Muhammad Rizki Pratama Wijaya"] * 6)
     expected = ordinary(CONTENT, "handout", {"name": long_name, "class": "X-2"})
@@ -100,6 +102,7 @@ def test_a_name_that_takes_another_line_is_laid_out_again(tmp_path: Path, monkey
     assert calls, "a longer paragraph must be laid out the ordinary way"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["", " Siti", "Siti  Nurhaliza", "Siti\nNurhaliza", "Siti\u00a0Nurhaliza"])
 def test_values_a_form_cannot_take_build_the_ordinary_way(name: str, tmp_path: Path) -> None:
     merged_row(CONTENT, "handout", {"name": "Siti", "class": "X-2"}, tmp_path)
@@ -107,6 +110,7 @@ def test_values_a_form_cannot_take_build_the_ordinary_way(name: str, tmp_path: P
         ordinary(CONTENT, "handout", {"name": name, "class": "X-2"})
 
 
+@pytest.mark.slow
 def test_a_character_the_font_lacks_is_the_ordinary_error(tmp_path: Path) -> None:
     merged_row(CONTENT, "handout", {"name": "Siti", "class": "X-2"}, tmp_path)
     with pytest.raises(LayoutError) as raised:
@@ -140,6 +144,7 @@ def custom_template(tmp_path: Path, body: str) -> tuple[Path, ...]:
     "Kode: `{{ student.name }}`\n",
     "Tanda &{{ student.class }};\n",
 ], ids=["choice", "heading", "table", "filters", "numbered", "flanking", "code", "entity"])
+@pytest.mark.slow
 def test_templates_that_use_values_otherwise_still_give_the_ordinary_files(body: str, tmp_path: Path) -> None:
     search_path = custom_template(tmp_path, body)
     rows = [{"name": "Siti", "class": "X-2"}, {"name": "Budi", "class": "X-3"}, {"name": "Ayu", "class": "X-4"},
@@ -149,6 +154,7 @@ def test_templates_that_use_values_otherwise_still_give_the_ordinary_files(body:
             ordinary(CONTENT, "custom", row, search_path), row
 
 
+@pytest.mark.slow
 def test_a_changed_content_file_makes_a_new_form(tmp_path: Path) -> None:
     content = tmp_path / "essay.yaml"
     content.write_text(CONTENT.read_text(encoding="utf-8"), encoding="utf-8")
@@ -160,6 +166,7 @@ def test_a_changed_content_file_makes_a_new_form(tmp_path: Path) -> None:
     assert merged_row(content, "handout", row, tmp_path / "out") == ordinary(content, "handout", row)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text(st.characters(codec="latin-1", categories=["L", "N", "P", "S", "Zs"]), min_size=1,
                     max_size=40))
@@ -186,6 +193,7 @@ def test_a_recorded_layout_drawn_again_is_the_same_pdf() -> None:
         assert replay_pdf(plan, structure, writer.styles, texts, info) == laid_out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("formats", [("pdf",), ("docx",)])
 def test_one_format_alone(formats: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     row = {"name": "Budi Santoso", "class": "X-3"}
@@ -196,6 +204,7 @@ def test_one_format_alone(formats: tuple[str, ...], tmp_path: Path, monkeypatch:
     assert {path.suffix: path.read_bytes() for path in written} == {f".{formats[0]}": expected[f".{formats[0]}"]}
 
 
+@pytest.mark.slow
 def test_rows_filled_in_from_threads_at_once(tmp_path: Path) -> None:
     """A Dask worker runs tasks in threads: rows filled in at the same time from one form stay apart."""
     from concurrent.futures import ThreadPoolExecutor
@@ -211,6 +220,7 @@ def test_rows_filled_in_from_threads_at_once(tmp_path: Path) -> None:
         assert list(pool.map(one, range(len(rows)))) == expected
 
 
+@pytest.mark.slow
 def test_a_caller_of_build_gets_a_form_at_the_second_row(tmp_path: Path) -> None:
     for number in range(3):
         row = {"name": f"Murid {number}", "class": "X-2"}
@@ -219,6 +229,7 @@ def test_a_caller_of_build_gets_a_form_at_the_second_row(tmp_path: Path) -> None
         assert len(forms()) == (0 if number == 0 else 1)
 
 
+@pytest.mark.slow
 def test_a_changed_file_in_the_template_folder_makes_a_new_form(tmp_path: Path) -> None:
     """Found in review: a replaced logo, or a reference.docx added, after the form was made."""
     from PIL import Image
@@ -238,6 +249,7 @@ def test_a_changed_file_in_the_template_folder_makes_a_new_form(tmp_path: Path) 
         merged_row(CONTENT, "custom", {"name": "Ayu", "class": "X-3"}, tmp_path / "out", search_path)
 
 
+@pytest.mark.slow
 def test_an_edited_template_makes_a_new_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     search_path = custom_template(tmp_path, "Halo {{ student.name }}.\n")
     template = search_path[0] / "custom" / "template.md.j2"

@@ -15,7 +15,7 @@ import pytest
 from conftest import PROJECT_ROOT, minimal_content_yaml
 from test_batch import imported
 
-from reports.runtime import server
+from reports.runtime import server, server_client
 
 ROOT = PROJECT_ROOT
 
@@ -57,6 +57,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path
     shutil.rmtree(socket_folder, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_a_build_through_the_server_equals_a_local_build(running: dict[str, Path], tmp_path: Path) -> None:
     (tmp_path / "here").mkdir()
     content = tmp_path / "here" / "note.yaml"
@@ -83,6 +84,7 @@ def test_a_build_through_the_server_equals_a_local_build(running: dict[str, Path
     (("build", "note.yaml", "--no-such-option"), 2),
     (("build", "note.yaml", "-f", "rtf"), 2),
 ])
+@pytest.mark.slow
 def test_errors_through_the_server_are_the_local_ones(running: dict[str, Path], tmp_path: Path,
                                                      arguments: tuple[str, ...], code: int) -> None:
     (tmp_path / "note.yaml").write_text(minimal_content_yaml(), encoding="utf-8")
@@ -93,6 +95,7 @@ def test_errors_through_the_server_are_the_local_ones(running: dict[str, Path], 
     assert served.stderr == local.stderr and "Traceback" not in served.stderr
 
 
+@pytest.mark.slow
 def test_the_client_umask_decides_the_file_mode(running: dict[str, Path], tmp_path: Path) -> None:
     (tmp_path / "note.yaml").write_text(minimal_content_yaml(), encoding="utf-8")
     served = subprocess.run(["sh", "-c", f"umask 077 && exec {sys.executable} -m reports.cli build note.yaml -f pdf"],
@@ -102,6 +105,7 @@ def test_the_client_umask_decides_the_file_mode(running: dict[str, Path], tmp_pa
     assert (tmp_path / "build" / "note-briefing.pdf").stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.slow
 def test_a_batch_runs_in_workers_forked_from_the_server(running: dict[str, Path], tmp_path: Path) -> None:
     for number in range(3):
         (tmp_path / f"n{number}.yaml").write_text(minimal_content_yaml().replace("Minimal", f"Paper {number}"),
@@ -114,6 +118,7 @@ def test_a_batch_runs_in_workers_forked_from_the_server(running: dict[str, Path]
     assert "built 3 of 3 documents" in served.stderr
 
 
+@pytest.mark.slow
 def test_a_roster_through_the_server_is_filled_in_from_its_form_and_equals_a_local_build(
         running: dict[str, Path], tmp_path: Path) -> None:
     """The server makes the roster's form before forking its workers (`reports.runtime.merge`), and keeps it for the
@@ -138,11 +143,11 @@ def test_a_roster_through_the_server_is_filled_in_from_its_form_and_equals_a_loc
 
 def test_watch_help_and_own_streams_never_go_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORTS_SERVER", "")
-    assert server.wanted(["build", "a.yaml"])
-    assert not server.wanted(["build", "a.yaml", "--watch"])
-    assert not server.wanted(["build", "--help"])
-    assert not server.wanted(["check", "a.yaml"])
-    assert not server.wanted(["build", "/dev/stdin"]) and not server.wanted(["build", "/proc/self/fd/0"])
+    assert server_client.wanted(["build", "a.yaml"])
+    assert not server_client.wanted(["build", "a.yaml", "--watch"])
+    assert not server_client.wanted(["build", "--help"])
+    assert not server_client.wanted(["check", "a.yaml"])
+    assert not server_client.wanted(["build", "/dev/stdin"]) and not server_client.wanted(["build", "/proc/self/fd/0"])
 
 
 def _raw(socket_folder: Path, payload: bytes) -> bytes:
@@ -186,9 +191,9 @@ def test_the_client_ignores_a_socket_in_a_folder_others_can_enter(tmp_path: Path
     try:
         folder.chmod(0o755)
         monkeypatch.setenv("REPORTS_SERVER_SOCKET", str(folder / "server.sock"))
-        assert server.run_on_server(["build"]) is None
+        assert server_client.run_on_server(["build"]).exit_code is None
         monkeypatch.setenv("REPORTS_SERVER", "off")
-        assert not server.wanted(["build"])
+        assert not server_client.wanted(["build"])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -204,6 +209,7 @@ def test_a_server_whose_code_changed_steps_aside(tmp_path: Path) -> None:
     assert instance._code_changed()
 
 
+@pytest.mark.slow
 def test_start_status_stop_in_the_background(tmp_path: Path) -> None:
     socket_folder = Path(tempfile.mkdtemp(prefix="rs-", dir="/tmp"))
     try:
@@ -224,6 +230,7 @@ def test_start_status_stop_in_the_background(tmp_path: Path) -> None:
         shutil.rmtree(socket_folder, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_start_refuses_a_socket_folder_others_can_enter(tmp_path: Path) -> None:
     socket_folder = Path(tempfile.mkdtemp(prefix="rs-", dir="/tmp"))
     try:

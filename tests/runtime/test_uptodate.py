@@ -45,6 +45,7 @@ def _build(project: dict[str, Path], *extra: str | Path, source_date: str = "") 
     return ran.returncode, ran.stdout, ran.stderr
 
 
+@pytest.mark.slow
 def test_a_second_build_with_nothing_changed_writes_nothing_and_imports_no_builder(project: dict[str, Path]) -> None:
     code, stdout, stderr = _build(project)
     assert code == 0 and stdout.count("wrote ") == 2, stderr
@@ -57,6 +58,7 @@ def test_a_second_build_with_nothing_changed_writes_nothing_and_imports_no_build
     assert not {"pydantic", "reportlab", "docx", "matplotlib", "jinja2"} & imported(again.stderr)
 
 
+@pytest.mark.slow
 def test_warnings_are_reported_again_when_the_build_is_skipped(project: dict[str, Path]) -> None:
     text = minimal_content_yaml().replace("Some prose.", "Some prose about Rusia and Chinaa.")
     project["content"].write_text(text, encoding="utf-8")
@@ -67,6 +69,7 @@ def test_warnings_are_reported_again_when_the_build_is_skipped(project: dict[str
     assert warnings and warnings == [line for line in second[2].splitlines() if "warning:" in line]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", ["content", "theme", "template", "shadowing template", "font", "output edited",
                                     "output deleted", "source date", "force", "no cache"])
 def test_any_change_rebuilds(project: dict[str, Path], change: str) -> None:
@@ -103,12 +106,14 @@ def test_any_change_rebuilds(project: dict[str, Path], change: str) -> None:
     assert stdout.count("wrote ") == 2 and "up to date" not in stdout
 
 
+@pytest.mark.slow
 def test_touched_but_unchanged_inputs_are_still_up_to_date(project: dict[str, Path]) -> None:
     assert _build(project)[0] == 0
     os.utime(project["content"], ns=(1, 1))  # a checkout or a copy changes the time, not the bytes
     assert "up to date" in _build(project)[1]
 
 
+@pytest.mark.slow
 def test_a_failed_build_is_never_taken_as_done(project: dict[str, Path]) -> None:
     assert _build(project)[0] == 0
     good = project["content"].read_text(encoding="utf-8")
@@ -119,6 +124,7 @@ def test_a_failed_build_is_never_taken_as_done(project: dict[str, Path]) -> None
     assert code == 0 and stdout.count("wrote ") == 2  # the record was dropped when the failing build began
 
 
+@pytest.mark.slow
 def test_each_roster_row_is_its_own_build(project: dict[str, Path]) -> None:
     roster = project["root"] / "class.csv"
     roster.write_text("name,class\nAni,7A\nBudi,7A\n", encoding="utf-8")
@@ -195,6 +201,7 @@ def test_a_damaged_record_means_building_again(tmp_path: Path) -> None:
     assert uptodate.up_to_date(request, tmp_path / "cache") is None
 
 
+@pytest.mark.slow
 def test_a_forced_build_is_recorded_so_the_next_one_is_skipped(project: dict[str, Path]) -> None:
     assert _build(project)[0] == 0
     code, stdout, _ = _build(project, "--force")
@@ -202,6 +209,7 @@ def test_a_forced_build_is_recorded_so_the_next_one_is_skipped(project: dict[str
     assert _build(project)[1].count("up to date ") == 2
 
 
+@pytest.mark.slow
 def test_an_edit_saved_while_the_build_ran_is_not_recorded_as_built(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from reports.paths import template_search_path
@@ -237,6 +245,7 @@ def test_a_record_of_any_shape_only_means_building_again(tmp_path: Path, damage:
     assert uptodate.up_to_date(request, tmp_path / "cache") is None
 
 
+@pytest.mark.slow
 def test_records_share_one_code_list(project: dict[str, Path]) -> None:
     import json
 

@@ -11,8 +11,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import minimal_content_yaml
 from test_batch import pdf_text
+
+pytestmark = pytest.mark.slow  # every test here builds whole documents
 
 
 class Watcher:

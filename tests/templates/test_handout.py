@@ -15,6 +15,7 @@ import pytest
 from conftest import PROJECT_ROOT, as_typeset, build_files
 
 from reports.content.validate import check_content
+from reports.language.countries import member_name
 from reports.paths import template_search_path
 
 ROOT = PROJECT_ROOT
@@ -63,6 +64,7 @@ def handouts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
     return built
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("template", ["handout", "handout-teacher"])
 def test_handout_carries_the_classroom_material_in_both_formats(handouts, language: str, template: str) -> None:
@@ -82,6 +84,7 @@ def test_handout_carries_the_classroom_material_in_both_formats(handouts, langua
         assert all(answers_shown) if template == "handout-teacher" else not any(answers_shown)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_student_handout_fits_on_two_pages(handouts, language: str) -> None:
     from pypdf import PdfReader
@@ -103,9 +106,10 @@ def test_teacher_edition_sorts_every_country_into_its_category(handouts) -> None
     assert "Edisi Guru" in text
     for category in content.organisation.membership:
         for member in category.members:
-            assert re.search(re.escape(member.display_name("id")) + r"\s+" + re.escape(category.label), text)
+            assert re.search(re.escape(member_name(member, "id")) + r"\s+" + re.escape(category.label), text)
 
 
+@pytest.mark.slow
 def test_a_content_file_without_classroom_material_is_told_what_to_add(tmp_path: Path) -> None:
     result = cli("build", str(ROOT / "tests" / "data" / "african-union.yaml"), "--template", "handout",
                  "--out", str(tmp_path))
@@ -126,6 +130,7 @@ def test_templates_list_shows_user_folders_first(tmp_path: Path) -> None:
     assert any(line.startswith("handout-teacher") for line in result.stdout.splitlines())
 
 
+@pytest.mark.slow
 def test_a_copied_template_builds_and_its_theme_changes_the_output(tmp_path: Path) -> None:
     user = tmp_path / "templates"
     result = cli("templates", "new", "school", "--from", "handout", "--dir", str(user))
@@ -166,6 +171,7 @@ def test_briefing_and_handout_share_the_base_style_by_inheritance() -> None:
     assert "colours:" not in (ROOT / "templates" / "handout" / "theme.yaml").read_text()
 
 
+@pytest.mark.slow
 def test_a_theme_mistake_is_a_located_template_error(tmp_path: Path) -> None:
     user = tmp_path / "templates"
     assert cli("templates", "new", "broken", "--from", "briefing", "--dir", str(user)).returncode == 0
@@ -188,6 +194,7 @@ def test_a_theme_mistake_is_a_located_template_error(tmp_path: Path) -> None:
         ("ok\n\n{{ contnet.document.title }}\n", "contnet", 3),
     ],
 )
+@pytest.mark.slow
 def test_unsafe_or_broken_templates_exit_4_with_a_location(tmp_path: Path, body: str, message: str, line: int) -> None:
     user = tmp_path / "templates"
     folder = user / "evil"
@@ -202,6 +209,7 @@ def test_unsafe_or_broken_templates_exit_4_with_a_location(tmp_path: Path, body:
         assert f"template.md.j2:{line}:" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_include_through_a_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -231,6 +239,7 @@ def _template_with_reference(tmp_path: Path, change_styles: object) -> Path:
     return user
 
 
+@pytest.mark.slow
 def test_a_reference_document_restyles_the_docx(tmp_path: Path) -> None:
     from docx.shared import RGBColor
 
@@ -249,6 +258,7 @@ def test_a_reference_document_restyles_the_docx(tmp_path: Path) -> None:
     assert "Ringkasan Eksekutif" in docx_text(tmp_path / "out" / "sco-russia-office.docx")
 
 
+@pytest.mark.slow
 def test_a_reference_document_lacking_a_needed_style_is_named(tmp_path: Path) -> None:
     def drop_caption(document: object) -> None:
         style = document.styles["Caption"]  # type: ignore[attr-defined]
@@ -262,6 +272,7 @@ def test_a_reference_document_lacking_a_needed_style_is_named(tmp_path: Path) ->
     assert not (tmp_path / "out" / "sco-russia-office.docx").exists()
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_reference_document_is_refused_before_opening(tmp_path: Path) -> None:
     user = tmp_path / "templates"
     assert cli("templates", "new", "bomb", "--from", "briefing", "--dir", str(user)).returncode == 0
@@ -276,6 +287,7 @@ def test_a_zip_bomb_reference_document_is_refused_before_opening(tmp_path: Path)
     assert "zip bomb" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_reference_document_linked_from_outside_is_refused(tmp_path: Path) -> None:
     user = tmp_path / "templates"
     assert cli("templates", "new", "linked", "--from", "briefing", "--dir", str(user)).returncode == 0

@@ -93,6 +93,7 @@ def test_template_names_are_folder_names(name: str) -> None:
         ("{% for i in range(99999) %}{{ 'y' * 99 }}{% endfor %}", "more than"),
     ],
 )
+@pytest.mark.slow
 def test_resource_exhaustion_is_stopped(tmp_path: Path, body: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import reports.templating.render as templating
 
@@ -102,3 +103,45 @@ def test_resource_exhaustion_is_stopped(tmp_path: Path, body: str, message: str,
         render(tmp_path, body)
     assert message in str(raised.value)
     assert raised.value.diagnostics[0].file.endswith("template.md.j2")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "'%.500000000f' % 1.5",  # a constant: Jinja would compute it while compiling, where no line is known
+        "'%-500000000s' % 'x'",
+        "'%*d' % (900000000, 1)",
+        "'%.500000000f' | format(1.5)",
+        "'{:.500000000f}'.format(1.5)",
+        "'{0:{1}}'.format(1, 99999999)",
+        "'{a:>{w}}'.format_map({'a': 1, 'w': 500000000})",
+    ],
+)
+def test_huge_format_widths_are_refused_at_their_line(tmp_path: Path, expression: str) -> None:
+    with pytest.raises(TemplateError) as raised:
+        render(tmp_path, "line one\n\n{{ " + expression + " }}\n")
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.line == 3 and diagnostic.file.endswith("template.md.j2")
+    assert "asks for a width or precision of" in diagnostic.message and "the limit is 10,000" in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    ("expression", "shown"),
+    [("'%5.1f|%s' % (3.14159, 'a')", "  3.1|a"), ("'%5.2f' | format(2.5)", " 2.50"), ("7 % 3", "1"),
+     ("'{:>4}|{}'.format('ab', 3)", "  ab|3"), ("'{a:>{w}}'.format_map({'a': 1, 'w': 3})", "  1")],
+)
+def test_ordinary_formats_and_modulo_still_work(tmp_path: Path, expression: str, shown: str) -> None:
+    assert render(tmp_path, "{{ " + expression + " }}").replace("\\", "") == shown  # printed values are escaped
+
+
+def test_a_float_overflow_and_a_format_that_does_not_fit_are_said_in_words(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError) as raised:
+        render(tmp_path, "\n{{ 10.0 ** 400 }}\n")
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.line == 2
+    assert diagnostic.message == "10.0 ** 400 is too large a number to compute — templates compute with ordinary numbers"
+    with pytest.raises(TemplateError) as raised:
+        render(tmp_path / "second", "{{ '%(name)s' % value }}", value="x")
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.line == 1 and "the format '%(name)s' does not fit the value(s) given to it" in diagnostic.message
+    assert "mapping" in diagnostic.message

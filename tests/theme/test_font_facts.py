@@ -75,6 +75,7 @@ def entries(cache: Path) -> list[Path]:
 # --- the facts ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FONT_FILES, ids=lambda path: path.name)
 def test_facts_are_what_fonttools_reads(path: Path) -> None:
     facts = fonts.font_facts(path, Cache())
@@ -82,6 +83,7 @@ def test_facts_are_what_fonttools_reads(path: Path) -> None:
     assert as_dict(facts) == direct_parse(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FONT_FILES, ids=lambda path: path.name)
 def test_facts_read_back_from_the_cache_are_the_parsed_ones(path: Path, tmp_path: Path) -> None:
     parsed = fonts.font_facts(path, Cache(tmp_path))
@@ -94,12 +96,12 @@ def test_facts_read_back_from_the_cache_are_the_parsed_ones(path: Path, tmp_path
 def test_the_three_users_share_one_parse(tmp_path: Path) -> None:
     """Coverage, chart metrics and the DOCX font table: each of the eight faces parsed once."""
     from reports.charts.render import ChartRenderer
-    from reports.theme.coverage import _faces
+    from reports.theme.fallback import FontFallback
     from reports.writers.docx.package import font_info
 
     theme = load_theme(THEME_FOLDER)
     cache = Cache(tmp_path)
-    faces = _faces(theme, THEME_FOLDER, cache)
+    faces = FontFallback(theme, THEME_FOLDER, cache).theme_faces()
     chart_fonts = ChartRenderer(theme, THEME_FOLDER, cache).fonts()
     info = font_info(theme.heading_font, THEME_FOLDER, cache)
     assert stats(cache)["parsed"] == len({face.file for face in faces}) == len(entries(tmp_path)) == 8
@@ -109,6 +111,7 @@ def test_the_three_users_share_one_parse(tmp_path: Path) -> None:
     assert info.panose == direct_parse(resolve_font_file(theme.heading_font.regular, THEME_FOLDER))["panose"]
 
 
+@pytest.mark.slow
 def test_a_new_process_reads_the_cache_without_fonttools(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     for path in theme_font_files():
@@ -117,11 +120,11 @@ def test_a_new_process_reads_the_cache_without_fonttools(tmp_path: Path) -> None
 import sys
 from pathlib import Path
 from reports.cache import Cache
-from reports.theme.coverage import _faces
+from reports.theme.fallback import FontFallback
 from reports.theme.model import load_theme
 folder = Path({str(THEME_FOLDER)!r})
 cache = Cache(Path({str(tmp_path)!r}))
-faces = _faces(load_theme(folder), folder, cache)
+faces = FontFallback(load_theme(folder), folder, cache).theme_faces()
 counts = cache.counts()
 print(len(faces), counts.get("font-facts:parsed", 0), counts.get("font-facts:disk_hits", 0), "fontTools" in sys.modules)
 """
@@ -202,7 +205,7 @@ def test_an_unwritable_cache_costs_only_time(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_a_font_is_refused_by_each_user_and_never_cached(tmp_path: Path) -> None:
     from reports.charts.faces import load_face
-    from reports.theme.coverage import _code_points
+    from reports.theme.fallback import code_points
 
     bogus = tmp_path / "Bogus.ttf"
     bogus.write_bytes(b"not really a font" * 10)
@@ -210,7 +213,7 @@ def test_a_file_that_is_not_a_font_is_refused_by_each_user_and_never_cached(tmp_
     facts = fonts.font_facts(bogus, cache)
     assert facts.error and not facts.complete
     with pytest.raises(AssetError, match=r"font file Bogus.ttf cannot be read \(.+\) — use a TrueType"):
-        _code_points(bogus, cache)
+        code_points(bogus, cache)
     with pytest.raises(AssetError, match=r"font file Bogus.ttf cannot be read \(.+\) — use a TrueType"):
         load_face(bogus, cache)
     assert entries(tmp_path / "cache") == []
@@ -221,14 +224,14 @@ def test_a_font_without_metrics_passes_coverage_and_fails_in_the_charts(tmp_path
     from fontTools.ttLib import TTFont
 
     from reports.charts.faces import load_face
-    from reports.theme.coverage import _code_points
+    from reports.theme.fallback import code_points
 
     font = TTFont(str(MATPLOTLIB_FONTS / "cmr10.ttf"), recalcBBoxes=False)
     del font["hmtx"]
     broken = tmp_path / "NoMetrics.ttf"
     font.save(str(broken))
     cache = Cache(tmp_path / "cache")
-    assert _code_points(broken, cache) == direct_parse(MATPLOTLIB_FONTS / "cmr10.ttf")["code_points"]
+    assert code_points(broken, cache) == direct_parse(MATPLOTLIB_FONTS / "cmr10.ttf")["code_points"]
     with pytest.raises(AssetError, match="NoMetrics.ttf cannot be read"):
         load_face(broken, cache)
     assert entries(tmp_path / "cache") == []

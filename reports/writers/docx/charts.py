@@ -85,7 +85,7 @@ MM_PER_POINT = 25.4 / 72
 class EmbeddedChart:
     relationship_id: str
     """Relationship id of the chart part from the document part (`c:chart r:id`)."""
-    chart_part: Part
+    chart_part: XmlPart
     workbook_part: Part
 
 

@@ -28,7 +28,7 @@ from reports.document.nodes import (
     TableRow,
     Text,
 )
-from reports.document.traversal import walk
+from reports.document.traversal import child_fields, walk
 from reports.errors import Diagnostic, LayoutError
 from reports.theme.model import Theme
 from reports.writers.docx.numbering import LIST_DEPTH
@@ -70,18 +70,17 @@ def _strings(node: object, path: str) -> Iterator[tuple[str, str]]:
     chart = getattr(node, "chart", None)
     if chart is not None:
         yield f"{path}.chart.title", chart.title
-    for name in ("blocks", "content", "items", "cells", "header_rows", "body_rows", "source"):
-        value = getattr(node, name, None)
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
         if isinstance(value, tuple):
             for index, child in enumerate(value):
                 yield from _strings(child, f"{path}.{name}[{index}]")
-    caption = getattr(node, "caption", None)
-    if caption is not None:
-        yield from _strings(caption, f"{path}.caption")
+        elif value is not None:
+            yield from _strings(value, f"{path}.{name}")
 
 
-def check_writable(document: Document, theme: Theme | None = None) -> None:
-    """LayoutError naming every character Word cannot store (the content model normally stops them)."""
+def document_strings(document: Document, theme: Theme | None = None) -> list[tuple[str, str]]:
+    """(field path, text) of every string the DOCX holds: metadata, the theme's running texts, every node's."""
     metadata = document.metadata
     strings: list[tuple[str, str]] = [
         (f"metadata.{name}", getattr(metadata, name))
@@ -92,8 +91,13 @@ def check_writable(document: Document, theme: Theme | None = None) -> None:
     strings += [(f"metadata.keywords[{index}]", keyword) for index, keyword in enumerate(metadata.keywords)]
     for index, block in enumerate(document.blocks):
         strings += list(_strings(block, f"blocks[{index}]"))
+    return strings
+
+
+def check_writable(document: Document, theme: Theme | None = None) -> None:
+    """LayoutError naming every character Word cannot store (the content model normally stops them)."""
     problems = []
-    for path, text in strings:
+    for path, text in document_strings(document, theme):
         for match in _UNWRITABLE.finditer(text):
             snippet = text[max(0, match.start() - 20): match.start()].encode("unicode_escape").decode("ascii")
             problems.append(Diagnostic(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any, Callable
 
-from docx.shared import Mm
+from docx.document import Document as WordDocument
+from docx.shared import Emu, Mm
 
 from reports.charts.spec import ChartSpec
 from reports.document.nodes import Figure, Text
@@ -15,9 +16,11 @@ from reports.theme.model import Theme
 from reports.writers.base import RenderContext
 from reports.writers.docx.chart_xml import native_chart_type
 from reports.writers.docx.charts import alternate_content, chart_height_mm, chart_inline, embed_chart
+from reports.writers.docx.fields import Bookmarks
 from reports.writers.docx.frames import Frame
 from reports.writers.docx.ooxml import EMU_PER_MM, Element, element
 from reports.writers.docx.package import word_language_tag
+from reports.writers.docx.script_fonts import EastAsianHint, apply_to_chart
 
 MAX_FIGURE_HEIGHT = 0.75
 """A figure may fill at most this share of the text height; taller charts are scaled down to fit."""
@@ -29,11 +32,14 @@ class FigureVisits:
     theme: Theme
     context: RenderContext
     _frames: list[Frame]
+    _word: WordDocument | None
+    _bookmarks: Bookmarks
     visit: Callable[[Any], Any]
     _drawing_id: int
     _role_paragraph: Callable[[str], Element]
     _fill: Callable[..., None]
     visit_caption: Callable[..., None]
+    _east_asian: EastAsianHint | None
 
     def visit_figure(self, node: Figure) -> None:
         frame = self._frames[-1]
@@ -47,8 +53,8 @@ class FigureVisits:
             else:  # a kind Word lacks (timeline), or the theme asks for pictures
                 png = self.context.charts.png(node.chart, width_mm)
                 self._add_picture(paragraph, png, width_mm, node.alt, title)
-        elif node.image is not None:  # a logo or photo the theme names, already confined and checked
-            self._add_picture(paragraph, node.image.read_bytes(), width_mm, node.alt, "")
+        elif node.image is not None:  # a logo or photo the theme names, already decoded and checked
+            self._add_picture(paragraph, node.image.data, width_mm, node.alt, "")
         else:  # nothing to draw: the alternative text stands in, so no content is lost
             self._fill(paragraph, (Text(node.alt),))
         if node.caption is not None:
@@ -71,6 +77,8 @@ class FigureVisits:
                                self.context.timestamp, self.context.cache)
         height_mm = min(chart_height_mm(spec, width_mm, self.theme), self._max_figure_height_mm())
         self._drawing_id += 1  # one counter for pictures and charts: Word rejects a repeated wp:docPr id
+        if self._east_asian is not None:
+            apply_to_chart(embedded.chart_part.element, self._east_asian)
         chart = chart_inline(embedded.relationship_id, self._drawing_id, width_mm, height_mm, alt, title)
         picture = self._picture_inline(self.context.charts.png(spec, width_mm), width_mm, alt, title)
         paragraph.append(element("w:r", children=[alternate_content(element("w:drawing", children=[chart]),
@@ -88,7 +96,7 @@ class FigureVisits:
         extent = inline.extent
         if extent.cy > max_height_emu:  # a very tall chart: shrink to fit the page, keeping its proportions
             scale = max_height_emu / extent.cy
-            extent.cx, extent.cy = int(extent.cx * scale), int(extent.cy * scale)
+            extent.cx, extent.cy = Emu(int(extent.cx * scale)), Emu(int(extent.cy * scale))
             for ext in inline.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}ext"):
                 ext.set("cx", str(extent.cx))
                 ext.set("cy", str(extent.cy))

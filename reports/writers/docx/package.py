@@ -179,6 +179,8 @@ class FontInfo:
     name: str
     panose: tuple[int, ...] = ()
     """The ten PANOSE digits from the font's OS/2 table; empty when the file is not at hand."""
+    charset: str = "00"
+    """The Windows character set Word substitutes by (hexadecimal): 00 ANSI, 86 GB2312, 80 Shift-JIS…"""
 
     @property
     def family(self) -> str:
@@ -196,12 +198,21 @@ def font_info(family: FontFamily, theme_folder: Path, cache: Cache) -> FontInfo:
     """The family's PANOSE digits, from the regular face's facts (`reports.theme.fonts`): already read for this
     cache by the coverage check, or kept in its folder by an earlier process."""
     try:
+        path = resolve_font_file(family.regular, theme_folder, cache)
+    except ReportsError:  # the DOCX names the font either way
+        return FontInfo(family.name)
+    return file_font_info(family.name, path, cache)
+
+
+def file_font_info(name: str, path: Path, cache: Cache, charset: str = "00") -> FontInfo:
+    """A font file's PANOSE digits (`reports.theme.fonts`), under the family name the DOCX uses."""
+    try:
         from reports.theme.fonts import font_facts
 
-        facts = font_facts(resolve_font_file(family.regular, theme_folder, cache), cache)
-    except (ReportsError, ImportError, OSError):  # the DOCX names the font either way
-        return FontInfo(family.name)
-    return FontInfo(family.name, facts.panose or ())
+        facts = font_facts(path, cache)
+    except (ImportError, OSError):
+        return FontInfo(name, charset=charset)
+    return FontInfo(name, facts.panose or (), charset)
 
 
 def font_table(original: bytes, fonts: list[FontInfo]) -> bytes:
@@ -219,7 +230,7 @@ def font_table(original: bytes, fonts: list[FontInfo]) -> bytes:
         entry = etree.SubElement(root, f"{{{main}}}font", {f"{{{main}}}name": info.name})
         if info.panose:
             etree.SubElement(entry, f"{{{main}}}panose1", {f"{{{main}}}val": "".join(f"{d:02X}" for d in info.panose)})
-        etree.SubElement(entry, f"{{{main}}}charset", {f"{{{main}}}val": "00"})
+        etree.SubElement(entry, f"{{{main}}}charset", {f"{{{main}}}val": info.charset})
         etree.SubElement(entry, f"{{{main}}}family", {f"{{{main}}}val": info.family})
         pitch = "fixed" if info.family == "modern" else "variable"
         etree.SubElement(entry, f"{{{main}}}pitch", {f"{{{main}}}val": pitch})
@@ -265,6 +276,12 @@ def _template() -> tuple[tuple[tuple[str, bytes], ...], str]:
     drop_stale_parts(word)
     styles_entry = word.part.part_related_by(RT.STYLES).partname.membername
     return tuple(package_entries(word).items()), styles_entry
+
+
+def blank_entries(cache: Cache) -> dict[str, bytes]:
+    """The trimmed default template's zip entries, by name (a new dict: the caller may change it)."""
+    entries, _ = cache.memo("docx-template", "python-docx", _template)
+    return dict(entries)
 
 
 def blank_package(cache: Cache, styles_xml: bytes | None = None) -> bytes:

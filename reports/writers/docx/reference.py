@@ -3,8 +3,9 @@
 A teacher restyles headings, captions or the table style in Word, saves the file as
 `templates/<name>/reference.docx`, and every build uses those styles. The writer then only *names*
 styles; it checks every style it needs exists before writing and names the missing ones (exit 5).
-A reference document is untrusted input (shared between schools), so it is opened only after its
-zip directory passes size checks, and only from inside the template folder.
+A reference document is untrusted input (shared between schools), so it is read only after its
+zip directory passes size checks, only from inside the template folder, and only for what
+`reference_intake` allows (styles and nothing else).
 """
 
 from __future__ import annotations
@@ -66,20 +67,3 @@ def check_reference(path: Path) -> None:
     if "word/document.xml" not in names or "word/styles.xml" not in names:
         raise AssetError([Diagnostic("reference document has no word/document.xml or word/styles.xml — save it from "
                                      "Word as a .docx document", file=display)])
-
-
-def open_reference(path: Path) -> object:
-    """The reference document opened with python-docx, its body emptied (only its styles and page setup count)."""
-    import docx
-    from docx.oxml.ns import qn
-
-    check_reference(path)
-    try:
-        word = docx.Document(str(path))
-    except Exception as error:  # python-docx raises several unrelated types for damaged packages
-        raise AssetError([Diagnostic(f"reference document cannot be opened: {error}", file=str(path))]) from None
-    body = word.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    return word

@@ -57,9 +57,11 @@ from reports.writers.docx.ooxml import (
 )
 from reports.writers.docx.package import (
     extended_properties,
+    file_font_info,
     font_info,
     font_table,
     office_theme,
+    open_package,
     package_entries,
     release_package,
     set_core_properties,
@@ -68,7 +70,9 @@ from reports.writers.docx.package import (
     word_language_tag,
 )
 from reports.writers.docx.readers import embed_style_map, style_map
-from reports.writers.docx.reference import find_reference, open_reference
+from reports.writers.docx.reference import find_reference
+from reports.writers.docx.reference_intake import reference_package
+from reports.writers.docx.script_fonts import EastAsianHint, apply_to_styles, east_asian_hint
 from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, TABLE
 from reports.writers.docx.styles import StyleSheet
 from reports.writers.docx.tables import TableVisits, new_table
@@ -96,6 +100,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._bookmarks = Bookmarks()
         self._drawing_id = 0
         self._caption_counts: dict[str, int] = {}
+        self._east_asian: EastAsianHint | None = None
 
     # --- entry point ----------------------------------------------------------------------------
 
@@ -112,12 +117,15 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             word = sheet.new_document(span_roles=sorted(needs.span_roles),
                                       paragraph_roles=sorted(needs.paragraph_roles),
                                       table_roles=sorted(needs.table_roles))
-        else:
-            word = open_reference(reference)
+        else:  # the writer's own package with what the reference may give it: its styles and nothing else
+            word = open_package(reference_package(reference, self.context.cache))
             sheet.attach(word)
             sheet.set_language()
         self._word = word
         sheet.check(needs.needed, source=str(reference) if reference is not None else "")
+        self._east_asian = east_asian_hint(document, self.theme, self.context.fallback)
+        if self._east_asian is not None:  # the fallback font the PDF sets this text in, named for Word
+            apply_to_styles(sheet.index.root, self._east_asian)
         self._sheet = sheet
         self._numbering = Numbering(word, sheet)
         tidy_package(word, language_tag)
@@ -133,6 +141,8 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             "word/fontTable.xml": partial(font_table, fonts=[
                 font_info(self.theme.body_font, self.context.theme_folder, self.context.cache),
                 font_info(self.theme.heading_font, self.context.theme_folder, self.context.cache),
+                *([file_font_info(self._east_asian.family, self._east_asian.path, self.context.cache,
+                                  self._east_asian.charset)] if self._east_asian is not None else []),
             ]),
         }
         package = deterministic_zip(

@@ -3,15 +3,15 @@ kept on one page and grouped in the structure tree (a mixin of `writer.PdfWriter
 
 from __future__ import annotations
 
+import io
 from typing import Any, Callable
 
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image
 from reportlab.platypus import Paragraph as PdfParagraph
 
-from reports.document.nodes import Caption, Emphasis, Figure, Text
+from reports.document.nodes import Caption, Emphasis, Figure, Picture, Text
 from reports.errors import Diagnostic
 from reports.theme.model import Theme
 from reports.writers.base import RenderContext
@@ -78,17 +78,16 @@ class FigureVisits:
                     parts += self._tag_paragraph(source, "P")
         return self._together(parts)
 
-    def _image(self, path: object, width: float) -> Flowable:
+    def _image(self, picture: Picture, width: float) -> Flowable:
         """A PNG or JPEG at `width`, its proportions kept, never taller than the frame; left-aligned as in
-        the DOCX."""
-        pixels_wide, pixels_high = ImageReader(str(path)).getSize()
-        height = width * pixels_high / max(pixels_wide, 1)
+        the DOCX. The picture was decoded and checked before layout (`reports.theme.images`)."""
+        height = width * picture.height / max(picture.width, 1)
         limit = self.styles.frame_height - self.styles.leading * 4
         if height > limit:
             width, height = width * limit / height, limit
-        picture = Image(str(path), width=width, height=height, hAlign="LEFT")
-        picture.block_label = f"image '{getattr(path, 'name', path)}'"
-        return picture
+        flowable = Image(io.BytesIO(picture.data), width=width, height=height, hAlign="LEFT")
+        flowable.block_label = f"image '{picture.name}'"
+        return flowable
 
     def _check_chart_fonts(self, drawing: object, node: Figure) -> None:
         """Chart text must be set in embedded TrueType fonts, never a standard-14 font."""

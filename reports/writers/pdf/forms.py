@@ -163,10 +163,15 @@ class PdfForm:
             if self._writer.characters.problems(values[token], faces, bold, italic):
                 return None
         filled: list[tuple[FormParagraph, Paragraph]] = []
+        shown: dict[str, str] = {}
+        for token, faces, bold, italic in self._token_faces:
+            markup = self._writer.text_markup(values[token], faces, bold, italic)
+            if shown.setdefault(token, markup) != markup:
+                return None  # set in faces that need different fallback runs: laid out on its own
         for slot in self._slots:
             markup = slot.markup
             for token, value in values.items():
-                markup = markup.replace(token, escape_markup(value))
+                markup = markup.replace(token, shown.get(token, escape_markup(value)))
             paragraph = _same_layout(Paragraph(markup, slot.style), slot.uses)
             if paragraph is None:
                 return None

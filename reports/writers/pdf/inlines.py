@@ -81,7 +81,15 @@ class InlineMarkup:
         for character, problem in self.characters.problems(node.text, faces, bold, italic):
             self._problems.setdefault((character, faces.face(bold, italic)), problem)
         self.text_set(node.text, faces, bold, italic)
-        return escape_markup(node.text)
+        return self.text_markup(node.text, faces, bold, italic)
+
+    def text_markup(self, text: str, faces: FontFaces, bold: bool, italic: bool) -> str:
+        """A text as paragraph markup in the face it is set in, escaped once; runs of characters the face lacks in
+        a fallback font (`fallback`)."""
+        fallback = self.fonts.fallback
+        if fallback is None:
+            return escape_markup(text)
+        return fallback.markup(text, faces.face(bold, italic))
 
     def visit_emphasis(self, node: Emphasis) -> str:
         return self._styled(node.content, "<i>", "</i>", italic=True)

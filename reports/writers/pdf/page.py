@@ -28,6 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate
 
+from reports.writers.pdf.fallback import FallbackFonts
 from reports.writers.pdf.structure import FOOTER, HEADER
 from reports.writers.pdf.styles import PdfStyles, face_of
 from reports.writers.pdf.tagging import artifact
@@ -53,13 +54,31 @@ def pdf_date(timestamp: dt.datetime) -> str:
     return timestamp.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
+def _width(text: str, font: str, size: float, fallback: FallbackFonts | None) -> float:
+    return fallback.width(text, font, size) if fallback is not None else stringWidth(text, font, size)
+
+
+def _fit(text: str, font: str, size: float, width: float, fallback: FallbackFonts | None = None) -> str:
     """The text, shortened with an ellipsis to fit the width (running headers are single lines)."""
-    if stringWidth(text, font, size) <= width:
+    if _width(text, font, size, fallback) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and _width(text + "…", font, size, fallback) > width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+def _draw(canvas: Canvas, x: float, y: float, text: str, font: str, size: float, fallback: FallbackFonts | None) -> None:
+    """`drawString`, with the runs of characters the font lacks in their fallback font."""
+    runs = fallback.canvas_runs(text, font) if fallback is not None else [(font, text)]
+    if len(runs) <= 1:  # one font: as drawString always drew it
+        canvas.setFont(runs[0][0] if runs else font, size)
+        canvas.drawString(x, y, text)
+        return
+    text_object = canvas.beginText(x, y)
+    for name, run in runs:
+        text_object.setFont(name, size)
+        text_object.textOut(run)
+    canvas.drawText(text_object)
 
 
 class PageDecorator:
@@ -73,6 +92,8 @@ class PageDecorator:
         self.styles = styles
         self.texts = texts
         self.theme = styles.theme
+        self.fallback = styles.fonts.fallback
+        """Sets the characters of the running texts the heading font lacks."""
         self._labelled: list[int] = []
         self._token = secrets.token_hex(8)
         """Numbers of the pages whose footer has a placeholder for its texts, in page order."""
@@ -102,10 +123,10 @@ class PageDecorator:
         canvas.rect(0, page_height - top * 0.42 - 2.2, page_width, 2.2, stroke=0, fill=1)
         if self.texts.header_right:
             font, size = styles.fonts.heading.bold, styles.font_size * 0.8
-            canvas.setFont(font, size)
             canvas.setFillColor(styles.palette.table_header_text)
-            canvas.drawString(left, page_height - top * 0.42 + (top * 0.42 - size) / 2 + 1.5,
-                              _fit(self.texts.header_right, font, size, styles.frame_width))
+            _draw(canvas, left, page_height - top * 0.42 + (top * 0.42 - size) / 2 + 1.5,
+                  _fit(self.texts.header_right, font, size, styles.frame_width, self.fallback), font, size,
+                  self.fallback)
         canvas.restoreState()
 
     def _header(self, canvas: Canvas) -> None:
@@ -117,14 +138,12 @@ class PageDecorator:
         canvas.saveState()
         canvas.setFillColor(HexColor(look.colour))
         right_text = self.texts.header_right
-        right_width = stringWidth(right_text, font, size) if right_text else 0.0
+        right_width = _width(right_text, font, size, self.fallback) if right_text else 0.0
         if right_text:
-            canvas.setFont(font, size)
-            canvas.drawRightString(page_width - right, baseline, right_text)
-        canvas.setFont(font, size)
+            _draw(canvas, page_width - right - right_width, baseline, right_text, font, size, self.fallback)
         gap = size * 2 if right_text else 0.0
-        canvas.drawString(left, baseline, _fit(self.texts.header_left, font, size,
-                                               styles.frame_width - right_width - gap))
+        _draw(canvas, left, baseline, _fit(self.texts.header_left, font, size, styles.frame_width - right_width - gap,
+                                           self.fallback), font, size, self.fallback)
         if look.rule_below is not None:
             rule = look.rule_below
             canvas.setStrokeColor(HexColor(rule.colour))
@@ -185,23 +204,27 @@ class PageDecorator:
         _, right, _, left = styles.margins
         font, size, baseline = self._footer_baseline()
         label = self.texts.page_label.format(page=page, total=total)
-        label_width = stringWidth(label, font, size)
-        code = [_text_code(canvas, page_width - right - label_width, baseline, label, font, size)]
+        label_width = _width(label, font, size, self.fallback)
+        code = [_text_code(canvas, page_width - right - label_width, baseline, label, font, size, self.fallback)]
         if self.texts.footer_left:
             code.append(_text_code(canvas, left, baseline, _fit(self.texts.footer_left, font, size,
-                                                                styles.frame_width - label_width - size * 2),
-                                   font, size))
+                                                                styles.frame_width - label_width - size * 2,
+                                                                self.fallback), font, size, self.fallback))
         return "\n".join(code)
 
 
 
 
-def _text_code(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> str:
+def _text_code(canvas: Canvas, x: float, y: float, text: str, font: str, size: float,
+               fallback: FallbackFonts | None = None) -> str:
     """`BT … ET` drawing one line of text, as `drawString` would (fonts are the only resource it needs,
     and they are the document's, so the code can go into any page's stream)."""
     text_object = PDFTextObject(canvas, x, y)  # not the canvas's own: no word space added at the line end
-    text_object.setFont(font, size)
-    text_object.textOut(text)
+    if fallback is not None:
+        fallback.text_out(text_object, text, font, size)
+    else:
+        text_object.setFont(font, size)
+        text_object.textOut(text)
     return str(text_object.getCode())
 
 

@@ -12,6 +12,7 @@ import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -24,6 +25,9 @@ from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic
 from reports.theme.model import FontFamily, Theme, resolve_font_file
 from reports.theme.scale import ResolvedLook
+
+if TYPE_CHECKING:
+    from reports.writers.pdf.fallback import FallbackFonts
 
 # --- fonts --------------------------------------------------------------------------------------
 
@@ -60,6 +64,8 @@ class FontFaces:
 class ThemeFonts:
     body: FontFaces
     heading: FontFaces
+    fallback: FallbackFonts | None = field(default=None, compare=False)
+    """What sets the characters these faces lack (`writers.pdf.fallback`); None: nothing does."""
 
     def faces_of(self, font_name: str) -> tuple[FontFaces, bool, bool]:
         """The family, bold and italic flags of a registered face name used by a style."""
@@ -115,10 +121,11 @@ def register_family(family: FontFamily, theme_folder: Path, cache: Cache | None 
     )
 
 
-def register_theme_fonts(theme: Theme, theme_folder: Path, cache: Cache | None = None) -> ThemeFonts:
+def register_theme_fonts(theme: Theme, theme_folder: Path, cache: Cache | None = None,
+                         fallback: FallbackFonts | None = None) -> ThemeFonts:
     """Register the theme's body and heading fonts with reportlab (idempotent)."""
     return ThemeFonts(body=register_family(theme.body_font, theme_folder, cache),
-                      heading=register_family(theme.heading_font, theme_folder, cache))
+                      heading=register_family(theme.heading_font, theme_folder, cache), fallback=fallback)
 
 
 # --- colours and styles -------------------------------------------------------------------------

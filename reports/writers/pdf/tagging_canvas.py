@@ -176,7 +176,7 @@ class TaggingCanvas(Canvas):
             entries = dictionary.dict  # filled in below: the children need this element's reference first
             ref = doc.Reference(dictionary)
             owners_refs[id(element)] = ref
-            kids: list[Any] = [write(child, ref) for child in element.children if child.has_content()]
+            kids: list[Any] = [write(child, ref) for child in element.children if child.has_content()]  # noqa: F821 — recursion ruff misreads
             first_page = element.marked[0][0] if element.marked else None
             if first_page is not None:
                 entries["Pg"] = page_refs[first_page]

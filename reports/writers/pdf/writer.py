@@ -45,6 +45,7 @@ from reports.errors import Diagnostic, LayoutError, TemplateError
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.pdf.characters import CharacterCheck
 from reports.writers.pdf.figures import FigureVisits
+from reports.writers.pdf.fallback import FallbackFonts
 from reports.writers.pdf.flowables import (
     Anchor,
     describe,
@@ -81,7 +82,8 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
         self.last_layout: tuple[StructureTree, PageTexts, PdfInfo] | None = None
         """The structure tree, page texts and file information of the last `write` (a form keeps them)."""
         self.theme = context.theme
-        self.fonts = register_theme_fonts(context.theme, context.theme_folder, context.cache)
+        self.fonts = register_theme_fonts(context.theme, context.theme_folder, context.cache,
+                                          FallbackFonts(context.fallback))
         self.styles: PdfStyles = build_styles(context.theme, self.fonts)
         self._drawings: dict[tuple[object, float], object] = {}
         self._reset()
@@ -140,7 +142,7 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
 
     def _reset(self) -> None:
         self._problems: dict[tuple[str, str], Diagnostic] = {}
-        self.characters = CharacterCheck()
+        self.characters = CharacterCheck(self.fonts.fallback)
         """Which characters the faces can set (`characters`), memoised for this pass."""
         self._faces: list[tuple[FontFaces, bool, bool]] = [(self.fonts.body, False, False)]
         self._default_style: list[str] = [self.theme.style_for("body")]

@@ -28,6 +28,7 @@ from reports.charts.spec import ChartSpec
 from reports.content.validate import check_content
 from reports.document import nodes
 from reports.document.traversal import walk
+from reports.language.countries import member_name
 from reports.pipeline import build_tree, content_timestamp
 from reports.theme.model import load_theme
 from reports.writers.docx.chart_xml import category_labels, native_chart_type, text_size
@@ -180,14 +181,14 @@ def test_chart_categories_and_values_equal_the_spec_in_order(built, membership_c
 
 
 def test_membership_chart_names_the_countries_in_each_category(built, membership_chart, specs):
-    spec = specs["membership"]
+    specs["membership"]
     labels = chart_categories(built.xml(membership_chart))
     content = check_content(CONTENT).content
     language = content.document.language
     for label, category in zip(labels, content.organisation.membership):
         first, _, names = label.partition("\n")
         assert first == category.label
-        assert names.split(", ") == [member.display_name(language) for member in category.members]
+        assert names.split(", ") == [member_name(member, language) for member in category.members]
 
 
 def test_bars_run_top_to_bottom_in_content_order(built, membership_chart):
@@ -232,6 +233,7 @@ def test_chart_part_follows_the_schema_rules_that_matter(built, membership_chart
     assert children == sorted(children, key=order.index), "c:chartSpace children in schema order"
 
 
+@pytest.mark.slow
 def test_chart_part_validates_against_the_office_schemas(built, tmp_path):
     """Full schema validation with openxml-audit (the Open XML SDK's transitional schemas, in Python) when installed."""
     audit = pytest.importorskip("openxml_audit", reason="openxml-audit not installed: structural rules tested above")
@@ -312,6 +314,7 @@ def test_python_docx_reopens_and_resaves_without_losing_the_chart(built, members
     assert again.relationships("word/document.xml")[relationship][1] == membership_chart
 
 
+@pytest.mark.slow
 def test_libreoffice_draws_the_chart_with_its_category_labels(built, specs, tmp_path):
     soffice = need_tool("soffice")  # skipped locally without LibreOffice, a failure in CI
     pdftotext = need_tool("pdftotext")

@@ -554,6 +554,7 @@ def test_empty_document(context):
 # --- a real reader ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_libreoffice_converts_to_pdf(docx_bytes, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:

@@ -94,6 +94,7 @@ def page_texts(data: bytes, tmp_path: Path) -> list[str]:
 # --- the footer -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["briefing_pdf", "long_pdf"])
 def test_every_page_says_its_number_and_the_real_total(which: str, request: pytest.FixtureRequest,
                                                        tmp_path: Path) -> None:
@@ -203,6 +204,7 @@ def test_the_story_is_made_and_laid_out_once(briefing: tuple[Document, RenderCon
     assert data == briefing_pdf  # and the same bytes as any other build of the same input
 
 
+@pytest.mark.slow
 def test_a_written_pdf_is_freed_at_once_not_left_for_the_garbage_collector() -> None:
     """reportlab's document template refers to itself, and the structure writer's recursive closure held the
     PDF document: every PDF (its objects, page streams, structure tree and story) stayed in memory until the

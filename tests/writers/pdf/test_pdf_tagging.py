@@ -39,6 +39,7 @@ from reports.document import nodes
 from reports.document.construct import make_table
 from reports.document.nodes import Caption, Document, TableCell, TableRow
 from reports.document.traversal import plain_text, walk
+from reports.language.countries import member_name
 from reports.paths import template_search_path
 from reports.pipeline import build_tree
 from reports.theme.model import load_theme
@@ -425,6 +426,7 @@ def test_catalog_declares_a_tagged_pdf_in_the_documents_language(sample_pdf):
     assert int(root.StructTreeRoot.ParentTreeNextKey) >= len(pdf.pages)
 
 
+@pytest.mark.slow
 def test_pdfinfo_says_tagged_and_qpdf_passes(briefings, tmp_path, sample_pdf):
     pdfinfo, qpdf = need_tool("pdfinfo"), need_tool("qpdf")
     for path in [built.pdf for built in briefings.values()] + [write_temp(sample_pdf, tmp_path)]:
@@ -450,6 +452,7 @@ def test_sample_structure_follows_the_content_order(sample_pdf, tmp_path):
     assert actual_structure(root) == expected_structure(sample_document().blocks)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", ["briefing", "handout", "handout-teacher"])
 def test_briefing_structure_follows_the_content_order(briefings, template):
     built = briefings[template]
@@ -500,7 +503,7 @@ def test_figures_carry_their_alt_text(briefings, sample_pdf):
     language = content.document.language
     for category in content.organisation.membership:  # the membership chart's alt names every member
         for member in category.members:
-            assert member.display_name(language) in alts[0]
+            assert member_name(member, language) in alts[0]
     for figure in figures:
         x0, y0, x1, y1 = (float(value) for value in figure.A.BBox)
         assert 0 <= x0 < x1 <= 596 and 0 <= y0 < y1 <= 842
@@ -512,9 +515,11 @@ def test_figures_carry_their_alt_text(briefings, sample_pdf):
 def test_an_image_figure_is_a_figure_with_alt_text(context, tmp_path):
     from PIL import Image as PilImage
 
+    from reports.theme.images import decode_picture
+
     logo = tmp_path / "logo.png"
     PilImage.new("RGB", (400, 160), "#1F3A5F").save(logo)
-    figure = nodes.Figure(alt="Logo  SMA Negeri 1", image=logo, width=0.25)
+    figure = nodes.Figure(alt="Logo  SMA Negeri 1", image=decode_picture(logo.read_bytes(), "logo.png"), width=0.25)
     data = write_pdf(Document(metadata(), (figure, para("Teks."))), context)
     pdf = structure(data)
     (element,) = [element for _, element in pike_elements(pdf) if element.S == "/Figure"]
@@ -716,6 +721,7 @@ def test_content_copied_by_a_split_inside_a_table_row_stays_in_the_tree(context,
 # --- long paragraphs ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_very_long_paragraph_is_one_paragraph_element(context, tmp_path):
     """Laid out in pieces (`paragraph_pieces`), a 30,000-word paragraph is still one `P`, its text whole."""
     text = numbered_words(30_000)

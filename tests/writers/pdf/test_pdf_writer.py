@@ -411,6 +411,41 @@ def test_character_missing_from_the_font_is_refused(context):
     assert "U+4E2D" in str(caught.value) and "DejaVu Sans" in str(caught.value)
 
 
+def test_a_script_that_needs_shaping_is_refused_even_when_the_font_has_it(context):
+    """DejaVu Sans has Arabic letters; set one by one, left to right, they would read as nonsense."""
+    document = Document(metadata=metadata(), blocks=(Heading(1, t("Sejarah روسيا")),))
+    with pytest.raises(LayoutError) as caught:
+        write_pdf(document, context)
+    assert "U+0631" in str(caught.value) and "is Arabic script, which needs shaping" in str(caught.value)
+
+
+def test_a_character_the_face_lacks_is_set_in_the_fallback_font(context, tmp_path):
+    """Heading text the heading font lacks, and the running header, in the fallback face, embedded."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    import matplotlib
+
+    from reports.cache import Cache
+    from reports.theme.fallback import FontFallback
+    from reports.theme.installed_fonts import parse_fc_list
+
+    stix = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "STIXGeneral.ttf"
+    installed = tuple(parse_fc_list("\t".join([str(stix), "0", "STIXGeneral", "Regular", "80", "0", "100", "",
+                                               "TrueType", "", "20-7e 24b6-24cf"])))
+    fallback = FontFallback(context.theme, THEME_FOLDER, Cache(), "id", installed=installed)
+    blocks = (Heading(1, t("Pilihan Ⓐ")), *(para("Pilihan Ⓑ. " * 300) for _ in range(4)))
+    data = write_pdf(Document(metadata=metadata(title="Judul Ⓒ", running_header="Judul Ⓒ"), blocks=blocks),
+                     replace(context, fallback=fallback))
+    text = pdf_text(data)
+    assert "Pilihan Ⓐ" in text[0] and "Pilihan Ⓑ" in text[0]
+    assert len(text) > 1 and "Judul Ⓒ" in text[1], "the running header of page 2"
+    pdf = tmp_path / "fallback.pdf"
+    pdf.write_bytes(data)
+    fonts = subprocess.run([need_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "STIXGeneral" in fonts
+
+
 def test_dangling_internal_link_is_an_error(context):
     document = Document(metadata=metadata(), blocks=(Paragraph((Link("#nowhere", t("ke mana")),)),))
     with pytest.raises(LayoutError, match="#nowhere"):
@@ -506,6 +541,7 @@ def test_figure_inside_a_box_and_a_table_cell(context):
     assert text.count("Gambar 2. Dalam kotak") == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("follower", ["paragraph", "list", "table", "figure", "box"])
 def test_heading_is_never_left_alone_at_the_bottom_of_a_page(context, follower):
     following = {
@@ -583,6 +619,7 @@ def _covered_alphabet() -> list[str]:
 COVERED = st.sampled_from(_covered_alphabet() + list("&<>\"' ") * 20)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(COVERED, min_size=1, max_size=80).filter(lambda s: s.strip()))
 def test_any_text_the_font_covers_appears_unchanged(context, text):
@@ -669,6 +706,7 @@ def numbered_words(count: int, start: int = 0) -> str:
     return " ".join(f"kata{index}" for index in range(start, start + count))
 
 
+@pytest.mark.slow
 def test_very_long_paragraph_is_laid_out_in_linear_time(ragged_context, tmp_path):
     """reportlab wraps the rest of a paragraph again at every page break (30,000 words took 7 s, 50,000 half a
     minute); the writer lays a long paragraph out in pieces, and its text comes out whole and in order."""
@@ -687,6 +725,7 @@ def test_very_long_paragraph_is_laid_out_in_linear_time(ragged_context, tmp_path
         assert words == expected  # no word lost, doubled or joined to its neighbour at a piece's end
 
 
+@pytest.mark.slow
 def test_long_paragraph_pieces_lay_out_as_the_whole_paragraph(context, monkeypatch, tmp_path):
     """The pieces are cut at line ends: every word sits exactly where the unbroken paragraph puts it, with
     inline styles, links and line breaks, in a list, a box and a table cell too."""
