@@ -40,7 +40,7 @@ from reports.document.construct import make_table
 from reports.document.nodes import Caption, Document, TableCell, TableRow
 from reports.document.traversal import plain_text, walk
 from reports.language.countries import member_name
-from reports.paths import template_search_path
+from reports.paths import TEMPLATES_DIR, template_search_path
 from reports.pipeline import build_tree
 from reports.theme.model import load_theme
 from reports.writers.base import RenderContext
@@ -745,6 +745,8 @@ def test_every_built_in_template_passes_the_pdfua_checker(briefings, sample_pdf,
     warning, for the briefing, both handouts and the writer's sample (every node type, links included)."""
     import pdfua
 
+    built_in = {folder.name for folder in TEMPLATES_DIR.iterdir() if (folder / "template.md.j2").is_file()}
+    assert set(briefings) == built_in, "a new built-in template is checked too"
     paths = [built.pdf for built in briefings.values()] + [write_temp(sample_pdf, tmp_path)]
     for path in paths:
         report = pdfua.validate(str(path))
