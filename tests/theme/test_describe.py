@@ -41,7 +41,7 @@ def test_each_value_names_the_file_and_line_that_set_it() -> None:
     assert "'#1F3A5F'" in next(line for line in text.splitlines() if line.startswith("  chart:"))
     margins_line = next(number for number, line in enumerate(own, 1) if line.startswith("margins:"))
     assert origins["  left"] == f"briefing/theme.yaml:{margins_line}"
-    assert origins["  top"].startswith("base/theme.yaml:")
+    assert origins["  primary"].startswith("base/theme.yaml:")  # the house colours, inherited
     title_line = next(number for number, line in enumerate(own, 1) if line.strip().startswith("title:"))
     assert origins["  title"] == f"briefing/theme.yaml:{title_line} sets size; the rest house defaults"
     assert origins["  heading-2"] == "house default"

@@ -253,6 +253,12 @@ def _set_language_and_corners(root: etree._Element, language_tag: str) -> None:
 
 
 NATIVE_KINDS = {"bar": "BAR_CLUSTERED"}
+
+LONGEST_NATIVE_LABEL = 160
+"""Characters of a category label (its name and members) a native chart still shows well: about four lines of
+the label column Word and LibreOffice give a full-width bar chart. Longer labels (the African Union's 55 members)
+are wrapped into a crowded column, and LibreOffice then leaves some category names out; the picture, which sets
+the names under each bar across the whole width, keeps them all."""
 """Spec kind → python-pptx's `XL_CHART_TYPE` member: horizontal bars, one per category, as the PDF draws them."""
 
 
@@ -261,8 +267,11 @@ def native_chart_type(spec: ChartSpec, theme: Theme) -> str | None:
     picture). A name, not the member: deciding must not import python-pptx (≈0.1 s), which a chart read
     from the cache folder never needs.
 
-    None for kinds Word has no chart for (a timeline) and for every chart when the theme says `picture`.
+    None for kinds Word has no chart for (a timeline), for a chart whose category labels are too long for a
+    native chart's label column (`LONGEST_NATIVE_LABEL`), and for every chart when the theme says `picture`.
     """
     if theme.charts != "native" or not spec.series or not spec.categories:
+        return None
+    if max(len(label) for label in category_labels(spec)) > LONGEST_NATIVE_LABEL:
         return None
     return NATIVE_KINDS.get(spec.kind)

@@ -23,7 +23,7 @@ from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 from reportlab.platypus import PageBreak as PdfPageBreak
 from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus.flowables import HRFlowable
@@ -48,6 +48,7 @@ from reports.writers.pdf.figures import FigureVisits
 from reports.writers.pdf.fallback import FallbackFonts
 from reports.writers.pdf.flowables import (
     Anchor,
+    Together,
     describe,
     group_keep_with_next,
     paragraph_pieces,
@@ -343,7 +344,7 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
             return flowables
         # kept with each other by the group, not with what follows: reportlab would take a keep-with-next inside
         # (a title, a caption) as a reason to pull the next block into a group taller than the page, for ever
-        return [KeepTogether(release_keep_with_next(flowables))]
+        return [Together(release_keep_with_next(flowables))]
 
     def visit_div(self, node: Div) -> list[Flowable]:
         if node.role in self.theme.boxes:
