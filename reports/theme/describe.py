@@ -76,7 +76,7 @@ def _origin(document: LoadedDocument, path: FieldPath, value: object) -> str:
         return "house default"
     by_file: dict[str, tuple[int, list[str]]] = {}
     for tail, position in sorted(given, key=lambda item: item[1].line):
-        line, fields = by_file.setdefault(_short(position), (position.line, []))
+        _, fields = by_file.setdefault(_short(position), (position.line, []))
         fields.append(".".join(str(step) for step in tail))
     origin = "; ".join(f"{file}:{line} sets {', '.join(fields)}" for file, (line, fields) in by_file.items())
     complete = isinstance(value, dict) and {tail[0] for tail, _ in given} >= set(value)

@@ -279,6 +279,23 @@ def test_timeline_stays_a_picture(built, specs):
     assert [picture.get("title") for picture in pictures] == [specs["timeline"].title]
 
 
+def test_a_chart_whose_category_labels_are_too_long_is_a_picture(specs):
+    """55 member names in one category label (the African Union) crowd a native chart's label column until
+    LibreOffice drops category names; the picture sets them under the bars at full width."""
+    from dataclasses import replace
+
+    from reports.paths import TEMPLATES_DIR
+    from reports.writers.docx.chart_xml import LONGEST_NATIVE_LABEL
+
+    theme = load_theme(TEMPLATES_DIR / "briefing")
+    membership = specs["membership"]
+    assert native_chart_type(membership, theme) == "BAR_CLUSTERED"
+    names = ", ".join(f"Country {number}" for number in range(1, 56))
+    crowded = replace(membership, annotations=(names,) + tuple(membership.annotations[1:]))
+    assert max(len(label) for label in category_labels(crowded)) > LONGEST_NATIVE_LABEL
+    assert native_chart_type(crowded, theme) is None
+
+
 def test_native_chart_has_a_fallback_picture_with_the_same_alt_text(built, specs):
     """As Office writes a chart older readers lack: `mc:AlternateContent`, the chart for readers that know Word
     2010 (Word, LibreOffice), else a picture of the same chart with the same alternative text and title."""
