@@ -266,13 +266,13 @@ def timeline_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: Cha
 
     axis_y = 2.0 + max(offsets[True][-1], radius + 2.0)
     texts: list[TextItem] = []
-    lines: list[LineItem] = [LineItem(0.0, axis_y, width, axis_y, style.rule, 1.2)]
+    rules: list[LineItem] = [LineItem(0.0, axis_y, width, axis_y, style.rule, 1.2)]
     markers: list[MarkerItem] = []
     for flag in flags:
         start = offsets[flag.above][flag.level]
         top = axis_y - start - flag.height if flag.above else axis_y + start
         pole_end = top if flag.above else top + flag.height
-        lines.append(LineItem(flag.x, axis_y, flag.x, pole_end, style.muted, 0.6))
+        rules.append(LineItem(flag.x, axis_y, flag.x, pole_end, style.muted, 0.6))
         y = top
         x = flag.x + _POLE_GAP if flag.right else flag.x - _POLE_GAP - flag.text_width  # ragged right on both sides
         for text, is_bold in flag.lines:
@@ -282,7 +282,7 @@ def timeline_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: Cha
             y += date_lead if is_bold else event_lead
         markers.append(MarkerItem(flag.x, axis_y, radius * 2, style.colour(0), "#FFFFFF"))
     height = axis_y + max(offsets[False][-1], radius + 2.0) + 2.0
-    return Layout(width=width, height=height, texts=tuple(texts), lines=tuple(lines), markers=tuple(markers))
+    return Layout(width=width, height=height, texts=tuple(texts), lines=tuple(rules), markers=tuple(markers))
 
 
 LAYOUTS: dict[str, Callable[[ChartSpec, float, ChartFonts, ChartStyle], Layout]] = {

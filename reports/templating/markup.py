@@ -47,7 +47,7 @@ def _markdown(quotes: str = "") -> object:
     from mdit_py_plugins.attrs import attrs_block_plugin
     from mdit_py_plugins.container import container_plugin
 
-    options = {"html": False, "typographer": bool(quotes), "linkify": False}
+    options: dict[str, object] = {"html": False, "typographer": bool(quotes), "linkify": False}
     if quotes:
         options["quotes"] = quotes
     parser = MarkdownIt("commonmark", options).enable("table")

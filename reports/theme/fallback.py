@@ -122,9 +122,9 @@ class FontFallback:
         for face, points in self._theme_fallbacks():
             if code in points:
                 return face
-        for face in self._candidates(code >> 8):  # best first
-            if face.covers(code):
-                return FallbackFace(face.family, face.path, from_theme=False)
+        for installed in self._candidates(code >> 8):  # best first
+            if installed.covers(code):
+                return FallbackFace(installed.family, installed.path, from_theme=False)
         return None
 
     def _candidates(self, block: int) -> list[InstalledFace]:

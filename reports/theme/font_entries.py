@@ -11,7 +11,7 @@ import json
 import sys
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from reports.theme.font_data import (
     FACTS_VERSION,
@@ -55,7 +55,7 @@ def _store_json(path: Path, value: Any) -> None:
         pass
 
 
-def _is_int(value: Any, low: int, high: int) -> bool:
+def _is_int(value: Any, low: int, high: int) -> TypeGuard[int]:
     return type(value) is int and low <= value <= high
 
 

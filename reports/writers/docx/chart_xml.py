@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from lxml import etree
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import re
 from copy import deepcopy
-from typing import Iterable
+from typing import Iterable, TypeAlias
 
 from docx.oxml.ns import NamespacePrefixedTag, qn
 from docx.oxml.parser import oxml_parser
 from lxml import etree
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 TWIPS_PER_MM = 1440 / 25.4
 EMU_PER_MM = 36000

@@ -11,7 +11,7 @@ pandoc maps Title, Subtitle, Caption and the headings itself.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from docx.document import Document as WordDocument
 from docx.opc.packuri import PackURI

@@ -15,7 +15,7 @@ later documents are parsed from it; each document still gets its own XML tree.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from typing import Any, Iterable, cast
 
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
@@ -128,7 +128,7 @@ class StyleSheet:
                 raise AssetError([Diagnostic(f"style '{name}' is a {STYLE_TYPE_NAMES.get(found, found)} "
                                              f"style, but a {STYLE_TYPE_NAMES[kind]} style is needed — rename one "
                                              "of them or map the role to another style in theme.yaml")])
-            self._ids[key] = node.styleId
+            self._ids[key] = cast(str, node.styleId)  # python-docx types it optional; a style in the file has one
         return self._ids[key]
 
     # --- definition -----------------------------------------------------------------------------
@@ -148,7 +148,7 @@ class StyleSheet:
             if name not in self.index:
                 self._put_table_style(self._data_table_style(name, based_on=table_style))
 
-    def look(self, role: str, **changes: object) -> Look:
+    def look(self, role: str, **changes: Any) -> Look:
         """A role's Word look from the theme's numbers (`Theme.look`), the ones the PDF sets too.
 
         Colour is written only where it differs from the text colour of the document defaults: a paragraph
@@ -330,7 +330,7 @@ class StyleSheet:
         node = self.index.find(name)
         if node is None:
             node = self.index.add(name, kind)
-        return node.styleId
+        return cast(str, node.styleId)
 
     # --- table styles ---------------------------------------------------------------------------
 
@@ -359,7 +359,7 @@ class StyleSheet:
         base = "TableNormal"
         based_on_node = self.index.find(based_on) if based_on else None
         if based_on_node is not None:
-            base = based_on_node.styleId
+            base = cast(str, based_on_node.styleId)
         style = self._table_style_shell(name, base)
         text = theme.look("table-text")
         style.append(element("w:pPr", children=[element("w:spacing", {"w:before": 0, "w:after": 0})]))

@@ -81,7 +81,9 @@ class TableVisits:
     _frames: list[Frame]
     visit: Callable[[Any], Any]
     _tables: list[TableFrame]
-    sheet: StyleSheet
+    @property
+    def sheet(self) -> StyleSheet:
+        raise NotImplementedError  # the writer's own property (`DocxWriter.sheet`) answers
     _style_id: Callable[..., str]
     _visit_blocks: Callable[[Iterable[Any]], None]
     visit_caption: Callable[..., None]

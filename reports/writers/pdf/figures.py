@@ -11,6 +11,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image
 from reportlab.platypus import Paragraph as PdfParagraph
 
+from reports.charts.spec import ChartSpec
 from reports.document.nodes import Caption, Emphasis, Figure, Picture, Text
 from reports.errors import Diagnostic
 from reports.theme.model import Theme
@@ -102,7 +103,7 @@ class FigureVisits:
                     f"chart '{name}' sets text in font '{font_name}', which is not an embedded theme font — "
                     f"draw chart text in the theme's fonts"))
 
-    def _drawing(self, chart: object, width_mm: float) -> object:
+    def _drawing(self, chart: ChartSpec, width_mm: float) -> object:
         """The chart renderer's drawing, asked for once per chart and width (a writer may visit the document again)."""
         try:
             key: object = (hash(chart), chart, round(width_mm, 3))

@@ -105,7 +105,8 @@ def _mark_broken_words(lines: list[Any], kind: int, paragraph: Paragraph) -> lis
                          None)  # empty fragments (a link's end) may follow the last text
             last = words[index] if index is not None else None
             text = getattr(last, "text", "")
-            if isinstance(text, str) and text.endswith("-") and text[-2:-1].isalpha():
+            if index is not None and last is not None and isinstance(text, str) and text.endswith("-") \
+                    and text[-2:-1].isalpha():
                 if authored is None:
                     authored = set(_AUTHORED.findall(paragraph.getPlainText()))
                 if text.split()[-1] not in authored:

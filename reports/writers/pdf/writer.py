@@ -44,8 +44,8 @@ from reports.document.traversal import plain_text, walk
 from reports.errors import Diagnostic, LayoutError, TemplateError
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.pdf.characters import CharacterCheck
-from reports.writers.pdf.figures import FigureVisits
 from reports.writers.pdf.fallback import FallbackFonts
+from reports.writers.pdf.figures import FigureVisits
 from reports.writers.pdf.flowables import (
     Anchor,
     Together,
@@ -63,7 +63,7 @@ from reports.writers.pdf.styles import FontFaces, PdfStyles, build_styles, regis
 from reports.writers.pdf.tables import TableVisits, box_content_width, box_text_width, build_box
 from reports.writers.pdf.tagging import Tagged, TaggedList, tag
 
-__all__ = ["PdfWriter", "write_pdf", "escape_markup"]
+__all__ = ["PdfWriter", "escape_markup", "write_pdf"]
 
 POINTS_PER_MM = 72 / 25.4
 BULLETS = ("•", "–", "◦")

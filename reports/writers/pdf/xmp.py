@@ -43,12 +43,12 @@ _PACKET = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 def xmp_packet(info: Any, language: str, timestamp: dt.datetime) -> bytes:
     """The XMP packet for a document information dictionary (reportlab's `PDFInfo`) and language."""
     if timestamp.tzinfo is None:
-        timestamp = timestamp.replace(tzinfo=dt.timezone.utc)
+        timestamp = timestamp.replace(tzinfo=dt.UTC)
     values = {
         "title": info.title, "author": info.author, "subject": info.subject, "keywords": info.keywords,
         "producer": info.producer, "creator": info.creator, "language": language,
     }
-    text = _PACKET.format(date=timestamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    text = _PACKET.format(date=timestamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                           **{name: escape(str(value or "")) for name, value in values.items()})
     return text.encode("utf-8")
 

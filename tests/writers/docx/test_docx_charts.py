@@ -379,7 +379,7 @@ def test_same_input_gives_the_same_bytes(built, tmp_path, membership_chart):
     assert written[0].read_bytes() == built.data
     workbook = zipfile.ZipFile(io.BytesIO(built.read(built.workbook_of(membership_chart))))
     core = workbook.read("docProps/core.xml").decode()
-    moment = content_timestamp(check_content(CONTENT).content).astimezone(dt.timezone.utc)
+    moment = content_timestamp(check_content(CONTENT).content).astimezone(dt.UTC)
     assert core.count(moment.strftime(">%Y-%m-%dT%H:%M:%SZ<")) == 2, "created, modified: the build's time, not now"
 
 
@@ -400,7 +400,7 @@ def test_chart_parts_are_made_once_per_cache_and_parsed_per_document(monkeypatch
     built_document = build_tree(checked)
     spec = next(node.chart for node in walk(built_document.document) if getattr(node, "chart", None) is not None
                 and native_chart_type(node.chart, built_document.theme) is not None)
-    created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     parts = []
     for _ in range(2):
         document = docx.Document()
@@ -425,7 +425,7 @@ def test_chart_parts_kept_in_the_cache_folder_are_used_and_damaged_ones_made_aga
     built_document = build_tree(check_content(CONTENT))
     spec = next(node.chart for node in walk(built_document.document) if getattr(node, "chart", None) is not None
                 and native_chart_type(node.chart, built_document.theme) is not None)
-    created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     cache = tmp_path / "cache"
 
     def parts() -> tuple[bytes, bytes]:

@@ -51,9 +51,7 @@ def stringify(inlines: list[dict]) -> str:
             words.append(" ")
         elif kind in ("Strong", "Emph", "Underline", "SmallCaps"):
             words.append(stringify(content))
-        elif kind in ("Span", "Link"):
-            words.append(stringify(content[1]))
-        elif kind == "Quoted":
+        elif kind in ("Span", "Link") or kind == "Quoted":
             words.append(stringify(content[1]))
     return "".join(words)
 

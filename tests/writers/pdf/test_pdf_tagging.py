@@ -128,7 +128,7 @@ class Element:
     role: str
     texts: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
-    children: list["Element"] = field(default_factory=list)
+    children: list[Element] = field(default_factory=list)
     actual_text: str | None = None
     """The element's `/ActualText`, which a screen reader reads instead of its content (pdfinfo shows the
     content): a paragraph with a word the layout hyphenated has one."""
@@ -431,7 +431,7 @@ def test_pdfinfo_says_tagged_and_qpdf_passes(briefings, tmp_path, sample_pdf):
     pdfinfo, qpdf = need_tool("pdfinfo"), need_tool("qpdf")
     for path in [built.pdf for built in briefings.values()] + [write_temp(sample_pdf, tmp_path)]:
         info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=True).stdout
-        assert re.search(r"^Tagged:\s+yes$", info, re.M), path
+        assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), path
         subprocess.run([qpdf, "--check", str(path)], capture_output=True, check=True)
 
 
