@@ -30,7 +30,7 @@ from reports.paths import TEMPLATES_DIR
 from reports.templating.context import LeftOut, template_context
 from reports.templating.folders import MAIN_TEMPLATE, TemplateFolder, find_template
 from reports.templating.limits import MAX_RENDER_SECONDS
-from reports.templating.markup import parse_markup
+from reports.templating.markup import parse_markup, smarten
 from reports.templating.render import render_markup
 from reports.theme.coverage import require_font_coverage
 from reports.theme.fallback import font_fallback
@@ -119,18 +119,26 @@ def render_blocks(content: Content, template: TemplateFolder, theme: Theme, labe
     context = template_context(content, labels, specs, theme, source_file, student, left_out)
     markup = render_markup(template, context, search_path, cache, render_seconds, note_lines=note_lines)
     return parse_markup(markup.text, specs, source=str(template.path / MAIN_TEMPLATE),
-                        images=theme_images(theme, template.path, search_path, cache), lines=markup.lines)
+                        images=theme_images(theme, template.path, search_path, cache), lines=markup.lines,
+                        quotes=typographic_quotes(theme, labels))
+
+
+def typographic_quotes(theme: Theme, labels: Labels) -> str:
+    """The quotation marks straight quotes become in the document (`parse_markup`); empty when the theme keeps them."""
+    return labels.quotes if theme.smart_quotes else ""
 
 
 def tree_of(blocks: tuple[nodes.Block, ...], content: Content, theme: Theme, labels: Labels) -> nodes.Document:
     """The document around parsed blocks, with its metadata, after the document-wide transforms."""
+    quotes = typographic_quotes(theme, labels)
+    title = smarten(content.document.title, quotes)  # as the title paragraph shows it
     metadata = nodes.Metadata(
-        title=content.document.title,
+        title=title,
         language=content.document.language,
         author=content.document.author,
-        subject=content.document.subtitle or content.organisation.name,
+        subject=smarten(content.document.subtitle or content.organisation.name, quotes),
         keywords=tuple(content.document.keywords),
-        running_header=theme.header_text or content.document.title,
+        running_header=theme.header_text or title,
         page_label=labels.text.get("page_of", "{page} / {total}"),
     )
     return apply_all(nodes.Document(metadata=metadata, blocks=blocks, theme_name=theme.name), labels.text)

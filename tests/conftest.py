@@ -119,6 +119,15 @@ def _private_chart_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["REPORTS_SERVER"] = "off"
 
 
+def as_typeset(text: str, language: str = "id") -> str:
+    """Content text as the documents show it: runs of white space as one space, straight quotes and apostrophes
+    as the language's curly ones (the built-in themes set `smart_quotes`; `reports.templating.markup`)."""
+    from reports.language.labels import labels_for
+    from reports.templating.markup import smarten
+
+    return smarten(" ".join(text.split()), labels_for(language).quotes)
+
+
 def need_tool(name: str) -> str:
     """Path of a command-line reader the test needs: skipped locally when missing, a failure in CI."""
     import os

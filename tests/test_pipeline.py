@@ -58,13 +58,20 @@ def pdf_pages(path: Path) -> list[str]:
 
 def pdf_body_text(path: Path, running_header: str) -> str:
     """All page text minus the running header and footer, which interrupt sentences at page breaks."""
-    kept = []
+    kept: list[str] = []
     for page in pdf_pages(path):
+        first = True
         for line in page.splitlines():
             stripped = line.strip()
-            if stripped == running_header or re.fullmatch(r"(Halaman|Page) \d+ (dari|of) \d+", stripped):
+            if not stripped or stripped == running_header or re.fullmatch(r"(Halaman|Page) \d+ (dari|of) \d+", stripped):
                 continue
-            kept.append(stripped)
+            if first and kept and re.search(r"[a-z]-$", kept[-1]) and stripped[:1].islower():
+                # pdftotext joins a word hyphenated at a line's end, but not across pages: the layout may break
+                # a word at a page's last line, and a reader reads it whole
+                kept[-1] = kept[-1][:-1] + stripped
+            else:
+                kept.append(stripped)
+            first = False
     return _normalise(" ".join(kept))
 
 

@@ -149,7 +149,7 @@ def bar_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: ChartSty
     y = 1.0
     for index, (category, value, value_text) in enumerate(zip(spec.categories, values, value_texts)):
         if index:
-            y += style.label_size * 1.0
+            y += style.label_size * 0.7
         for line in wrap(category, bold, style.label_size, width):
             texts.append(TextItem(0.0, y + bold.ascender * style.label_size, line, style.label_size, True, style.text))
             y += style.label_size * 1.25
@@ -267,13 +267,13 @@ def timeline_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: Cha
 
     axis_y = 2.0 + max(offsets[True][-1], radius + 2.0)
     texts: list[TextItem] = []
-    lines: list[LineItem] = [LineItem(0.0, axis_y, width, axis_y, style.rule, 1.2)]
+    rules: list[LineItem] = [LineItem(0.0, axis_y, width, axis_y, style.rule, 1.2)]
     markers: list[MarkerItem] = []
     for flag in flags:
         start = offsets[flag.above][flag.level]
         top = axis_y - start - flag.height if flag.above else axis_y + start
         pole_end = top if flag.above else top + flag.height
-        lines.append(LineItem(flag.x, axis_y, flag.x, pole_end, style.muted, 0.6))
+        rules.append(LineItem(flag.x, axis_y, flag.x, pole_end, style.muted, 0.6))
         y = top
         x = flag.x + _POLE_GAP if flag.right else flag.x - _POLE_GAP - flag.text_width  # ragged right on both sides
         for text, is_bold in flag.lines:
@@ -283,7 +283,7 @@ def timeline_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: Cha
             y += date_lead if is_bold else event_lead
         markers.append(MarkerItem(flag.x, axis_y, radius * 2, style.colour(0), "#FFFFFF"))
     height = axis_y + max(offsets[False][-1], radius + 2.0) + 2.0
-    return Layout(width=width, height=height, texts=tuple(texts), lines=tuple(lines), markers=tuple(markers))
+    return Layout(width=width, height=height, texts=tuple(texts), lines=tuple(rules), markers=tuple(markers))
 
 
 LAYOUTS: dict[str, Callable[[ChartSpec, float, ChartFonts, ChartStyle], Layout]] = {

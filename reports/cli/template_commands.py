@@ -1,4 +1,4 @@
-"""`reports templates list | new | reference | verify`: find, copy, restyle and check templates."""
+"""`reports templates list | new | theme | reference | verify`: find, copy, restyle and check templates."""
 
 from __future__ import annotations
 
@@ -44,8 +44,29 @@ def templates_new(name: str, source_name: str, destination: Path | None, templat
     search_path = template_search_path(templates_dirs)
     source = find_template(source_name, search_path)
     target = copy_template(source, name, destination or user_template_folder())
+    where = f" --templates-dir {display_path(destination)}" if destination else ""
     click.echo(f"created {display_path(target)} from {source_name}; edit theme.yaml or template.md.j2, then "
-               f"`reports build --template {name}`" + (f" --templates-dir {display_path(destination)}" if destination else ""))
+               f"`reports build --template {name}{where}`; `reports templates theme {name}{where}` lists every "
+               f"theme value it inherits (sizes, colours, chart palette) and where each is set")
+
+
+@templates.command("theme")
+@click.argument("name")
+@templates_dir_option
+def templates_theme(name: str, templates_dirs: tuple[Path, ...]) -> None:
+    """Print the theme template NAME builds with: every value after `extends` and the defaults, each with the
+    file and line that set it (or `house default`).
+
+    \b
+    The output is YAML: copy a line (a role's size, a colour, the chart palette) into the
+    template's theme.yaml and edit it there to change that value.
+    """
+    from reports.paths import template_search_path
+    from reports.templating.folders import find_template
+    from reports.theme.describe import describe_theme
+
+    search_path = template_search_path(templates_dirs)
+    click.echo(describe_theme(find_template(name, search_path).path, search_path), nl=False)
 
 
 @templates.command("reference")

@@ -12,6 +12,7 @@ def make_table(
     caption: Caption | None = None,
     id: str = "",
     role: str = "",
+    header_columns: int = 0,
 ) -> Table:
     """A Table with equal row lengths (short rows padded) and relative widths summing to 1."""
     rows = header_rows + body_rows
@@ -32,6 +33,7 @@ def make_table(
         caption=caption,
         id=id,
         role=role,
+        header_columns=min(max(header_columns, 0), columns),
     )
 
 

@@ -20,6 +20,8 @@ def dump(node: object, indent: int = 0) -> str:
             attributes.append(f"{attribute}={value!r}")
     if isinstance(node, Table):
         attributes.append("widths=" + ",".join(f"{width:.3f}" for width in node.column_widths))
+        if node.header_columns:
+            attributes.append(f"header-columns={node.header_columns}")
     if isinstance(node, Figure) and node.chart is not None:
         attributes.append(f"chart={node.chart.name!r}")
     if isinstance(node, Figure) and node.image is not None:

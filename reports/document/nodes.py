@@ -142,6 +142,8 @@ class Table:
     caption: Caption | None = None
     id: str = ""
     role: str = ""
+    header_columns: int = 0
+    """Leading columns whose body cells head their row (a sector name before its goal and evidence)."""
     position: SourcePosition | None = _position()
     """The template line that printed it (None for a block made by code)."""
 

@@ -15,6 +15,8 @@ from reports.content.loader import load_file
 from reports.errors import ContentError, Diagnostic
 from reports.paths import LOCALES_DIR
 
+DEFAULT_QUOTES = "\u201c\u201d\u2018\u2019"
+
 
 @dataclass(frozen=True)
 class Labels:
@@ -38,6 +40,12 @@ class Labels:
 
     def __getitem__(self, key: str) -> str:
         return self.text[key]
+
+    @property
+    def quotes(self) -> str:
+        """The language's quotation marks: opening and closing double, then opening and closing single quote
+        (`quotes:` in the locale file; English's “”‘’ when it has none)."""
+        return self.text.get("quotes") or DEFAULT_QUOTES
 
 
 def _candidates(language: str) -> list[str]:
@@ -69,6 +77,10 @@ def _read(path: Path, language: str) -> Labels:
         for key, value in labels.items()  # type: ignore[union-attr]
         if not isinstance(value, str)
     ]
+    quotes = labels.get("quotes")  # type: ignore[union-attr]
+    if isinstance(quotes, str) and len(quotes) != 4:
+        problems.append(Diagnostic("quotes must be four characters: opening and closing double quote, then opening "
+                                   "and closing single quote (e.g. “”‘’)", file=str(path), field_path="labels.quotes"))
     if problems:
         raise ContentError(problems)
     return Labels(

@@ -179,12 +179,19 @@ def _markup(form_or_made: _MadeFrom, specs: dict[str, Any], search_path: tuple[P
     return render_template(made.template, context, search_path, cache, made.render_seconds)  # type: ignore[no-any-return]
 
 
+def _quotes(made: _MadeFrom) -> str:
+    from reports.pipeline import typographic_quotes
+
+    return typographic_quotes(made.theme, made.labels)
+
+
 def _parse(made: _MadeFrom, specs: dict[str, Any], images: dict[str, Any], markup: str) -> tuple[Any, ...]:
     """The Markdown as `pipeline.build_tree` parses it."""
     from reports.templating.folders import MAIN_TEMPLATE
     from reports.templating.markup import parse_markup
 
-    return parse_markup(markup, specs, source=str(made.template.path / MAIN_TEMPLATE), images=images)
+    return parse_markup(markup, specs, source=str(made.template.path / MAIN_TEMPLATE), images=images,
+                        quotes=_quotes(made))
 
 
 def _make_form(made: _MadeFrom, template_name: str, search_path: tuple[Path, ...], student: Mapping[str, str],
@@ -224,7 +231,7 @@ def _make_form(made: _MadeFrom, template_name: str, search_path: tuple[Path, ...
 
 def _fill(form: _Form, student: Mapping[str, str], formats: tuple[str, ...],
           cache: Cache) -> tuple[dict[str, bytes], list[Diagnostic]] | None:
-    from reports.templating.markup import escape_markdown
+    from reports.templating.markup import escape_markdown, smarten
 
     # the template with this row's values must print what it printed for the form, with the values in place
     # (a choice made by a value shows here, cheaply)…
@@ -237,7 +244,9 @@ def _fill(form: _Form, student: Mapping[str, str], formats: tuple[str, ...],
     # …and mean the same: Markdown reads a value's characters by their neighbours (`1` before `. ` starts a
     # numbered list where a token does not; a value ending in `.` stops `**` from closing; code keeps the
     # escapes), so the row's parse must be the form's with the values in its text
-    values = {token: student[name] for name, token in form.tokens.items()}
+    # each value as the document sets it (curly quotes): on its own, which the row's parse must confirm — a quote
+    # next to a value can turn another way than the value alone would
+    values = {token: smarten(student[name], _quotes(form.made_from)) for name, token in form.tokens.items()}
     if not _filled_equal(form.blocks, _parse(form.made_from, form.specs, form.images, markup), values):
         return None
     outputs: dict[str, bytes] = {}

@@ -1,16 +1,21 @@
 """Parse the light markup templates produce into the document tree, once, for every format.
 
-The markup is CommonMark (markdown-it-py, raw HTML off, no typographic replacements, so text is
-never altered) plus two extensions that pandoc and MyST users know:
+The markup is CommonMark (markdown-it-py, raw HTML off) plus two extensions that pandoc and MyST users know:
 
 * fenced directives, `::: name key=value …` … `:::` (more colons to nest):
   `figure chart=NAME [width=0.8] [id=…] [alt="…"]` — first paragraph is the caption, a paragraph
-  marked `{.source}` the source line; `table [widths="2 3 3"] [header-rows=1] [id=…]` — the caption,
-  then a list of lists, one inner list per row (docutils' list-table); any other name is a `Div`
+  marked `{.source}` the source line; `table [widths="2 3 3"] [header-rows=1] [header-columns=0] [id=…]` —
+  the caption, then a list of lists, one inner list per row (docutils' list-table); any other name is a `Div`
   with that role (`key-facts`, `summary`, `title-block`, …);
 * block attributes `{.role}` on the line before a paragraph, which becomes its style role.
 
 `---` (a thematic break) is a page break.
+
+Typography (`quotes`): straight quotes and apostrophes become the document language's curly ones, here,
+once, so every format gets the same characters while the content keeps what its author typed. It is
+markdown-it's `smartquotes` rule (pandoc's `smart` extension does the same), run after escapes are joined
+into the text: everything a template prints from the content arrives escaped (`escape_markdown`), and a
+`\"` would otherwise stay straight. Code keeps its quotes; no other replacement (`--`, `(c)`) is made.
 """
 
 from __future__ import annotations
@@ -35,15 +40,37 @@ if TYPE_CHECKING:
 _ALLOWED_LINK_PREFIXES = ("https://", "http://", "mailto:", "#")
 
 
-def _markdown() -> object:
+def _markdown(quotes: str = "") -> object:
+    """The parser; with `quotes` (opening and closing double, then single quote), curly quotes too."""
     from markdown_it import MarkdownIt
+    from markdown_it.rules_core.text_join import text_join
     from mdit_py_plugins.attrs import attrs_block_plugin
     from mdit_py_plugins.container import container_plugin
 
-    parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False}).enable("table")
+    options: dict[str, object] = {"html": False, "typographer": bool(quotes), "linkify": False}
+    if quotes:
+        options["quotes"] = quotes
+    parser = MarkdownIt("commonmark", options).enable("table")
+    if quotes:
+        parser.enable("smartquotes")
+        # escapes joined into the text first, so escaped (content) quotes are curled as well
+        parser.core.ruler.before("smartquotes", "join_escapes_first", text_join)
     container_plugin(parser, name="directive", marker=":", validate=lambda *_: True)
     attrs_block_plugin(parser)
     return parser
+
+
+def smarten(text: str, quotes: str) -> str:
+    """Plain text (a title written into file metadata) with the quotes the markup would give it."""
+    if not quotes or ("'" not in text and '"' not in text):
+        return text
+    from markdown_it.rules_core.smartquotes import process_inlines
+    from markdown_it.rules_core.state_core import StateCore
+    from markdown_it.token import Token
+
+    token = Token("text", "", 0, content=text)
+    process_inlines([token], StateCore(text, _markdown(quotes), {}))  # type: ignore[arg-type]
+    return token.content
 
 
 @dataclass
@@ -64,8 +91,10 @@ class MarkupParser:
     """One parse of one rendered template; `source` names it in error messages."""
 
     def __init__(self, charts: dict[str, ChartSpec], source: str, images: dict[str, NamedImage] | None = None,
-                 lines: Sequence[nodes.SourcePosition | None] = ()) -> None:
+                 lines: Sequence[nodes.SourcePosition | None] = (), quotes: str = "") -> None:
         self.charts = charts
+        self.quotes = quotes
+        """Opening and closing double, then single quote of the document's language; empty: quotes as typed."""
         self.images = images or {}
         self.source = source
         self.lines = lines
@@ -73,7 +102,7 @@ class MarkupParser:
         self.problems: list[Diagnostic] = []
 
     def parse(self, text: str) -> tuple[nodes.Block, ...]:
-        tokens = _markdown().parse(text)  # type: ignore[attr-defined]
+        tokens = _markdown(self.quotes).parse(text)  # type: ignore[attr-defined]
         blocks = self._blocks(_Cursor(tokens), closing=None)
         if self.problems:
             raise TemplateError(self.problems)
@@ -224,9 +253,10 @@ class MarkupParser:
                             caption=caption, source=source, id=options.get("id", ""))
 
     def _list_table(self, token: Token, options: dict[str, str], body: tuple[nodes.Block, ...]) -> nodes.Table | None:
-        unknown = set(options) - {"widths", "header-rows", "id", "role"}
+        unknown = set(options) - {"widths", "header-rows", "header-columns", "id", "role"}
         if unknown:
-            self._problem(token, f"table: unknown option(s) {', '.join(sorted(unknown))} — use widths, header-rows, id, role")
+            self._problem(token, f"table: unknown option(s) {', '.join(sorted(unknown))} — use widths, header-rows, "
+                                 "header-columns, id, role")
         caption: nodes.Caption | None = None
         rows: list[nodes.TableRow] = []
         for block in body:
@@ -244,9 +274,11 @@ class MarkupParser:
                 return None
         try:
             header_count = int(options.get("header-rows", "1"))
+            header_columns = int(options.get("header-columns", "0"))
             widths = tuple(float(part) for part in options["widths"].split()) if "widths" in options else None
         except ValueError:
-            self._problem(token, "table: header-rows must be a whole number and widths numbers separated by spaces")
+            self._problem(token, "table: header-rows and header-columns must be whole numbers and widths numbers "
+                                 "separated by spaces")
             return None
         if widths is not None and any(width <= 0 for width in widths):
             self._problem(token, "table: widths must be positive")
@@ -258,6 +290,7 @@ class MarkupParser:
             caption=caption,
             id=options.get("id", ""),
             role=options.get("role", ""),
+            header_columns=header_columns,
         )
 
     # --- inlines --------------------------------------------------------------------------------
@@ -307,9 +340,10 @@ class MarkupParser:
 
 def parse_markup(
     text: str, charts: dict[str, ChartSpec], source: str, images: dict[str, NamedImage] | None = None,
-    lines: Sequence[nodes.SourcePosition | None] = (),
+    lines: Sequence[nodes.SourcePosition | None] = (), quotes: str = "",
 ) -> tuple[nodes.Block, ...]:
-    return MarkupParser(charts, source, images, lines).parse(text)
+    """The blocks of rendered markup; `quotes`: the language's curly quotes for straight ones (see the module)."""
+    return MarkupParser(charts, source, images, lines, quotes).parse(text)
 
 
 _MARKDOWN_SPECIAL = frozenset(string.punctuation)

@@ -83,6 +83,19 @@ def _texts(content: Content) -> Iterator[tuple[FieldPath, str, str]]:
         yield ("organisation", "milestones", index, "date"), *_derived_date(milestone.date, language)
 
 
+def _with_typographic_quotes(texts: Iterator[tuple[FieldPath, str, str]], theme: Theme, language: str,
+                             cache: Cache) -> Iterator[tuple[FieldPath, str, str]]:
+    """The texts, and after each one that has straight quotes the curly ones the document shows instead
+    (`smart_quotes`): a font must have them too, though the author did not type them."""
+    from reports.language.labels import labels_for
+
+    quotes = labels_for(language, cache).quotes if theme.smart_quotes else ""
+    for path, text, origin in texts:
+        yield path, text, origin
+        if quotes and ("'" in text or '"' in text):
+            yield path, quotes, f"the quotation marks that replace its straight quotes ({quotes}: `smart_quotes`)"
+
+
 def _derived_name(member: Named, language: str, names: ChosenNames) -> tuple[str, str]:
     code = member.country
     assert code is not None  # called for members with a code and for the actor
@@ -174,7 +187,7 @@ def check_font_coverage(content: Content, theme: Theme, theme_folder: Path, sour
     problems: list[Diagnostic] = []
     reported: set[FieldPath] = set()
     drawable: set[str] = set(_NOT_DRAWN)
-    for path, text, origin in _texts(content):
+    for path, text, origin in _with_typographic_quotes(_texts(content), theme, content.document.language, cache):
         found = _FieldProblems()
         for character in dict.fromkeys(text):  # each distinct character once, in order of appearance
             if character in drawable:

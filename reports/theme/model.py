@@ -18,6 +18,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from reports.cache import Cache
 from reports.content.loader import LoadedDocument, Position, load_file
 from reports.errors import AssetError, ContentError, Diagnostic, TemplateError
+from reports.theme.scale import (
+    DEFAULT_BOXES,
+    DEFAULT_ROLES,
+    BoxLook,
+    ResolvedLook,
+    RoleLook,
+    TableLook,
+    merge_boxes,
+    merge_roles,
+    resolve_colour,
+    resolve_look,
+)
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -109,10 +121,14 @@ DEFAULT_STYLES: dict[str, str] = {
     "table-spacing": "Table Spacing",
     "table-bullet": "Table Bullet",
     "table-number": "Table Number",
+    "box-text": "Box Text",
     "name-lines": "Name Lines",
     "answer": "Answer",
     "answer-space": "Answer Space",
 }
+
+
+_PLAIN = RoleLook()
 
 
 class Theme(ThemeModel):
@@ -149,6 +165,31 @@ class Theme(ThemeModel):
         default_factory=lambda: dict(DEFAULT_STYLES),
         description="Role → style name; roles not listed keep their default names.",
     )
+    alignment: Literal["left", "justify"] = Field(
+        default="left", description="Alignment of body text, list items and box text (roles with `align: text`).")
+    hyphenation: bool = Field(
+        default=False, description="Hyphenate roles with `hyphenate: true` in the document's language (PDF: "
+                                   "pyphen's patterns; DOCX: Word's automatic hyphenation).")
+    smart_quotes: bool = Field(
+        default=True, description="Straight quotes and apostrophes are set as the language's curly ones.")
+    roles: dict[str, RoleLook] = Field(
+        default_factory=lambda: {role: RoleLook(**values) for role, values in DEFAULT_ROLES.items()},
+        description="Role → its look (size, leading, spacing, colour, rules); a role given here overrides the "
+                    "defaults field by field.")
+    boxes: dict[str, BoxLook] = Field(
+        default_factory=lambda: {role: BoxLook(**values) for role, values in DEFAULT_BOXES.items()},
+        description="Box role → its look; every role listed is drawn as a shaded box.")
+    table: TableLook = Field(default_factory=TableLook, description="How data tables look.")
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles_over_defaults(cls, given: object) -> object:
+        return merge_roles(given)
+
+    @field_validator("boxes", mode="before")
+    @classmethod
+    def _boxes_over_defaults(cls, given: object) -> object:
+        return merge_boxes(given)
 
     @field_validator("logo")
     @classmethod
@@ -162,6 +203,15 @@ class Theme(ThemeModel):
     def style_for(self, role: str) -> str:
         """Style name for a role: the theme's mapping, the default one, else the role title-cased."""
         return self.styles.get(role) or DEFAULT_STYLES.get(role) or role.replace("-", " ").title()
+
+    def look(self, role: str) -> ResolvedLook:
+        """A role's look in points and #RRGGBB: a role the theme does not list looks like body text."""
+        return resolve_look(self.roles.get(role) or self.roles.get("body") or _PLAIN, self.font_size, self.line_spacing, self.alignment,
+                            self.hyphenation, self.colours.model_dump())
+
+    def colour(self, reference: str) -> str:
+        """#RRGGBB of a colour reference (`primary`, `muted`, … or #RRGGBB)."""
+        return resolve_colour(reference, self.colours.model_dump())
 
     @property
     def page_size_mm(self) -> tuple[float, float]:

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, build_files
+from conftest import PROJECT_ROOT, as_typeset, build_files
 
 from reports.content.validate import check_content
 from reports.language.countries import member_name
@@ -73,14 +73,14 @@ def test_handout_carries_the_classroom_material_in_both_formats(handouts, langua
     files = handouts[(language, template)]
     for text in (pdf_text(files[".pdf"]), docx_text(files[".docx"])):
         for objective in classroom.objectives:
-            assert " ".join(objective.split()) in text
+            assert as_typeset(objective, language) in text
         for entry in classroom.glossary:
-            assert entry.term in text and " ".join(entry.definition.split()) in text
+            assert as_typeset(entry.term, language) in text and as_typeset(entry.definition, language) in text
         for question in classroom.questions:
-            assert " ".join(question.question.split()) in text
+            assert as_typeset(question.question, language) in text
         for statement in classroom.activity.true_false:
-            assert " ".join(statement.statement.split()) in text
-        answers_shown = [" ".join(question.answer.split()) in text for question in classroom.questions]
+            assert as_typeset(statement.statement, language) in text
+        answers_shown = [as_typeset(question.answer, language) in text for question in classroom.questions]
         assert all(answers_shown) if template == "handout-teacher" else not any(answers_shown)
 
 

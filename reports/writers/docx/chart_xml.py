@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from lxml import etree
 
@@ -48,10 +48,6 @@ def text_size(theme: Theme) -> float:
     """Points for a chart's labels: 90% of the body size, as the PDF chart's (9 pt for 10 pt text; not
     python-pptx's 18 pt slide default), rounded to the half point Word stores."""
     return round(theme.font_size * 0.9 * 2) / 2
-
-
-def title_size(theme: Theme) -> float:
-    return round(theme.font_size * 2) / 2
 
 
 def category_labels(spec: ChartSpec) -> tuple[str, ...]:
@@ -159,16 +155,9 @@ def chart_xml(spec: ChartSpec, theme: Theme, language_tag: str, created: dt.date
     chart.font.color.rgb = rgb(theme.colours.text)
     chart.has_legend = len(spec.series) > 1
 
-    if spec.title:
-        chart.has_title = True
-        frame = chart.chart_title.text_frame
-        frame.text = spec.title
-        for paragraph in frame.paragraphs:
-            for target in [paragraph.font, *(run.font for run in paragraph.runs)]:
-                target.size, target.bold, target.name = Pt(title_size(theme)), True, font_name
-                target.color.rgb = rgb(theme.colours.text)
-    else:
-        chart.has_title = False
+    # no title drawn: the caption under the chart names it, as in the PDF (the title stays the drawing's
+    # title, for readers of the alternative text)
+    chart.has_title = False
 
     plot = chart.plots[0]
     plot.gap_width = GAP_WIDTH
@@ -264,6 +253,12 @@ def _set_language_and_corners(root: etree._Element, language_tag: str) -> None:
 
 
 NATIVE_KINDS = {"bar": "BAR_CLUSTERED"}
+
+LONGEST_NATIVE_LABEL = 160
+"""Characters of a category label (its name and members) a native chart still shows well: about four lines of
+the label column Word and LibreOffice give a full-width bar chart. Longer labels (the African Union's 55 members)
+are wrapped into a crowded column, and LibreOffice then leaves some category names out; the picture, which sets
+the names under each bar across the whole width, keeps them all."""
 """Spec kind → python-pptx's `XL_CHART_TYPE` member: horizontal bars, one per category, as the PDF draws them."""
 
 
@@ -272,8 +267,11 @@ def native_chart_type(spec: ChartSpec, theme: Theme) -> str | None:
     picture). A name, not the member: deciding must not import python-pptx (≈0.1 s), which a chart read
     from the cache folder never needs.
 
-    None for kinds Word has no chart for (a timeline) and for every chart when the theme says `picture`.
+    None for kinds Word has no chart for (a timeline), for a chart whose category labels are too long for a
+    native chart's label column (`LONGEST_NATIVE_LABEL`), and for every chart when the theme says `picture`.
     """
     if theme.charts != "native" or not spec.series or not spec.categories:
+        return None
+    if max(len(label) for label in category_labels(spec)) > LONGEST_NATIVE_LABEL:
         return None
     return NATIVE_KINDS.get(spec.kind)

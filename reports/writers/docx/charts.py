@@ -54,7 +54,6 @@ from reports.writers.docx.chart_xml import (
     chart_xml,
     drawing_tag,
     text_size,
-    title_size,
     workbook_blob,
 )
 
@@ -66,7 +65,7 @@ CHART_PARTNAME = "/word/charts/chart%d.xml"
 WORKBOOK_PARTNAME = "/word/embeddings/Microsoft_Excel_Worksheet%d.xlsx"
 """Part names as Word itself names them, so a file Word re-saves keeps the same layout."""
 
-PARTS_VERSION = 1
+PARTS_VERSION = 2
 """Part of the cache key of chart parts kept in the cache folder: bump it whenever a change here changes them."""
 
 EMU_PER_MM = 36000
@@ -168,8 +167,26 @@ def chart_inline(relationship_id: str, drawing_id: int, width_mm: float, height_
     return parse_docx_xml(etree.tostring(inline))
 
 
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+
+
+def alternate_content(chart_drawing: etree._Element, picture_drawing: etree._Element) -> etree._Element:
+    """`mc:AlternateContent`: the chart for readers that know DrawingML charts (`Requires="c"`), else the picture.
+
+    Markup Compatibility (ECMA-376 Part 3): a reader takes the first choice whose required namespaces it
+    understands, else the fallback — Word and LibreOffice draw the chart, pandoc and mammoth show the picture,
+    both with the same alternative text.
+    """
+    alternate = etree.Element(f"{{{MC}}}AlternateContent", nsmap={"mc": MC})
+    choice = etree.SubElement(alternate, f"{{{MC}}}Choice", {"Requires": "w14"}, nsmap={"w14": W14})
+    choice.append(chart_drawing)
+    etree.SubElement(alternate, f"{{{MC}}}Fallback").append(picture_drawing)
+    return parse_docx_xml(etree.tostring(alternate))
+
+
 def chart_height_mm(spec: ChartSpec, width_mm: float, theme: Theme) -> float:
-    """Height of a native bar chart: its title and, per category, the label's lines or the bar, whichever is taller.
+    """Height of a native bar chart: per category, the label's lines or the bar, whichever is taller.
 
     An estimate (Word and LibreOffice lay the chart out themselves): the category labels get about 45% of the
     width, at about 0.55 em per character.
@@ -179,6 +196,5 @@ def chart_height_mm(spec: ChartSpec, width_mm: float, theme: Theme) -> float:
     bands = 0.0
     for label in category_labels(spec):
         lines = sum(max(1, -(-len(line) // per_line)) for line in label.split("\n"))
-        bands += max(lines * size_mm * 1.25 + 2.5, 9.0)
-    title = title_size(theme) * MM_PER_POINT * 1.6 + 3.0 if spec.title else 0.0
-    return round(title + bands + 6.0, 1)
+        bands += max(lines * size_mm * 1.2 + 1.5, 8.0)
+    return round(bands + 5.0, 1)

@@ -34,9 +34,6 @@ from reports.theme.model import Theme
 from reports.writers.docx.numbering import LIST_DEPTH
 from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, TABLE
 
-BOX_ROLES = ("key-facts", "summary")
-"""Div roles drawn as a shaded one-cell table."""
-
 # Characters XML 1.0 cannot carry (lxml refuses them; Word would refuse the file): C0 controls other than
 # tab, line feed and carriage return, lone surrogates, and the non-characters U+FFFE/U+FFFF.
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -138,8 +135,8 @@ def style_needs(document: Document, theme: Theme) -> StyleNeeds:
         elif isinstance(node, Figure):
             needs.needed |= {(name("figure"), PARAGRAPH), (name("source"), PARAGRAPH)}
         elif isinstance(node, Div):
-            if node.role in BOX_ROLES:
-                needs.needed.add((name(node.role), TABLE))
+            if node.role in theme.boxes:  # a shaded one-cell table
+                needs.needed |= {(name(node.role), TABLE), (name("box-text"), PARAGRAPH)}
             elif node.role == "box-title":
                 needs.needed.add((name("box-title"), PARAGRAPH))
         elif isinstance(node, Span):

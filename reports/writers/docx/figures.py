@@ -15,7 +15,7 @@ from reports.document.traversal import plain_text
 from reports.theme.model import Theme
 from reports.writers.base import RenderContext
 from reports.writers.docx.chart_xml import native_chart_type
-from reports.writers.docx.charts import chart_height_mm, chart_inline, embed_chart
+from reports.writers.docx.charts import alternate_content, chart_height_mm, chart_inline, embed_chart
 from reports.writers.docx.fields import Bookmarks
 from reports.writers.docx.frames import Frame
 from reports.writers.docx.ooxml import EMU_PER_MM, Element, element
@@ -69,7 +69,9 @@ class FigureVisits:
         return (theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom) * MAX_FIGURE_HEIGHT
 
     def _add_chart(self, paragraph: Element, spec: ChartSpec, width_mm: float, alt: str, title: str) -> None:
-        """A native Word chart (chart part + embedded workbook, see `docx_charts`) drawn `width_mm` wide."""
+        """A native Word chart (chart part + embedded workbook, see `docx_charts`) drawn `width_mm` wide, and the
+        same chart as a picture with the same alternative text for readers that draw no charts (pandoc, mammoth,
+        older Word): an `mc:AlternateContent`, as Office writes a chart kind older readers lack."""
         assert self._word is not None
         embedded = embed_chart(self._word.part, spec, self.theme, word_language_tag(spec.language),
                                self.context.timestamp, self.context.cache)
@@ -77,10 +79,17 @@ class FigureVisits:
         self._drawing_id += 1  # one counter for pictures and charts: Word rejects a repeated wp:docPr id
         if self._east_asian is not None:
             apply_to_chart(embedded.chart_part.element, self._east_asian)
-        inline = chart_inline(embedded.relationship_id, self._drawing_id, width_mm, height_mm, alt, title)
-        paragraph.append(element("w:r", children=[element("w:drawing", children=[inline])]))
+        chart = chart_inline(embedded.relationship_id, self._drawing_id, width_mm, height_mm, alt, title)
+        picture = self._picture_inline(self.context.charts.png(spec, width_mm), width_mm, alt, title)
+        paragraph.append(element("w:r", children=[alternate_content(element("w:drawing", children=[chart]),
+                                                                    element("w:drawing", children=[picture]))]))
 
     def _add_picture(self, paragraph: Element, png: bytes, width_mm: float, alt: str, title: str) -> None:
+        inline = self._picture_inline(png, width_mm, alt, title)
+        paragraph.append(element("w:r", children=[element("w:drawing", children=[inline])]))
+
+    def _picture_inline(self, png: bytes, width_mm: float, alt: str, title: str) -> Element:
+        """The `wp:inline` of a picture `width_mm` wide (shrunk to fit the page), with its alternative text."""
         assert self._word is not None
         inline = self._word.part.new_pic_inline(io.BytesIO(png), width=Mm(width_mm))
         max_height_emu = self._max_figure_height_mm() * EMU_PER_MM
@@ -100,5 +109,4 @@ class FigureVisits:
         properties.set("descr", alt)
         if title:
             properties.set("title", title)
-        run = element("w:r", children=[element("w:drawing", children=[inline])])
-        paragraph.append(run)
+        return inline

@@ -31,7 +31,7 @@ class TableFrame:
 class ListFrame:
     ordered: bool
     depth: int
-    num_id: int | None
+    num_id: int
 
 
 @dataclass(frozen=True)

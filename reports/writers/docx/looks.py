@@ -26,8 +26,11 @@ class Look:
     after: float | None = None
     line: float | None = None
     """Line height as a multiple of single spacing."""
+    line_at_least: float | None = None
+    """Line height in points, taller only where a line holds something taller (wins over `line`): the leading
+    the PDF sets, which a multiple of single spacing cannot give (single spacing is the font's own height)."""
     line_exact: float | None = None
-    """Exact line height in points (wins over `line`)."""
+    """Exact line height in points (wins over the others)."""
     keep_next: bool = False
     keep_lines: bool = False
     align: str = ""
@@ -38,6 +41,8 @@ class Look:
     border_bottom: tuple[str, float, float] | None = None
     right_tab: float | None = None
     outline_level: int | None = None
+    no_hyphenation: bool = False
+    """Word's automatic hyphenation leaves this style's words whole."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,8 @@ class StyleSpec:
 
 
 def paragraph_properties(look: Look) -> Element:
-    """`w:pPr` children in schema order (keepNext, keepLines, pBdr, tabs, spacing, ind, jc, outlineLvl)."""
+    """`w:pPr` children in schema order (keepNext, keepLines, pBdr, tabs, suppressAutoHyphens, spacing, ind, jc,
+    outlineLvl)."""
     children: list[Element] = []
     if look.keep_next:
         children.append(element("w:keepNext"))
@@ -69,6 +75,8 @@ def paragraph_properties(look: Look) -> Element:
         children.append(element("w:pBdr", children=borders))
     if look.right_tab is not None:
         children.append(element("w:tabs", children=[element("w:tab", {"w:val": "right", "w:pos": twips(look.right_tab)})]))
+    if look.no_hyphenation:
+        children.append(element("w:suppressAutoHyphens"))
     spacing: dict[str, str | int] = {}
     if look.before is not None:
         spacing["w:before"] = points_to_twips(look.before)
@@ -77,6 +85,9 @@ def paragraph_properties(look: Look) -> Element:
     if look.line_exact is not None:
         spacing["w:line"] = points_to_twips(look.line_exact)
         spacing["w:lineRule"] = "exact"
+    elif look.line_at_least is not None:
+        spacing["w:line"] = points_to_twips(look.line_at_least)
+        spacing["w:lineRule"] = "atLeast"
     elif look.line is not None:
         spacing["w:line"] = round(240 * look.line)
         spacing["w:lineRule"] = "auto"
@@ -135,22 +146,3 @@ def cell_margins(vertical_mm: float, horizontal_mm: float, bottom_mm: float | No
 
 def shading(colour: str) -> Element:
     return element("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": hex_colour(colour)})
-
-
-@dataclass(frozen=True)
-class TableLook:
-    """Geometry shared by the writer and the table styles (cell margins decide the usable width)."""
-
-    cell_vertical_mm: float = 1.2
-    cell_horizontal_mm: float = 1.8
-    box_top_mm: float = 3.2
-    box_bottom_mm: float = 1.8
-    """Less than the top: the last paragraph in a box brings its own space after."""
-    box_horizontal_mm: float = 4.0
-    box_rule_points: float = 3.0
-
-
-TABLE_TEXT_SCALE = 0.88
-"""Table text size relative to the body text."""
-
-TABLE_LOOK = TableLook()

@@ -1,6 +1,7 @@
-"""List numbering: one abstract numbering per list style (bullets, numbers), linked to Word's List Bullet and
-List Number styles so a list restyles with them; a numbered list that must start again at 1 gets its own
-numbering instance.
+"""List numbering: one abstract numbering per list style (bullets and numbers, in the text and in table cells),
+linked to Word's List Bullet and List Number styles so a list restyles with them; a numbered list that must
+start again at 1 gets its own numbering instance. Indents come from the theme (`roles.bullet.indent`, …), the
+same room the PDF gives the bullet or number.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ _BULLETS = ("\u2022", "\u2013", "\u25aa")
 _NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
 
 
-def list_indent(level: int) -> tuple[float, float]:
-    """(left indent, hanging) in millimetres for a list level counted from 0."""
-    return 7.0 + 6.5 * level, 5.0
+MM_PER_POINT = 25.4 / 72
+
+
+def list_indent(indent_points: float, level: int) -> tuple[float, float]:
+    """(left indent, hanging) in millimetres for a list level counted from 0, the marker hanging in the indent."""
+    step = indent_points * MM_PER_POINT
+    return step * (level + 1), step
 
 
 class Numbering:
@@ -44,27 +49,37 @@ class Numbering:
         self._next_num = max(num_ids, default=0) + 1
         self._bullet_abstract = self._add_abstract("bullet")
         self._number_abstract = self._add_abstract("number")
+        self._table_number_abstract = self._add_abstract("table-number")
         self.bullet_num = self._add_num(self._bullet_abstract)
         self.number_num = self._add_num(self._number_abstract)
+        self.table_bullet_num = self._add_num(self._add_abstract("table-bullet"))
+        self.table_number_num = self._add_num(self._table_number_abstract)
         self._link_styles()
 
     def _add_abstract(self, role: str) -> int:
         abstract_id = self._next_abstract
         self._next_abstract += 1
-        colour = hex_colour(self.sheet.theme.colours.primary)
+        theme = self.sheet.theme
+        colour = hex_colour(theme.look("list-marker").colour)
+        indent = theme.look(role).indent
+        in_table = role.startswith("table-")
         levels = []
         for level in range(LIST_DEPTH):
-            left, hanging = list_indent(level)
-            if role == "bullet":
+            left, hanging = list_indent(indent, level)
+            if role.endswith("bullet"):
                 number_format, text = "bullet", _BULLETS[level]
                 run = [element("w:rPr", children=[element("w:color", {"w:val": colour})])]
             else:
                 number_format, text = _NUMBER_FORMATS[level]
                 run = []
+            # a level names the style that holds it (Word links each list style to one level); a table's lists
+            # share one style, linked to their first level
+            linked = [] if in_table and level else [element("w:pStyle", {"w:val": self.sheet.style_id(
+                self.sheet.name(role) if in_table else self.sheet.list_style(role, level + 1))})]
             levels.append(element("w:lvl", {"w:ilvl": level}, [
                 element("w:start", {"w:val": 1}),
                 element("w:numFmt", {"w:val": number_format}),
-                element("w:pStyle", {"w:val": self.sheet.style_id(self.sheet.list_style(role, level + 1))}),
+                *linked,
                 element("w:lvlText", {"w:val": text}),
                 element("w:lvlJc", {"w:val": "left"}),
                 element("w:pPr", children=[
@@ -98,9 +113,11 @@ class Numbering:
 
     def _link_styles(self) -> None:
         index = self.sheet.index
-        for role, num_id in (("table-bullet", self.bullet_num), ("table-number", self.number_num)):
+        for role, num_id in (("table-bullet", self.table_bullet_num), ("table-number", self.table_number_num)):
             properties = index.get(self.sheet.name(role)).find(qn("w:pPr"))
             properties.insert(0, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
+            for child in properties.findall(qn("w:ind")):
+                properties.remove(child)  # indents come from the list level
         for role, num_id in (("bullet", self.bullet_num), ("number", self.number_num)):
             for depth in range(1, LIST_DEPTH + 1):
                 node = index.get(self.sheet.list_style(role, depth))
@@ -112,6 +129,6 @@ class Numbering:
                 for child in properties.findall(qn("w:ind")):
                     properties.remove(child)  # indents come from the list level
 
-    def restarted_number_list(self, level: int) -> int:
+    def restarted_number_list(self, level: int, in_table: bool = False) -> int:
         """A fresh list instance whose `level` starts again at 1."""
-        return self._add_num(self._number_abstract, restart_level=level)
+        return self._add_num(self._table_number_abstract if in_table else self._number_abstract, restart_level=level)

@@ -123,6 +123,26 @@ def tidy_package(word: WordDocument, language_tag: str) -> None:
     font_language.set(qn("w:val"), language_tag)
 
 
+def set_hyphenation(word: WordDocument) -> None:
+    """Word's automatic hyphenation, in each paragraph's language (the document's, from the style defaults);
+    words in capitals (acronyms) stay whole, as the PDF leaves them. Styles that must not be hyphenated
+    (headings, captions) say so themselves (`w:suppressAutoHyphens`)."""
+    settings = word.settings.element
+    for tag in ("w:autoHyphenation", "w:doNotHyphenateCaps"):
+        for node in settings.findall(qn(tag)):
+            settings.remove(node)
+    anchor = settings.find(qn("w:defaultTabStop"))
+    added = [element("w:autoHyphenation"), element("w:doNotHyphenateCaps")]
+    if anchor is None:  # python-docx's template has it; a reference document may not: after the zoom then
+        anchor = settings.find(qn("w:zoom"))
+    if anchor is None:
+        for node in reversed(added):
+            settings.insert(0, node)
+        return
+    for node in reversed(added):
+        anchor.addnext(node)
+
+
 def extended_properties() -> bytes:
     """docProps/app.xml without the template's "Microsoft Macintosh Word" and stale page/word counts."""
     return (

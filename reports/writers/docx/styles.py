@@ -14,7 +14,8 @@ later documents are parsed from it; each document still gets its own XML tree.
 
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import replace
+from typing import Any, Iterable, cast
 
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
@@ -24,9 +25,8 @@ from docx.oxml.ns import qn
 from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic
 from reports.theme.model import Theme
+from reports.theme.scale import ResolvedRule
 from reports.writers.docx.looks import (
-    TABLE_LOOK,
-    TABLE_TEXT_SCALE,
     Look,
     StyleSpec,
     border,
@@ -36,11 +36,13 @@ from reports.writers.docx.looks import (
     run_properties,
     shading,
 )
-from reports.writers.docx.numbering import LIST_DEPTH, list_indent
+from reports.writers.docx.numbering import LIST_DEPTH
 from reports.writers.docx.ooxml import Element, element, half_points, hex_colour
 from reports.writers.docx.package import blank_package, open_package
 from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, STYLE_TYPE_NAMES, StyleIndex, style_kind
 
+MM_PER_POINT = 25.4 / 72
+_WORD_ALIGNMENTS = {"left": "left", "justify": "both", "center": "center", "right": "right"}
 _EAST_ASIAN = {"zh", "ja", "ko"}
 _RIGHT_TO_LEFT = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"}
 
@@ -104,7 +106,7 @@ class StyleSheet:
         """Everything `define` reads: the whole theme (defaults and table styles read it directly), the
         language, the computed specs (so a changed `specs` cannot reuse old styles) and the table roles."""
         specs = tuple(self.specs(paragraph_roles=paragraph_roles, span_roles=span_roles))
-        return self.theme.model_dump_json(), self.language_tag, specs, table_roles, TABLE_LOOK
+        return self.theme.model_dump_json(), self.language_tag, specs, table_roles
 
     # --- names ----------------------------------------------------------------------------------
 
@@ -126,7 +128,7 @@ class StyleSheet:
                 raise AssetError([Diagnostic(f"style '{name}' is a {STYLE_TYPE_NAMES.get(found, found)} "
                                              f"style, but a {STYLE_TYPE_NAMES[kind]} style is needed — rename one "
                                              "of them or map the role to another style in theme.yaml")])
-            self._ids[key] = node.styleId
+            self._ids[key] = cast(str, node.styleId)  # python-docx types it optional; a style in the file has one
         return self._ids[key]
 
     # --- definition -----------------------------------------------------------------------------
@@ -139,101 +141,105 @@ class StyleSheet:
             self._apply(spec)
         table_style = self.name("table")
         self._put_table_style(self._data_table_style(table_style))
-        for role in ("key-facts", "summary"):
+        for role in self.theme.boxes:
             self._put_table_style(self._box_table_style(role))
         for role in table_roles:
             name = self.name(role)
             if name not in self.index:
                 self._put_table_style(self._data_table_style(name, based_on=table_style))
 
-    def specs(self, paragraph_roles: Iterable[str] = (), span_roles: Iterable[str] = ()) -> list[StyleSpec]:
+    def look(self, role: str, **changes: Any) -> Look:
+        """A role's Word look from the theme's numbers (`Theme.look`), the ones the PDF sets too.
+
+        Colour is written only where it differs from the text colour of the document defaults: a paragraph
+        style's colour would override the white of a table style's header row.
+        """
         theme = self.theme
-        colours = theme.colours
-        size = theme.font_size
-        heading = theme.heading_font.name
-        text_width = theme.text_width_mm
+        resolved = theme.look(role)
+        family = theme.heading_font if resolved.font == "heading" else theme.body_font
+
+        def border(rule: ResolvedRule | None) -> tuple[str, float, float] | None:
+            return None if rule is None else (rule.colour, rule.width, rule.gap)
+
+        look = Look(
+            font=family.name, size=resolved.size, bold=resolved.bold, italic=resolved.italic,
+            colour=resolved.colour if resolved.colour != theme.colours.text else "",
+            before=resolved.before, after=resolved.after, line_at_least=resolved.leading,
+            keep_next=resolved.keep_with_next, align=_WORD_ALIGNMENTS[resolved.align],
+            border_top=border(resolved.rule_above), border_bottom=border(resolved.rule_below),
+            no_hyphenation=theme.hyphenation and not resolved.hyphenate,
+        )
+        return replace(look, **changes) if changes else look
+
+    def character_look(self, role: str) -> Look:
+        """A character style's look: only face and colour (size and font stay the paragraph's)."""
+        resolved = self.theme.look(role)
+        colour = resolved.colour if resolved.colour != self.theme.colours.text else ""
+        return Look(bold=resolved.bold, italic=resolved.italic, colour=colour)
+
+    def specs(self, paragraph_roles: Iterable[str] = (), span_roles: Iterable[str] = ()) -> list[StyleSpec]:
+        """Every style the writer uses, each from its role's look in the theme."""
+        theme = self.theme
+        look = self.look
         name = self.name
         normal = "Normal"
         body_text = name("body")
         specs = [
-            StyleSpec(normal, PARAGRAPH, Look(after=0, line=theme.line_spacing)),
-            StyleSpec(body_text, PARAGRAPH, Look(after=size * 0.7), normal, body_text, 1, True),
-            StyleSpec(name("lead"), PARAGRAPH, Look(size=size * 1.15, line=theme.line_spacing, after=size * 1.0,
-                                                    colour=colours.primary), body_text, body_text, 2, True),
-            StyleSpec(name("title"), PARAGRAPH, Look(font=heading, size=size * 2.4, bold=True, colour=colours.primary,
-                                                     line=1.05, before=0, after=size * 0.5, keep_next=True,
-                                                     keep_lines=True),
-                      normal, name("subtitle"), 10, True),
-            StyleSpec(name("subtitle"), PARAGRAPH, Look(font=heading, size=size * 1.35, colour=colours.muted,
-                                                        line=1.15, after=size * 0.9, keep_next=True),
-                      normal, name("byline"), 11, True),
-            StyleSpec(name("byline"), PARAGRAPH, Look(font=heading, size=size * 0.9, colour=colours.muted,
-                                                      line=1.2, after=size * 1.8,
-                                                      border_bottom=(colours.accent, 1.5, 6)),
-                      normal, body_text, 12, True),
+            StyleSpec(normal, PARAGRAPH, Look(after=0, line_at_least=theme.look("body").leading)),
+            StyleSpec(body_text, PARAGRAPH, look("body"), normal, body_text, 1, True),
+            StyleSpec(name("lead"), PARAGRAPH, look("lead"), body_text, body_text, 2, True),
+            StyleSpec(name("title"), PARAGRAPH, look("title", keep_lines=True), normal, name("subtitle"), 10, True),
+            StyleSpec(name("subtitle"), PARAGRAPH, look("subtitle"), normal, name("byline"), 11, True),
+            StyleSpec(name("byline"), PARAGRAPH, look("byline"), normal, body_text, 12, True),
         ]
-        for level, (scale, before, after) in enumerate(((1.5, 2.0, 0.6), (1.2, 1.5, 0.45), (1.05, 1.1, 0.3)), 1):
-            specs.append(StyleSpec(
-                name(f"heading-{level}"), PARAGRAPH,
-                Look(font=heading, size=size * scale, bold=True, colour=colours.primary if level < 3 else colours.text,
-                     line=1.1, before=size * before, after=size * after, keep_next=True, keep_lines=True,
-                     outline_level=level - 1),
-                normal, body_text, 9, True))
+        for level in (1, 2, 3):
+            specs.append(StyleSpec(name(f"heading-{level}"), PARAGRAPH,
+                                   look(f"heading-{level}", keep_lines=True, outline_level=level - 1),
+                                   normal, body_text, 9, True))
         specs += [
-            StyleSpec(name("caption"), PARAGRAPH, Look(font=heading, size=size * 0.9, colour=colours.text, line=1.15,
-                                                       before=size * 0.9, after=size * 0.45, keep_next=True,
-                                                       keep_lines=True),
-                      normal, body_text, 35, True),
-            StyleSpec(name("caption-label"), CHARACTER, Look(bold=True, colour=colours.primary), priority=35),
-            StyleSpec(name("source"), PARAGRAPH, Look(font=heading, size=size * 0.8, colour=colours.muted, line=1.15,
-                                                      before=0, after=size * 1.2, keep_lines=True),
-                      normal, body_text, 36, True),
-            StyleSpec(name("figure"), PARAGRAPH, Look(line=1.0, before=size * 0.6, after=size * 0.2, keep_next=True),
-                      normal, name("caption"), 34),
-            # No keep-with-next: inside a box's only table row, Word and LibreOffice read it as "keep the
-            # whole box with the next paragraph", which chains the box to the heading and figure after it.
-            StyleSpec(name("box-title"), PARAGRAPH, Look(font=heading, size=size * 1.1, bold=True,
-                                                         colour=colours.primary, line=1.15, after=size * 0.4,
-                                                         keep_lines=True),
-                      normal, body_text, 20, True),
-            StyleSpec(name("table-text"), PARAGRAPH, Look(font=heading, size=size * TABLE_TEXT_SCALE, line=1.15, before=0,
-                                                          after=0),
-                      normal, name("table-text"), 30),
-            StyleSpec(name("table-heading"), PARAGRAPH, Look(bold=True, keep_next=True),
-                      name("table-text"), name("table-text"), 31),
-            StyleSpec(name("header"), PARAGRAPH, Look(font=heading, size=size * 0.8, colour=colours.muted, line=1.0,
-                                                      after=0, right_tab=text_width,
-                                                      border_bottom=(colours.rule, 0.75, 4)),
-                      normal, priority=99),
-            StyleSpec(name("footer"), PARAGRAPH, Look(font=heading, size=size * 0.8, colour=colours.muted, line=1.0,
-                                                      after=0, right_tab=text_width,
-                                                      border_top=(colours.rule, 0.75, 4)),
-                      normal, priority=99),
-            # The gap after a table: Word has no "space after" for tables, so a table followed by text gets
-            # one empty paragraph of this style (it also keeps Word from merging two adjacent tables).
-            StyleSpec(name("table-spacing"), PARAGRAPH, Look(size=2, line_exact=size * 0.8, before=0, after=0),
+            StyleSpec(name("caption"), PARAGRAPH, look("caption", keep_lines=True), normal, body_text, 35, True),
+            StyleSpec(name("caption-label"), CHARACTER, self.character_look("caption-label"), priority=35),
+            StyleSpec(name("source"), PARAGRAPH, look("source", keep_lines=True), normal, body_text, 36, True),
+            StyleSpec(name("figure"), PARAGRAPH, look("figure"), normal, name("caption"), 34),
+            StyleSpec(name("box-title"), PARAGRAPH, look("box-title", keep_lines=True), normal, name("box-text"),
+                      20, True),
+            StyleSpec(name("box-text"), PARAGRAPH, look("box-text"), body_text, name("box-text"), 21, True),
+            StyleSpec(name("table-text"), PARAGRAPH, look("table-text"), normal, name("table-text"), 30),
+            StyleSpec(name("table-heading"), PARAGRAPH, look("table-heading"), name("table-text"),
+                      name("table-text"), 31),
+            StyleSpec(name("header"), PARAGRAPH, look("header", right_tab=theme.text_width_mm), normal,
+                      priority=99),
+            StyleSpec(name("footer"), PARAGRAPH, look("footer", right_tab=theme.text_width_mm), normal,
+                      priority=99),
+            # The gap after a table or box: Word has no "space after" for tables, so a table followed by text
+            # gets one empty paragraph of this style, as tall as the theme's space below tables (it also keeps
+            # Word from merging two adjacent tables).
+            StyleSpec(name("table-spacing"), PARAGRAPH,
+                      Look(size=2, line_exact=theme.font_size * theme.table.after, before=0, after=0),
                       normal, body_text, 99),
-            StyleSpec(name("hyperlink"), CHARACTER, Look(colour=colours.primary, underline=True), priority=99),
+            StyleSpec(name("hyperlink"), CHARACTER, replace(self.character_look("hyperlink"), underline=True),
+                      priority=99),
         ]
         for depth in range(1, LIST_DEPTH + 1):
             for role in ("bullet", "number"):
-                specs.append(StyleSpec(self.list_style(role, depth), PARAGRAPH, Look(after=size * 0.3),
-                                       body_text, priority=99, quick=depth == 1))
+                specs.append(StyleSpec(self.list_style(role, depth), PARAGRAPH, look(role), body_text, priority=99,
+                                       quick=depth == 1))
+            indent = theme.look("bullet").indent * depth
             specs.append(StyleSpec(self.list_style("list-continue", depth), PARAGRAPH,
-                                   Look(after=size * 0.3, indent_left=list_indent(depth - 1)[0]), body_text,
+                                   look("list-continue", indent_left=indent * MM_PER_POINT), body_text,
                                    priority=99))
         for role in ("table-bullet", "table-number"):  # lists inside table cells: table-sized, tighter indents
-            specs.append(StyleSpec(name(role), PARAGRAPH, Look(after=size * 0.15, indent_left=4.2, hanging=3.2),
-                                   name("table-text"), name(role), 99))
+            specs.append(StyleSpec(name(role), PARAGRAPH, look(role), name("table-text"), name(role), 99))
         known = {spec.name for spec in specs}
         for role in paragraph_roles:  # roles the theme does not style yet: they look like body text
             if name(role) not in known:
                 known.add(name(role))
-                specs.append(StyleSpec(name(role), PARAGRAPH, Look(), body_text, body_text, 50, True))
+                specs.append(StyleSpec(name(role), PARAGRAPH, look(role), body_text, body_text, 50, True))
         for role in span_roles:  # character styles for Span roles: named, so Word users can restyle them
             if name(role) not in known:
                 known.add(name(role))
-                specs.append(StyleSpec(name(role), CHARACTER, Look(), priority=50, quick=True))
+                specs.append(StyleSpec(name(role), CHARACTER, self.character_look(role) if role in theme.roles
+                                       else Look(), priority=50, quick=True))
         return specs
 
     def set_language(self) -> None:
@@ -283,7 +289,8 @@ class StyleSheet:
         ])
         paragraph = element("w:pPr", children=[
             element("w:widowControl"),
-            element("w:spacing", {"w:after": 0, "w:line": round(240 * theme.line_spacing), "w:lineRule": "auto"}),
+            element("w:spacing", {"w:after": 0, "w:line": round(20 * theme.look("body").leading),
+                                  "w:lineRule": "atLeast"}),
         ])
         defaults.append(element("w:rPrDefault", children=[run]))
         defaults.append(element("w:pPrDefault", children=[paragraph]))
@@ -323,7 +330,7 @@ class StyleSheet:
         node = self.index.find(name)
         if node is None:
             node = self.index.add(name, kind)
-        return node.styleId
+        return cast(str, node.styleId)
 
     # --- table styles ---------------------------------------------------------------------------
 
@@ -346,62 +353,66 @@ class StyleSheet:
         ])
 
     def _data_table_style(self, name: str, based_on: str = "") -> Element:
-        """Rules above and below, hairlines between rows, a primary-coloured header row, light banding."""
-        theme, colours, look = self.theme, self.theme.colours, TABLE_LOOK
+        """The theme's `table` look: rules above and below, hairlines between rows, a header band, stripes."""
+        theme, look = self.theme, self.theme.table
+        colour = theme.colour
         base = "TableNormal"
         based_on_node = self.index.find(based_on) if based_on else None
         if based_on_node is not None:
-            base = based_on_node.styleId
+            base = cast(str, based_on_node.styleId)
         style = self._table_style_shell(name, base)
+        text = theme.look("table-text")
         style.append(element("w:pPr", children=[element("w:spacing", {"w:before": 0, "w:after": 0})]))
         style.append(element("w:rPr", children=[
-            font_element(theme.heading_font.name),
-            element("w:sz", {"w:val": half_points(theme.font_size * TABLE_TEXT_SCALE)}),
-            element("w:szCs", {"w:val": half_points(theme.font_size * TABLE_TEXT_SCALE)}),
+            font_element(theme.heading_font.name if text.font == "heading" else theme.body_font.name),
+            element("w:sz", {"w:val": half_points(text.size)}),
+            element("w:szCs", {"w:val": half_points(text.size)}),
         ]))
         style.append(element("w:tblPr", children=[
             element("w:tblStyleRowBandSize", {"w:val": 1}),
             element("w:tblBorders", children=[
-                border("w:top", colours.primary, 1.0),
-                border("w:left", colours.rule, 0),
-                border("w:bottom", colours.primary, 1.0),
-                border("w:right", colours.rule, 0),
-                border("w:insideH", colours.rule, 0.5),
-                border("w:insideV", colours.rule, 0),
+                border("w:top", colour(look.rule), look.rule_width),
+                border("w:left", colour(look.hairline), 0),
+                border("w:bottom", colour(look.rule), look.rule_width),
+                border("w:right", colour(look.hairline), 0),
+                border("w:insideH", colour(look.hairline), look.hairline_width),
+                border("w:insideV", colour(look.hairline), 0),
             ]),
-            cell_margins(look.cell_vertical_mm, look.cell_horizontal_mm),
+            cell_margins(look.cell_padding_top * MM_PER_POINT, look.cell_padding_side * MM_PER_POINT,
+                         look.cell_padding_bottom * MM_PER_POINT),
         ]))
         style.append(element("w:tcPr", children=[element("w:vAlign", {"w:val": "top"})]))
         style.append(element("w:tblStylePr", {"w:type": "firstRow"}, [
             element("w:pPr", children=[element("w:keepNext")]),
             element("w:rPr", children=[element("w:b"), element("w:bCs"),
-                                       element("w:color", {"w:val": hex_colour(colours.table_header_text)})]),
+                                       element("w:color", {"w:val": hex_colour(colour(look.header_text))})]),
             element("w:tblPr"),
             element("w:trPr", children=[element("w:cantSplit"), element("w:tblHeader")]),
             element("w:tcPr", children=[
-                shading(colours.primary),
+                shading(colour(look.header_background)),
                 element("w:vAlign", {"w:val": "bottom"}),
             ]),
         ]))
         style.append(element("w:tblStylePr", {"w:type": "band2Horz"}, [
             element("w:tblPr"),
-            element("w:tcPr", children=[shading(colours.table_stripe)]),
+            element("w:tcPr", children=[shading(colour(look.stripe))]),
         ]))
         return style
 
     def _box_table_style(self, role: str) -> Element:
-        """A shaded one-cell box with a thick rule on the left (key facts in primary, summary in accent)."""
-        colours, look = self.theme.colours, TABLE_LOOK
-        rule = colours.primary if role == "key-facts" else colours.accent
+        """A shaded one-cell box with a thick rule down its left edge (the theme's `boxes` look)."""
+        look = self.theme.boxes[role]
+        rule = self.theme.colour(look.rule)
         style = self._table_style_shell(self.name(role))
         style.append(element("w:tblPr", children=[
             element("w:tblBorders", children=[
-                border("w:top", rule, 0), border("w:left", rule, look.box_rule_points), border("w:bottom", rule, 0),
+                border("w:top", rule, 0), border("w:left", rule, look.rule_width), border("w:bottom", rule, 0),
                 border("w:right", rule, 0), border("w:insideH", rule, 0), border("w:insideV", rule, 0),
             ]),
-            cell_margins(look.box_top_mm, look.box_horizontal_mm, look.box_bottom_mm),
+            cell_margins(look.padding_top * MM_PER_POINT, look.padding_side * MM_PER_POINT,
+                         look.padding_bottom * MM_PER_POINT),
         ]))
-        style.append(element("w:tcPr", children=[shading(colours.box_background)]))
+        style.append(element("w:tcPr", children=[shading(self.theme.colour(look.background))]))
         return style
 
     # --- checking -------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from reports.theme.model import Theme
 from reports.writers.base import RenderContext
 from reports.writers.docx.charts import MM_PER_POINT
 from reports.writers.docx.frames import Frame, TableFrame
-from reports.writers.docx.looks import TABLE_LOOK, TABLE_TEXT_SCALE
 from reports.writers.docx.ooxml import Element, append_block, element, new_paragraph, twips
 from reports.writers.docx.style_index import TABLE
 from reports.writers.docx.styles import StyleSheet
@@ -33,16 +32,18 @@ def column_widths_twips(relative: tuple[float, ...], total_twips: int) -> list[i
 
 
 def new_table(style_id: str, widths: list[int], row_count: int, header_rows: int, title: str = "",
-              banded: bool = True) -> tuple[Element, list[list[Element]]]:
-    """An empty `w:tbl` and its cells (row by row); the first `header_rows` rows repeat on each page."""
+              banded: bool = True, first_column: bool = False) -> tuple[Element, list[list[Element]]]:
+    """An empty `w:tbl` and its cells (row by row); the first `header_rows` rows repeat on each page;
+    `first_column`: the first column heads its rows (Word's "First Column" table style option)."""
     first_row = header_rows > 0
-    look_value = (0x0020 if first_row else 0) | (0 if banded else 0x0200) | 0x0400
+    look_value = (0x0020 if first_row else 0) | (0x0080 if first_column else 0) | (0 if banded else 0x0200) | 0x0400
     properties = [
         element("w:tblStyle", {"w:val": style_id}),
         element("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}),
         element("w:tblLayout", {"w:type": "fixed"}),
         element("w:tblLook", {"w:val": f"{look_value:04X}", "w:firstRow": int(first_row), "w:lastRow": 0,
-                              "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": int(not banded), "w:noVBand": 1}),
+                              "w:firstColumn": int(first_column), "w:lastColumn": 0, "w:noHBand": int(not banded),
+                              "w:noVBand": 1}),
     ]
     if title:
         properties.append(element("w:tblCaption", {"w:val": title[:255]}))
@@ -80,7 +81,9 @@ class TableVisits:
     _frames: list[Frame]
     visit: Callable[[Any], Any]
     _tables: list[TableFrame]
-    sheet: StyleSheet
+    @property
+    def sheet(self) -> StyleSheet:
+        raise NotImplementedError  # the writer's own property (`DocxWriter.sheet`) answers
     _style_id: Callable[..., str]
     _visit_blocks: Callable[[Iterable[Any]], None]
     visit_caption: Callable[..., None]
@@ -102,11 +105,15 @@ class TableVisits:
         widths_mm = [frame.width_mm * width / total_relative for width in relative]
         style = self.theme.style_for(node.role or "table")
         title = plain_text(node.caption) if node.caption is not None else ""
-        table, cells = new_table(self.sheet.style_id(style, TABLE), widths, len(rows), len(node.header_rows), title)
+        table, cells = new_table(self.sheet.style_id(style, TABLE), widths, len(rows), len(node.header_rows), title,
+                                 first_column=node.header_columns > 0)
         append_block(frame.element, table)
         self._tables.append(TableFrame(cells, widths_mm, len(node.header_rows)))
         try:
-            self._visit_blocks(rows)
+            # rows and cells directly, not as blocks: the gap after a table is decided by the block after it
+            # (`_space_after_table`), which a row is not
+            for row in rows:
+                self.visit(row)
         finally:
             self._tables.pop()
 
@@ -116,7 +123,8 @@ class TableVisits:
         table.next_row += 1
         table.next_cell = 0
         try:
-            self._visit_blocks(node.cells)
+            for cell_node in node.cells:
+                self.visit(cell_node)
         finally:
             for cell in table.cells[table.row][table.next_cell:]:  # short rows: empty cells stay valid
                 self._close_cell(cell, self._cell_role(table))
@@ -132,16 +140,18 @@ class TableVisits:
         """A generous estimate of the row's height (table text at half an em a character, lines of 1.3 em)
         is under `KEEP_ROW_PAGE_SHARE` of the page body: then the row surely fits on one page."""
         theme = self.theme
-        size_mm = theme.font_size * TABLE_TEXT_SCALE * MM_PER_POINT
+        size_mm = theme.look("table-text").size * MM_PER_POINT
+        padding_side_mm = theme.table.cell_padding_side * MM_PER_POINT
+        padding_mm = (theme.table.cell_padding_top + theme.table.cell_padding_bottom) * MM_PER_POINT
         tallest = 0.0
         for cell, width_mm in zip(cells, widths_mm):
-            usable = max(width_mm - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
+            usable = max(width_mm - 2 * padding_side_mm, 5.0)
             per_line = max(1, int(usable / (size_mm * 0.5)))
             lines = 0
             for paragraph in cell.iter(qn("w:p")):
                 text = "".join(run.text or "" for run in paragraph.iter(qn("w:t")))
                 lines += max(1, -(-len(text) // per_line)) + 1  # and a line's worth of paragraph spacing
-            tallest = max(tallest, lines * size_mm * 1.3 + 2 * TABLE_LOOK.cell_vertical_mm)
+            tallest = max(tallest, lines * size_mm * 1.3 + padding_mm)
         body = theme.page_size_mm[1] - theme.margins.top - theme.margins.bottom
         return tallest < body * KEEP_ROW_PAGE_SHARE
 
@@ -154,7 +164,7 @@ class TableVisits:
         table.next_cell += 1
         cell = table.cells[table.row][index]
         role = self._cell_role(table)
-        width = max(table.widths_mm[index] - 2 * TABLE_LOOK.cell_horizontal_mm, 5.0)
+        width = max(table.widths_mm[index] - 2 * self.theme.table.cell_padding_side * MM_PER_POINT, 5.0)
         self._frames.append(Frame(cell, width, role))
         try:
             self._visit_blocks(node.blocks)

@@ -39,14 +39,22 @@ from reports.document.nodes import (
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.docx.archive import deterministic_zip
 from reports.writers.docx.charts import MM_PER_POINT
-from reports.writers.docx.checks import BOX_ROLES, check_writable, style_needs
+from reports.writers.docx.checks import check_writable, style_needs
 from reports.writers.docx.fields import Bookmarks, field_runs, sequence_name
 from reports.writers.docx.figures import FigureVisits
 from reports.writers.docx.frames import Frame, ListFrame, RunState, TableFrame
 from reports.writers.docx.inlines import InlineRuns
-from reports.writers.docx.looks import TABLE_LOOK
 from reports.writers.docx.numbering import LIST_DEPTH, Numbering
-from reports.writers.docx.ooxml import Element, append_block, break_run, new_paragraph, set_numbering, text_run, twips
+from reports.writers.docx.ooxml import (
+    Element,
+    append_block,
+    break_run,
+    element,
+    new_paragraph,
+    set_numbering,
+    text_run,
+    twips,
+)
 from reports.writers.docx.package import (
     extended_properties,
     file_font_info,
@@ -57,9 +65,11 @@ from reports.writers.docx.package import (
     package_entries,
     release_package,
     set_core_properties,
+    set_hyphenation,
     tidy_package,
     word_language_tag,
 )
+from reports.writers.docx.readers import embed_style_map, style_map
 from reports.writers.docx.reference import find_reference
 from reports.writers.docx.reference_intake import reference_package
 from reports.writers.docx.script_fonts import EastAsianHint, apply_to_styles, east_asian_hint
@@ -119,10 +129,13 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._sheet = sheet
         self._numbering = Numbering(word, sheet)
         tidy_package(word, language_tag)
+        if self.theme.hyphenation:
+            set_hyphenation(word)
         self._set_up_page(document.metadata)
         self._frames = [Frame(word.element.body, self.theme.text_width_mm)]
         self.visit(document)
         set_core_properties(word, document.metadata, language_tag, self.context.timestamp)
+        embed_style_map(word, style_map(self.theme, needs.paragraph_roles, needs.span_roles))
         theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
             "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
             "word/fontTable.xml": partial(font_table, fonts=[
@@ -215,8 +228,13 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
     def visit_bullet_list(self, node: BulletList) -> None:
         depth = len(self._lists) + 1
         level = min(depth, LIST_DEPTH) - 1
-        assert self._numbering is not None
-        num_id = self._numbering.restarted_number_list(level) if node.ordered else None
+        numbering = self._numbering
+        assert numbering is not None
+        in_table = self._frames[-1].default_role in ("table-text", "table-heading")
+        if node.ordered:  # each numbered list counts from 1
+            num_id = numbering.restarted_number_list(level, in_table)
+        else:
+            num_id = numbering.table_bullet_num if in_table else numbering.bullet_num
         self._lists.append(ListFrame(node.ordered, depth, num_id))
         try:
             self._visit_blocks(node.items)
@@ -229,12 +247,9 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         role = "number" if frame.ordered else "bullet"
         in_table = self._frames[-1].default_role in ("table-text", "table-heading")
         num_id = frame.num_id
-        if in_table:  # table-sized list styles; the level goes on the paragraph since they share one style
+        if in_table:  # table-sized list styles
             item_style = self.theme.style_for(f"table-{role}")
             continue_style = self.theme.style_for("table-text")
-            if num_id is None and level > 0:
-                assert self._numbering is not None
-                num_id = self._numbering.bullet_num
         else:
             item_style = self.sheet.list_style(role, frame.depth)
             continue_style = self.sheet.list_style("list-continue", frame.depth)
@@ -242,8 +257,9 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
 
         def start(paragraph_content: tuple[object, ...]) -> None:
             paragraph = self._add_paragraph(item_style)
-            if num_id is not None:
-                set_numbering(paragraph, num_id, level)
+            # the list and level on the paragraph itself, as Word writes them: readers (pandoc, mammoth) look
+            # for them there, not in the style
+            set_numbering(paragraph, num_id, level)
             self._fill(paragraph, paragraph_content)
 
         for block in node.blocks:
@@ -278,7 +294,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._bookmarks.wrap(paragraph, identifier)
 
     def visit_div(self, node: Div) -> None:
-        if node.role in BOX_ROLES:
+        if node.role in self.theme.boxes:
             self._box(node)
         elif node.role == "box-title":
             self._role_overrides.append("box-title")
@@ -295,8 +311,9 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         table, cells = new_table(self._style_id(node.role, TABLE), [twips(frame.width_mm)], 1, 0, banded=False)
         append_block(frame.element, table)
         cell = cells[0][0]
-        inner = frame.width_mm - 2 * TABLE_LOOK.box_horizontal_mm - TABLE_LOOK.box_rule_points * MM_PER_POINT
-        self._frames.append(Frame(cell, max(inner, 10.0)))
+        look = self.theme.boxes[node.role]
+        inner = frame.width_mm - (2 * look.padding_side + look.rule_width) * MM_PER_POINT
+        self._frames.append(Frame(cell, max(inner, 10.0), "box-text"))
         saved_tables, self._tables = self._tables, []
         try:
             self._visit_blocks(node.blocks)
@@ -331,11 +348,22 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         paragraph = self._replace_story(header._element, "header")
         parts = [theme.organisation_name, header_text] if theme.organisation_name else [header_text]
         paragraph.append(text_run("\t".join(part for part in parts if part), None))
-
         footer = section.footer
         footer.is_linked_to_previous = False
-        paragraph = self._replace_story(footer._element, "footer")
-        paragraph.append(text_run(f"{theme.footer_text}\t", None))
+        self._fill_footer(self._replace_story(footer._element, "footer"), metadata)
+
+        # page 1 opens with the title, as in the PDF: no running header there (Word's "different first page"),
+        # the same footer
+        section.different_first_page_header_footer = True
+        first_header = section.first_page_header
+        first_header.is_linked_to_previous = False
+        self._replace_story(first_header._element, "")
+        first_footer = section.first_page_footer
+        first_footer.is_linked_to_previous = False
+        self._fill_footer(self._replace_story(first_footer._element, "footer"), metadata)
+
+    def _fill_footer(self, paragraph: Element, metadata: Metadata) -> None:
+        paragraph.append(text_run(f"{self.theme.footer_text}\t", None))
         for piece in re.split(r"(\{page\}|\{total\})", metadata.page_label):
             if piece == "{page}":
                 paragraph.extend(field_runs("PAGE \\* ARABIC", "1"))
@@ -345,9 +373,10 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
                 paragraph.append(text_run(piece, None))
 
     def _replace_story(self, story: Element, role: str) -> Element:
+        """The story's one paragraph, in the role's style (no role: the document's default paragraph style)."""
         for child in list(story):
             story.remove(child)
-        paragraph = new_paragraph(self._style_id(role))
+        paragraph = new_paragraph(self._style_id(role)) if role else element("w:p")
         story.append(paragraph)
         return paragraph
 

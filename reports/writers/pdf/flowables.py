@@ -35,7 +35,23 @@ def _is_frame_action(flowable: Flowable) -> bool:
         "NullActionFlowable", "FrameBreak", "PageBreak", "SlowPageBreak", "CondPageBreak")
 
 
-class KeepWithNext(KeepTogether):
+class Together(KeepTogether):
+    """Flowables kept on one page (a figure with its caption and source line, a title block).
+
+    The group's space before is that of its first flowable that takes room. reportlab takes the first
+    flowable's, and a figure starts with its zero-size link anchor: the group then measured itself without the
+    chart's space before, which the frame still adds after placing the anchor, so a group that 'fitted' by a
+    few points lost its source line to the next page.
+    """
+
+    def getSpaceBefore(self, content: list[Flowable] | None = None) -> float:
+        for flowable in self._content if content is None else content:
+            if not hasattr(flowable, "frameAction") and not getattr(flowable, "_ZEROSIZE", False):
+                return float(flowable.getSpaceBefore())
+        return 0.0
+
+
+class KeepWithNext(Together):
     """Leading flowables (headings, a table caption) kept on the same page as the start of the last one."""
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
@@ -156,6 +172,9 @@ class Anchor(Flowable):
     """An invisible destination for internal links (`#id` of a table or figure); stays with what follows."""
 
     _ZEROSIZE = True
+    _SPACETRANSFER = True
+    """The frame merges the space after what came before with the space before what follows, as if the anchor
+    were not there (without it the anchor resets that space to 0 and both spaces are added)."""
 
     def __init__(self, key: str) -> None:
         super().__init__()
@@ -268,6 +287,10 @@ def paragraph_pieces(paragraph: Paragraph, width: float, words: int = LONG_PARAG
                                 frags=split_lines(paragraph.blPara, start, stop))
         if index:
             piece.allowOrphans = 1  # read before the style's by `Paragraph.split`, and not passed on by it
+        if index < len(starts) - 1:
+            # a justified paragraph's line is justified where the piece ends too (reportlab leaves a paragraph's
+            # last line ragged); never after a forced line break, where no piece is cut
+            piece._JustifyLast = True
         piece.block_label = label  # for error messages: pieces made from lines may not give their text back
         pieces.append(piece)
     return pieces

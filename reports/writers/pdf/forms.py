@@ -24,6 +24,7 @@ from reportlab.platypus import Paragraph
 from reports.document.nodes import Document
 from reports.writers.base import RenderContext
 from reports.writers.pdf.flowables import LONG_PARAGRAPH_WORDS
+from reports.writers.pdf.hyphenation import TypesetParagraph
 from reports.writers.pdf.inlines import escape_markup
 from reports.writers.pdf.replay import LayoutPlan, ReplayMismatch, replay_pdf
 from reports.writers.pdf.styles import FontFaces
@@ -32,7 +33,7 @@ from reports.writers.pdf.writer import PdfWriter
 __all__ = ["FormParagraph", "FormWriter", "PdfForm", "lay_out_form"]
 
 
-class FormParagraph(Paragraph):
+class FormParagraph(TypesetParagraph):
     """A paragraph of a form: remembers each use layout made of it, in order (see the module)."""
 
     def __init__(self, text: str, style: ParagraphStyle, *args: Any, **kwargs: Any) -> None:

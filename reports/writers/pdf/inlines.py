@@ -16,10 +16,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph as PdfParagraph
 
 from reports.document.nodes import Emphasis, Inline, LineBreak, Link, Span, Strong, Text
+from reports.document.traversal import plain_text
 from reports.errors import Diagnostic
 from reports.theme.model import Theme
 from reports.writers.pdf.characters import CharacterCheck
-from reports.writers.pdf.styles import SPAN_LOOKS, FontFaces, PdfStyles, ThemeFonts, hex_colour
+from reports.writers.pdf.structure import StructureTree
+from reports.writers.pdf.styles import FontFaces, PdfStyles, ThemeFonts
 
 EXTERNAL_SCHEMES = ("https:", "http:", "mailto:")
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -48,6 +50,7 @@ class InlineMarkup:
     _problems: dict[tuple[str, str], Diagnostic]
     _placed_anchors: set[str]
     _link_targets: dict[str, str]
+    _structure: StructureTree
 
     visit: Callable[[Any], Any]
 
@@ -95,13 +98,12 @@ class InlineMarkup:
         return self._styled(node.content, "<b>", "</b>", bold=True)
 
     def visit_span(self, node: Span) -> str:
-        look = SPAN_LOOKS.get(self.theme.style_for(node.role))
-        if look is None:
+        if node.role not in self.theme.roles:  # a role the theme does not style: its text as it is
             return self._inlines(node.content)
+        look = self.theme.look(node.role)  # a character look: only its face and colour apply
         opening, closing = "", ""
-        if look.colour:
-            colour = hex_colour(getattr(self.styles.palette, look.colour))
-            opening, closing = f'<font color="{colour}">', "</font>"
+        if look.colour != self.theme.colours.text:
+            opening, closing = f'<font color="{look.colour}">', "</font>"
         if look.bold:
             opening, closing = opening + "<b>", "</b>" + closing
         if look.italic:
@@ -113,10 +115,12 @@ class InlineMarkup:
 
     def visit_link(self, node: Link) -> str:
         target = node.target.strip()
-        colour = hex_colour(self.styles.palette.primary)
+        colour = self.theme.look("hyperlink").colour
         if not node.content:  # a bare link shows its address
             node = Link(node.target, (Text(target.removeprefix("mailto:")),))
         # underlined as well as coloured, as Word's Hyperlink style: a link is never told by colour alone
+        self._structure.link_texts.setdefault(  # describes the link's annotation
+            "#" + anchor_key(target[1:]) if target.startswith("#") else target, " ".join(plain_text(node).split()))
         if target.startswith("#"):
             key = anchor_key(target[1:])
             self._link_targets.setdefault(key, target)

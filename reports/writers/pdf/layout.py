@@ -208,7 +208,9 @@ def new_document(structure: StructureTree, styles: PdfStyles, texts: PageTexts, 
     date = pdf_date(info.timestamp)
 
     def make_canvas(*args: object, **kwargs: object) -> Canvas:
-        canvas = LabellingCanvas(*args, labels=decorator, structure=structure, **kwargs)
+        # PDF 1.7: the version PDF/UA-1 is written against (ISO 32000-1); reportlab's default says 1.4
+        canvas = LabellingCanvas(*args, labels=decorator, structure=structure, language=metadata.language,
+                                 timestamp=info.timestamp, pdfVersion=(1, 7), **kwargs)
         canvas.setDateFormatter(lambda *_: date)
         # the file /ID is a digest seeded with reportlab's clock (or SOURCE_DATE_EPOCH): seed it with the
         # context's timestamp instead, so the bytes depend on the input alone

@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfdoc import PDFPage
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -29,9 +30,10 @@ from reportlab.platypus import BaseDocTemplate
 
 from reports.writers.pdf.fallback import FallbackFonts
 from reports.writers.pdf.structure import FOOTER, HEADER
-from reports.writers.pdf.styles import PdfStyles
+from reports.writers.pdf.styles import PdfStyles, face_of
 from reports.writers.pdf.tagging import artifact
 from reports.writers.pdf.tagging_canvas import TaggingCanvas
+from reports.writers.pdf.xmp import add_xmp_metadata
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class PageDecorator:
     def __init__(self, styles: PdfStyles, texts: PageTexts) -> None:
         self.styles = styles
         self.texts = texts
+        self.theme = styles.theme
         self.fallback = styles.fonts.fallback
         """Sets the characters of the running texts the heading font lacks."""
         self._labelled: list[int] = []
@@ -127,13 +130,13 @@ class PageDecorator:
         canvas.restoreState()
 
     def _header(self, canvas: Canvas) -> None:
-        styles = self.styles
+        styles, look = self.styles, self.theme.look("header")
         page_width, page_height = styles.page_size
         top, right, _, left = styles.margins
-        font, size = styles.fonts.heading.regular, styles.font_size * 0.78
+        font, size = face_of(styles.fonts, look), look.size
         baseline = page_height - top + size * 2.2
         canvas.saveState()
-        canvas.setFillColor(styles.palette.muted)
+        canvas.setFillColor(HexColor(look.colour))
         right_text = self.texts.header_right
         right_width = _width(right_text, font, size, self.fallback) if right_text else 0.0
         if right_text:
@@ -141,28 +144,33 @@ class PageDecorator:
         gap = size * 2 if right_text else 0.0
         _draw(canvas, left, baseline, _fit(self.texts.header_left, font, size, styles.frame_width - right_width - gap,
                                            self.fallback), font, size, self.fallback)
-        canvas.setStrokeColor(styles.palette.rule)
-        canvas.setLineWidth(0.5)
-        rule_y = baseline - size * 0.75
-        canvas.line(left, rule_y, page_width - right, rule_y)
+        if look.rule_below is not None:
+            rule = look.rule_below
+            canvas.setStrokeColor(HexColor(rule.colour))
+            canvas.setLineWidth(rule.width)
+            rule_y = baseline - size * 0.25 - rule.gap
+            canvas.line(left, rule_y, page_width - right, rule_y)
         canvas.restoreState()
 
     def _footer_baseline(self) -> tuple[str, float, float]:
         """Font, size and baseline of the footer texts."""
-        styles = self.styles
-        size = styles.font_size * 0.78
-        return styles.fonts.heading.regular, size, styles.margins[2] - size * 3.0
+        styles, look = self.styles, self.theme.look("footer")
+        size = look.size
+        return face_of(styles.fonts, look), size, styles.margins[2] - size * 3.0
 
     def _footer(self, canvas: Canvas, page: int) -> None:
-        styles = self.styles
+        styles, look = self.styles, self.theme.look("footer")
         page_width, _ = styles.page_size
         _, right, _, left = styles.margins
         _, size, baseline = self._footer_baseline()
         canvas.saveState()
-        canvas.setStrokeColor(styles.palette.rule)
-        canvas.setLineWidth(0.5)
-        canvas.line(left, baseline + size * 1.5, page_width - right, baseline + size * 1.5)
-        canvas.setFillColor(styles.palette.muted)
+        if look.rule_above is not None:
+            rule = look.rule_above
+            canvas.setStrokeColor(HexColor(rule.colour))
+            canvas.setLineWidth(rule.width)
+            rule_y = baseline + size * 0.75 + rule.gap
+            canvas.line(left, rule_y, page_width - right, rule_y)
+        canvas.setFillColor(HexColor(look.colour))
         # the texts need the total page count, not known yet: `fill_in_labels` replaces this line at save
         canvas.addLiteral(self._placeholder(page))
         self._labelled.append(page)
@@ -221,10 +229,14 @@ def _text_code(canvas: Canvas, x: float, y: float, text: str, font: str, size: f
 
 
 class LabellingCanvas(TaggingCanvas):
-    """A tagging canvas that fills in the footers' page labels when it is saved, once the total is known."""
+    """A tagging canvas that fills in the footers' page labels when it is saved, once the total is known, and
+    writes the XMP metadata (`xmp`): a document's canvas."""
 
-    def __init__(self, *args: Any, labels: PageDecorator, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, labels: PageDecorator, language: str, timestamp: dt.datetime,
+                 **kwargs: Any) -> None:
         self._labels = labels
+        self._language = language
+        self._timestamp = timestamp
         super().__init__(*args, **kwargs)
 
     def save(self) -> None:
@@ -234,4 +246,5 @@ class LabellingCanvas(TaggingCanvas):
         if len(self._code):
             self.showPage()
         self._labels.fill_in_labels(self, list(self._doc.Pages.pages))
+        add_xmp_metadata(self._doc, self._language, self._timestamp)
         super().save()

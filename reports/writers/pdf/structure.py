@@ -42,6 +42,10 @@ class StructElement:
     """(page index, annotation object) of link annotations drawn inside this element's content."""
     bbox: list[float] | None = None
     """Bounding box on its (first) page, in default user space: x0, y0, x1, y1."""
+    text: str = ""
+    """The element's whole text, written as `/ActualText` when a line of it ends with a word the layout broke
+    (`broke_words`): the hyphen is drawn, the text reads the word whole (`reports.writers.pdf.hyphenation`)."""
+    broke_words: bool = False
 
     # An element is an identity, not a value: reportlab copies flowables while laying them out (a table
     # cut inside a row deep-copies each cell flowable before splitting it, `_findSplit`), and the copy's
@@ -77,6 +81,9 @@ class StructureTree:
     def __init__(self) -> None:
         self.root = StructElement("Document")
         self._open: list[StructElement] = [self.root]
+        self.link_texts: dict[str, str] = {}
+        """A link's target (its URL, or `#` and its destination's name) → the text of the link, which describes
+        its annotation (`/Contents`, PDF/UA 7.18.5)."""
 
     def clear_marks(self) -> None:
         """Forget what a drawing of the story marked (its content ids, links, boxes), to draw it again."""
@@ -84,6 +91,7 @@ class StructureTree:
             element.marked.clear()
             element.annotations.clear()
             element.bbox = None
+            element.broke_words = False
 
     @property
     def current(self) -> StructElement:

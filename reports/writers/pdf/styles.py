@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportlab.lib.colors import Color, HexColor
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -24,6 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic
 from reports.theme.model import FontFamily, Theme, resolve_font_file
+from reports.theme.scale import ResolvedLook
 
 if TYPE_CHECKING:
     from reports.writers.pdf.fallback import FallbackFonts
@@ -148,46 +149,27 @@ class Palette:
                                                    c.table_header_text, c.table_stripe)))
 
 
-@dataclass(frozen=True)
-class SpanLook:
-    """How a `Span` role looks in the PDF: face changes and a colour name from the palette."""
-
-    bold: bool = False
-    italic: bool = False
-    colour: str = ""
-
-
-SPAN_LOOKS: dict[str, SpanLook] = {
-    # keyed by the theme's style name for the role (`theme.style_for(role)`)
-    "Term": SpanLook(italic=True),
-    "Number": SpanLook(bold=True),
-    "Emphasis": SpanLook(italic=True),
-    "Strong": SpanLook(bold=True),
-    "Muted": SpanLook(colour="muted"),
-    "Accent": SpanLook(colour="accent"),
-    "Highlight": SpanLook(bold=True, colour="primary"),
-}
-
-# Internal style keys (not theme roles): variants the writer needs around tables, figures and boxes.
-TABLE_CAPTION = "_table-caption"
-FIGURE_CAPTION = "_figure-caption"
-BOX_TEXT = "_box-text"
-FIGURE_SOURCE = "_figure-source"
-
 PARAGRAPH_ROLES = (
     "body", "title", "subtitle", "byline", "source", "lead", "caption", "heading-1", "heading-2", "heading-3",
-    "bullet", "number", "box-title", "table-text", "table-heading",
+    "bullet", "number", "list-continue", "box-title", "box-text", "table-text", "table-heading", "table-bullet",
+    "table-number",
 )
+"""Roles the PDF writer sets paragraphs in (each from the theme's look of that role: `Theme.look`)."""
+
+_ALIGNMENTS = {"left": TA_LEFT, "justify": TA_JUSTIFY, "center": TA_CENTER, "right": TA_RIGHT}
 
 
 @dataclass(frozen=True)
 class PdfStyles:
     """Everything the PDF writer draws with, built from one theme."""
 
+    theme: Theme
     fonts: ThemeFonts
     palette: Palette
     paragraphs: dict[str, ParagraphStyle]
-    """Style name (`theme.style_for(role)`) or internal key → paragraph style."""
+    """Style name (`theme.style_for(role)`) → paragraph style."""
+    keeps_with_next: frozenset[str]
+    """Style names whose paragraphs stay on the page of the block that follows (the role's `keep_with_next`)."""
     font_size: float
     leading: float
     page_size: tuple[float, float]
@@ -204,87 +186,54 @@ class PdfStyles:
         return self.page_size[1] - self.margins[0] - self.margins[2]
 
 
-def build_styles(theme: Theme, fonts: ThemeFonts) -> PdfStyles:
-    """Fresh paragraph styles for one render, named as the theme names them."""
-    palette = Palette.from_theme(theme)
-    size = theme.font_size
-    spacing = theme.line_spacing
-    body, heading = fonts.body, fonts.heading
+def face_of(fonts: ThemeFonts, look: ResolvedLook, bold: bool | None = None, italic: bool | None = None) -> str:
+    """The registered face a look sets its text in."""
+    family = fonts.heading if look.font == "heading" else fonts.body
+    return family.face(look.bold if bold is None else bold, look.italic if italic is None else italic)
 
-    def style(name: str, *, font: str, size_factor: float = 1.0, leading_factor: float = spacing,
-              colour: Color = palette.text, **options: object) -> ParagraphStyle:
-        font_size = round(size * size_factor, 2)
-        return ParagraphStyle(
-            name,
-            fontName=font,
-            fontSize=font_size,
-            leading=round(font_size * leading_factor, 2),
-            textColor=colour,
-            bulletFontName=body.regular,  # never reportlab's default (a standard-14 font)
-            bulletFontSize=font_size,
-            alignment=options.pop("alignment", TA_LEFT),
-            spaceBefore=options.pop("spaceBefore", 0),
-            spaceAfter=options.pop("spaceAfter", 0),
-            allowWidows=0,
-            allowOrphans=0,
-            splitLongWords=1,
-            **options,
-        )
 
-    by_role: dict[str, ParagraphStyle] = {
-        # ragged right, as the DOCX: justified lines with few long words open gaps that also make
-        # pdftotext read a line as columns (and the DOCX writer does not justify)
-        "body": style("Body Text", font=body.regular, spaceAfter=size * 0.75),
-        "lead": style("Lead", font=body.regular, size_factor=1.18, leading_factor=1.4, colour=palette.text,
-                      spaceAfter=size * 1.0),
-        "title": style("Title", font=heading.bold, size_factor=2.3, leading_factor=1.15, colour=palette.primary,
-                       spaceAfter=size * 0.5),
-        "subtitle": style("Subtitle", font=heading.regular, size_factor=1.3, leading_factor=1.3,
-                          colour=palette.text, spaceAfter=size * 0.6),
-        "byline": style("Byline", font=heading.regular, size_factor=0.85, leading_factor=1.35,
-                        colour=palette.muted, spaceAfter=size * 0.1),
-        "source": style("Source Line", font=heading.regular, size_factor=0.78, leading_factor=1.35,
-                        colour=palette.muted, spaceBefore=size * 0.2, spaceAfter=size * 0.9),
-        "caption": style("Caption", font=heading.regular, size_factor=0.85, leading_factor=1.35,
-                         spaceAfter=size * 0.3),
-        "heading-1": style("Heading 1", font=heading.bold, size_factor=1.45, leading_factor=1.2,
-                           colour=palette.primary, spaceBefore=size * 1.5, spaceAfter=size * 0.55, keepWithNext=1),
-        "heading-2": style("Heading 2", font=heading.bold, size_factor=1.2, leading_factor=1.25,
-                           colour=palette.primary, spaceBefore=size * 1.2, spaceAfter=size * 0.45, keepWithNext=1),
-        "heading-3": style("Heading 3", font=heading.bold, size_factor=1.02, leading_factor=1.3,
-                           colour=palette.text, spaceBefore=size * 0.9, spaceAfter=size * 0.35, keepWithNext=1),
-        "bullet": style("List Bullet", font=body.regular, spaceAfter=size * 0.3),
-        "number": style("List Number", font=body.regular, spaceAfter=size * 0.3),
-        "box-title": style("Box Title", font=heading.bold, size_factor=1.0, leading_factor=1.3,
-                           colour=palette.primary, spaceAfter=size * 0.45, keepWithNext=1),
-        "table-text": style("Table Text", font=heading.regular, size_factor=0.85, leading_factor=1.3),
-        "table-heading": style("Table Heading", font=heading.bold, size_factor=0.85, leading_factor=1.3,
-                               colour=palette.table_header_text),
-    }
-    paragraphs: dict[str, ParagraphStyle] = {}
-    for role, paragraph_style in by_role.items():
-        name = theme.style_for(role)
-        paragraph_style.name = name
-        paragraphs[name] = paragraph_style
+def paragraph_style(name: str, look: ResolvedLook, fonts: ThemeFonts, hyphenator: object = None) -> ParagraphStyle:
+    """A fresh paragraph style with a role's look (its numbers come from the theme: `Theme.look`)."""
+    return ParagraphStyle(
+        name,
+        fontName=face_of(fonts, look),
+        fontSize=look.size,
+        leading=look.leading,
+        textColor=HexColor(look.colour),
+        bulletFontName=fonts.body.regular,  # never reportlab's default (a standard-14 font)
+        bulletFontSize=look.size,
+        alignment=_ALIGNMENTS[look.align],
+        spaceBefore=look.before,
+        spaceAfter=look.after,
+        # never in the style: the parts of a paragraph split across pages are made from its style, and a part
+        # at the end of the story that keeps with a next one that does not exist makes reportlab wrap it in a
+        # group for ever; the writer marks the paragraphs themselves (`PdfStyles.keeps_with_next`)
+        keepWithNext=0,
+        allowWidows=0,
+        allowOrphans=0,
+        splitLongWords=1,
+        hyphenationLang=hyphenator if look.hyphenate and hyphenator is not None else "",
+    )
 
-    caption = by_role["caption"]
-    paragraphs[TABLE_CAPTION] = ParagraphStyle(TABLE_CAPTION, parent=caption, spaceBefore=size * 0.6,
-                                               spaceAfter=size * 0.45, keepWithNext=1)
-    paragraphs[FIGURE_CAPTION] = ParagraphStyle(FIGURE_CAPTION, parent=caption, spaceBefore=size * 0.5,
-                                                spaceAfter=size * 0.15)
-    paragraphs[FIGURE_SOURCE] = ParagraphStyle(FIGURE_SOURCE, parent=by_role["source"], spaceBefore=0,
-                                               spaceAfter=0)
-    paragraphs[BOX_TEXT] = ParagraphStyle(BOX_TEXT, parent=by_role["body"], alignment=TA_LEFT,
-                                          spaceAfter=size * 0.4)
 
+def build_styles(theme: Theme, fonts: ThemeFonts, hyphenator: object = None) -> PdfStyles:
+    """Fresh paragraph styles for one render, named as the theme names them, from the theme's looks.
+
+    `hyphenator` breaks a word for roles that hyphenate (`reports.writers.pdf.hyphenation`); None: no role does.
+    """
+    paragraphs = {theme.style_for(role): paragraph_style(theme.style_for(role), theme.look(role), fonts, hyphenator)
+                  for role in PARAGRAPH_ROLES}
     width_mm, height_mm = theme.page_size_mm
     margins = theme.margins
     return PdfStyles(
+        theme=theme,
         fonts=fonts,
-        palette=palette,
+        palette=Palette.from_theme(theme),
         paragraphs=paragraphs,
-        font_size=size,
-        leading=round(size * spacing, 2),
+        keeps_with_next=frozenset(theme.style_for(role) for role in PARAGRAPH_ROLES
+                                  if theme.look(role).keep_with_next),
+        font_size=theme.font_size,
+        leading=round(theme.font_size * theme.line_spacing, 2),
         page_size=(width_mm * mm, height_mm * mm),
         margins=(margins.top * mm, margins.right * mm, margins.bottom * mm, margins.left * mm),
     )

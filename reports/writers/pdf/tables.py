@@ -9,97 +9,88 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from reportlab.lib.colors import Color, white
+from reportlab.lib.colors import HexColor, white
 from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from reports.document.nodes import Caption, TableCell, TableRow
 from reports.document.nodes import Table as TableNode
 from reports.theme.model import Theme
+from reports.theme.scale import BoxLook, TableLook
 from reports.writers.pdf.flowables import BriefingTable, describe
 from reports.writers.pdf.structure import StructureTree
-from reports.writers.pdf.styles import TABLE_CAPTION, PdfStyles
+from reports.writers.pdf.styles import PdfStyles
 from reports.writers.pdf.tagging import Tagged
-
-CELL_PADDING_X = 5.0
-CELL_PADDING_TOP = 3.5
-CELL_PADDING_BOTTOM = 4.5
-
-BOX_PADDING_LEFT = 12.0
-BOX_PADDING_RIGHT = 11.0
-BOX_PADDING_Y = 9.0
-BOX_RULE_WIDTH = 3.0
 
 Cell = list[Flowable]
 
 
-def cell_content_width(column_width: float) -> float:
+def cell_content_width(column_width: float, look: TableLook) -> float:
     """Width left for a cell's flowables once padding is taken off."""
-    return max(column_width - 2 * CELL_PADDING_X, 1.0)
+    return max(column_width - 2 * look.cell_padding_side, 1.0)
 
 
-def box_content_width(box_width: float) -> float:
+def box_content_width(box_width: float, look: BoxLook) -> float:
     """Width for a box's figures and tables: inside the padding, clear of the rule."""
-    return max(box_width - BOX_PADDING_LEFT - BOX_PADDING_RIGHT - BOX_RULE_WIDTH / 2, 1.0)
+    return max(box_width - 2 * look.padding_side - look.rule_width / 2, 1.0)
 
 
-def box_text_width(box_width: float) -> float:
+def box_text_width(box_width: float, look: BoxLook) -> float:
     """Width a box's paragraphs are drawn at: the column less the padding (reportlab's cell width)."""
-    return max(box_width - BOX_PADDING_LEFT - BOX_PADDING_RIGHT, 1.0)
+    return max(box_width - 2 * look.padding_side, 1.0)
 
 
 def build_table(rows: Sequence[Sequence[Cell]], header_count: int, column_widths: Sequence[float],
-                styles: PdfStyles) -> Table:
-    """A briefing table: primary header band, light stripes, thin rules, top-aligned padded cells."""
-    palette = styles.palette
+                styles: PdfStyles, theme: Theme) -> Table:
+    """A data table as the theme's `table` look says: header band, stripes, rules, padded top-aligned cells."""
+    look = theme.table
+    colour = lambda reference: HexColor(theme.colour(reference))  # noqa: E731
     body_count = len(rows) - header_count
     commands: list[tuple] = [
         # cells hold flowables, but name a theme font so an empty cell never pulls in Helvetica
         ("FONTNAME", (0, 0), (-1, -1), styles.fonts.heading.regular),
-        ("FONTSIZE", (0, 0), (-1, -1), styles.font_size * 0.85),
+        ("FONTSIZE", (0, 0), (-1, -1), theme.look("table-text").size),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING_TOP),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING_BOTTOM),
+        ("LEFTPADDING", (0, 0), (-1, -1), look.cell_padding_side),
+        ("RIGHTPADDING", (0, 0), (-1, -1), look.cell_padding_side),
+        ("TOPPADDING", (0, 0), (-1, -1), look.cell_padding_top),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), look.cell_padding_bottom),
     ]
     if header_count:
         last_header = header_count - 1
         commands += [
-            ("BACKGROUND", (0, 0), (-1, last_header), palette.primary),
+            ("BACKGROUND", (0, 0), (-1, last_header), colour(look.header_background)),
             ("LINEAFTER", (0, 0), (-2, last_header), 0.5, white),
-            ("TOPPADDING", (0, 0), (-1, last_header), CELL_PADDING_TOP + 1),
-            ("BOTTOMPADDING", (0, 0), (-1, last_header), CELL_PADDING_BOTTOM + 0.5),
         ]
     if body_count:
         commands += [
-            ("ROWBACKGROUNDS", (0, header_count), (-1, -1), [white, palette.table_stripe]),
-            ("LINEBELOW", (0, header_count), (-1, -2), 0.35, palette.rule),
-            ("LINEBELOW", (0, -1), (-1, -1), 0.9, palette.primary),
+            ("ROWBACKGROUNDS", (0, header_count), (-1, -1), [white, colour(look.stripe)]),
+            ("LINEBELOW", (0, header_count), (-1, -2), look.hairline_width, colour(look.hairline)),
+            ("LINEBELOW", (0, -1), (-1, -1), look.rule_width, colour(look.rule)),
         ]
     if not header_count:
-        commands.append(("LINEABOVE", (0, 0), (-1, 0), 0.9, palette.primary))
+        commands.append(("LINEABOVE", (0, 0), (-1, 0), look.rule_width, colour(look.rule)))
     data = [[cell if cell else "" for cell in row] for row in rows]
     table = BriefingTable(data, colWidths=list(column_widths), repeatRows=header_count, splitByRow=1, splitInRow=1,
-                  hAlign="LEFT", spaceBefore=0, spaceAfter=styles.font_size * 1.1)
+                          hAlign="LEFT", spaceBefore=0, spaceAfter=theme.font_size * look.after)
     table.setStyle(TableStyle(commands))
     return table
 
 
-def build_box(content: Cell, width: float, rule_colour: Color, styles: PdfStyles) -> Table:
+def build_box(content: Cell, width: float, look: BoxLook, styles: PdfStyles, theme: Theme) -> Table:
     """A shaded box with a coloured rule down its left edge; splits across pages like a table row."""
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), styles.fonts.body.regular),
-        ("BACKGROUND", (0, 0), (-1, -1), styles.palette.box_background),
-        ("LINEBEFORE", (0, 0), (0, -1), BOX_RULE_WIDTH, rule_colour),
+        ("BACKGROUND", (0, 0), (-1, -1), HexColor(theme.colour(look.background))),
+        ("LINEBEFORE", (0, 0), (0, -1), look.rule_width, HexColor(theme.colour(look.rule))),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), BOX_PADDING_LEFT),
-        ("RIGHTPADDING", (0, 0), (-1, -1), BOX_PADDING_RIGHT),
-        ("TOPPADDING", (0, 0), (-1, -1), BOX_PADDING_Y),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), BOX_PADDING_Y - 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), look.padding_side),
+        ("RIGHTPADDING", (0, 0), (-1, -1), look.padding_side),
+        ("TOPPADDING", (0, 0), (-1, -1), look.padding_top),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), look.padding_bottom),
     ]
     box = BriefingTable([[content]], colWidths=[width], splitByRow=1, splitInRow=1, hAlign="LEFT",
-                spaceBefore=styles.font_size * 0.4, spaceAfter=styles.font_size * 1.2)
+                        spaceBefore=0, spaceAfter=theme.font_size * theme.table.after)
     box.setStyle(TableStyle(commands))
     return box
 
@@ -114,7 +105,7 @@ class TableVisits:
     _text_widths: list[float]
     _default_style: list[str]
     _cell_depth: int
-    _rows: list[tuple[list[float], bool]]
+    _rows: list[tuple[list[float], bool, int]]
     visit: Callable[[Any], Any]
     _anchor: Callable[[str], list[Flowable]]
     _caption: Callable[[Caption, str], list[Flowable]]
@@ -127,7 +118,7 @@ class TableVisits:
         flowables: list[Flowable] = self._anchor(node.id)
         with self._structure.group("Table"):  # the caption is the table's first child, as HTML's <caption>
             if node.caption is not None:
-                flowables += self._caption(node.caption, TABLE_CAPTION)
+                flowables += self._caption(node.caption, self.theme.style_for("caption"))
             table = self._table_flowable(node)
         if node.caption is not None:
             table.block_label = describe(flowables[-1])
@@ -140,7 +131,7 @@ class TableVisits:
         rows: list[list[list[Flowable]]] = []
         for style_role, group in (("table-heading", node.header_rows), ("table-text", node.body_rows)):
             self._default_style.append(self.theme.style_for(style_role))
-            self._rows.append((widths, style_role == "table-heading"))
+            self._rows.append((widths, style_role == "table-heading", node.header_columns))
             try:
                 rows.extend(self.visit(row) for row in group)
             finally:
@@ -151,22 +142,24 @@ class TableVisits:
             return Tagged(HRFlowable(width="100%", thickness=0, spaceBefore=0, spaceAfter=0))
         rows = [row + [[] for _ in range(columns - len(row))] for row in rows]
         widths = (widths + [widths[-1]] * columns)[:columns]
-        return build_table(rows, len(node.header_rows), widths, self.styles)
+        return build_table(rows, len(node.header_rows), widths, self.styles, self.theme)
 
     def visit_table_row(self, node: TableRow) -> list[list[Flowable]]:
         """The row's cells, each as its flowables, at the widths of the table being written."""
-        widths, header = self._rows[-1]
+        widths, header, header_columns = self._rows[-1]
         cells = []
         with self._structure.group("TR"):
             for column, cell in enumerate(node.cells):
+                # header cells head their column; a body cell in a header column heads its row
+                scope = "Column" if header else "Row" if column < header_columns else ""
                 width = widths[column] if column < len(widths) else widths[-1]
-                self._widths.append(cell_content_width(width))
-                self._text_widths.append(cell_content_width(width))
+                self._widths.append(cell_content_width(width, self.theme.table))
+                self._text_widths.append(cell_content_width(width, self.theme.table))
                 self._cell_depth += 1
                 try:
-                    # header cells are column headers; empty cells stay, so rows stay rectangular
-                    with self._structure.group("TH" if header else "TD", keep_when_empty=True,
-                                               attributes={"Table": {"Scope": "Column"}} if header else {}):
+                    # empty cells stay, so rows stay rectangular
+                    with self._structure.group("TH" if scope else "TD", keep_when_empty=True,
+                                               attributes={"Table": {"Scope": scope}} if scope else {}):
                         cells.append(self.visit(cell))
                 finally:
                     self._cell_depth -= 1

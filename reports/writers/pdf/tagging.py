@@ -190,6 +190,8 @@ class Tagged(Flowable):
         inner = self.__dict__["_tagged_flowable"]
         if not parts:
             return parts
+        if getattr(inner, "_JustifyLast", False) and hasattr(parts[-1], "frags"):
+            parts[-1]._JustifyLast = True  # a piece of a long paragraph (`paragraph_pieces`): reportlab forgets it
         if len(parts) == 1 and parts[0] is inner:
             return [self]
         drawn = [index for index, part in enumerate(parts) if not _draws_nothing(part)]
@@ -220,6 +222,8 @@ class Tagged(Flowable):
             drawn.append(self)
         with marked_content(canvas, element, self.__dict__["_tagged_continues"]):
             inner.drawOn(canvas, x, y, _sW)
+        if getattr(inner, "broke_words", False):  # a hyphenated line: the element's text is given whole
+            element.broke_words = True
         if element.role == "Figure" and hasattr(canvas, "absolutePosition"):
             left = inner._hAlignAdjust(x, _sW)
             # what was drawn: an Image keeps its size in drawWidth/drawHeight, other flowables in width/height
@@ -262,9 +266,11 @@ class _TaggedBullet:
 class _ItemIndenter(LIIndenter):
     """reportlab's indenter of a list item's flowable, which lets a paragraph that allows widows split.
 
-    reportlab's own refuses any split that leaves one line for the next page, whatever the paragraph allows; a
-    piece of a long paragraph (`pdf_flowables.paragraph_pieces`) that more pieces follow allows it, and a
-    refused split at the top of a page — in a table cell, at the top of a frame — is a layout failure.
+    reportlab's own refuses any split that leaves one line for the next page, whatever the paragraph allows, and
+    for justified text any that leaves two; a piece of a long paragraph (`pdf_flowables.paragraph_pieces`) that
+    more pieces follow allows it, and a refused split at the top of a page — in a table cell, at the top of a
+    frame — is a layout failure. Widows stay forbidden where the paragraph forbids them, justified or not (the
+    paragraph's own split already gives a widow a line of company).
     """
 
     def split(self, aW: float, aH: float) -> list[Flowable]:
@@ -272,9 +278,9 @@ class _ItemIndenter(LIIndenter):
         parts = flowable.split(aW - self._leftIndent - self._rightIndent, aH)
         style = getattr(flowable, "style", None)
         allows_widows = getattr(flowable, "allowWidows", getattr(style, "allowWidows", 1))
-        if len(parts) > 1 and hasattr(flowable, "blPara") and not allows_widows:  # reportlab's own rule
+        if len(parts) > 1 and hasattr(flowable, "blPara") and not allows_widows:
             lines, first_lines = len(flowable.blPara.lines), len(parts[0].blPara.lines)
-            if (getattr(style, "alignment", None) == 4 and first_lines >= lines - 2) or first_lines == lines - 1:
+            if first_lines == lines - 1:
                 parts = []
         return [_ItemIndenter(part, leftIndent=self._leftIndent, rightIndent=self._rightIndent,
                               bullet=self._bullet if index == 0 else None) for index, part in enumerate(parts)]

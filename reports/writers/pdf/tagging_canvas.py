@@ -15,6 +15,7 @@ from reportlab.pdfbase.pdfdoc import LinkAnnotation, PDFArray, PDFDictionary, PD
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
+from reports.writers.pdf.hyphenation import BROKEN_WORD_MARK
 from reports.writers.pdf.structure import LAYOUT, StructElement, StructureTree
 
 if TYPE_CHECKING:
@@ -25,18 +26,25 @@ _PAGE_KEYS = PDFPage.__NoDefault__ + ["StructParents", "Tabs"]
 
 
 class _SpacedText(PDFTextObject):
-    """A text object that ends each line it breaks (`T*`) with a real space.
+    """A text object that ends each line it breaks (`T*`) with a real space, and writes the hyphen of a word the
+    layout broke as a soft hyphen.
 
     reportlab draws paragraph lines without the space at which it broke them; viewers that read text by
     position guess it back, but the text of a structure element (what a screen reader reads) would join
     the last word of one line to the first of the next. The space after a paragraph's last line is dropped
-    again when the text is drawn, unless the paragraph continues on the next page.
+    again when the text is drawn, unless the paragraph continues on the next page. A line that ends with a
+    broken word (`hyphenation`) gets no space: the word goes on.
     """
 
     _final_space: int | None = None
+    _broken_word: bool = False
+    """The text drawn last ends with the first part of a broken word."""
 
     def _textOut(self, text: Any, TStar: int = 0) -> None:
-        if not TStar or type(text) is not str or (text and text[-1].isspace()):
+        if type(text) is str and text:
+            self._broken_word = text.endswith(BROKEN_WORD_MARK)
+            text = text.replace(BROKEN_WORD_MARK, "")
+        if not TStar or type(text) is not str or (text and text[-1].isspace()) or self._broken_word:
             self._final_space = None
             super()._textOut(text, TStar)
             return
@@ -123,7 +131,16 @@ class TaggingCanvas(Canvas):
         aTextObject.__dict__.pop("_do_line", None)
 
     # links: listed in the structure inside the element whose text holds them
+    def linkRect(self, contents: Any, destinationname: Any, *args: Any, **kwargs: Any) -> Any:
+        self._link_destination = destinationname  # the annotation made next links there (`_link_target`)
+        try:
+            return super().linkRect(contents, destinationname, *args, **kwargs)
+        finally:
+            self._link_destination = None
+
     def _addAnnotation(self, annotation: Any, name: Any = None, addtopage: int = 1) -> Any:
+        if getattr(self, "_link_destination", None) is not None:
+            annotation.reports_destination = self._link_destination
         result = super()._addAnnotation(annotation, name, addtopage)
         if addtopage and self._open_element is not None and _is_link(annotation):
             self._open_element.annotations.append((len(self._pages), annotation))
@@ -175,6 +192,7 @@ class TaggingCanvas(Canvas):
                 link.dict["K"] = PDFDictionary({"Type": PDFName("OBJR"), "Obj": annotation_ref,
                                                 "Pg": page_refs[page]})
                 _set_annotation_key(annotation, next_key)
+                _describe_link(annotation, self._structure.link_texts)
                 annotation_keys.append((next_key, link_ref))
                 next_key += 1
                 kids.append(link_ref)
@@ -182,6 +200,8 @@ class TaggingCanvas(Canvas):
                 entries["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
             if element.alt:
                 entries["Alt"] = PDFString(element.alt)
+            if element.broke_words and element.text:
+                entries["ActualText"] = PDFString(element.text)
             attributes = [PDFDictionary({"O": PDFName(owner), **{key: _attribute_value(value)
                                                                  for key, value in values.items()}})
                           for owner, values in sorted(element.attributes.items())]
@@ -227,6 +247,26 @@ def _is_link(annotation: Any) -> bool:
     if isinstance(annotation, PDFDictionary):
         return annotation.dict.get("Subtype") == PDFName("Link")
     return isinstance(annotation, LinkAnnotation)
+
+
+def _link_target(annotation: Any) -> str:
+    """A link annotation's URL, or `#` and the name of its destination."""
+    if isinstance(annotation, PDFDictionary):
+        action = annotation.dict.get("A")
+        uri = action.dict.get("URI") if isinstance(action, PDFDictionary) else None
+        return str(getattr(uri, "s", uri or ""))
+    destination = getattr(annotation, "reports_destination", None)
+    return f"#{destination}" if destination else ""
+
+
+def _describe_link(annotation: Any, texts: dict[str, str]) -> None:
+    """`/Contents` of a link annotation: the link's text (else its address), for readers of the annotation."""
+    target = _link_target(annotation)
+    description = texts.get(target) or target.removeprefix("mailto:") or "link"
+    if isinstance(annotation, PDFDictionary):
+        annotation.dict["Contents"] = PDFString(description)
+    else:
+        annotation.Contents = PDFString(description)
 
 
 def _set_annotation_key(annotation: Any, key: int) -> None:

@@ -18,14 +18,12 @@ outline, one-pass build, layout observer), `tagging` (structure tree, marked con
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
+from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 from reportlab.platypus import PageBreak as PdfPageBreak
 from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus.flowables import HRFlowable
@@ -36,48 +34,38 @@ from reports.document.nodes import (
     Caption,
     Div,
     Document,
-    Emphasis,
-    Figure,
     Heading,
     ListItem,
     PageBreak,
     Paragraph,
-    Picture,
     Text,
 )
-from reports.document.traversal import plain_text
+from reports.document.traversal import plain_text, walk
 from reports.errors import Diagnostic, LayoutError, TemplateError
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.pdf.characters import CharacterCheck
 from reports.writers.pdf.fallback import FallbackFonts
+from reports.writers.pdf.figures import FigureVisits
 from reports.writers.pdf.flowables import (
     Anchor,
-    ChartFlowable,
+    Together,
     describe,
-    drawing_fonts,
     group_keep_with_next,
     paragraph_pieces,
+    release_keep_with_next,
 )
+from reports.writers.pdf.hyphenation import TypesetParagraph, hyphenator_for
 from reports.writers.pdf.inlines import InlineMarkup, anchor_key, escape_markup
 from reports.writers.pdf.layout import LayoutObserver, OutlineEntry, PdfInfo, TaggedStory, build_pdf
 from reports.writers.pdf.page import PageTexts
 from reports.writers.pdf.structure import StructureTree
-from reports.writers.pdf.styles import (
-    BOX_TEXT,
-    FIGURE_CAPTION,
-    FIGURE_SOURCE,
-    FontFaces,
-    PdfStyles,
-    build_styles,
-    register_theme_fonts,
-)
+from reports.writers.pdf.styles import FontFaces, PdfStyles, build_styles, register_theme_fonts
 from reports.writers.pdf.tables import TableVisits, box_content_width, box_text_width, build_box
 from reports.writers.pdf.tagging import Tagged, TaggedList, tag
 
-__all__ = ["PdfWriter", "write_pdf", "escape_markup"]
+__all__ = ["PdfWriter", "escape_markup", "write_pdf"]
 
 POINTS_PER_MM = 72 / 25.4
-BOX_ROLES = ("key-facts", "summary")
 BULLETS = ("•", "–", "◦")
 """Bullet glyph per nesting level, drawn in the body font (never reportlab's ZapfDingbats default)."""
 NUMBERING = ("1", "a", "i")
@@ -87,7 +75,7 @@ EXTERNAL_SCHEMES = ("https:", "http:", "mailto:")
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-class PdfWriter(TableVisits, InlineMarkup, Visitor):
+class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
     """Writes a `Document` as a PDF briefing paper."""
 
     def __init__(self, context: RenderContext) -> None:
@@ -109,6 +97,9 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
         `observer` is told what the layout decided (`replay.LayoutPlan` records it for `replay.replay_pdf`).
         """
         texts = self._page_texts(document)
+        if self.theme.hyphenation:  # words are broken by the document's language
+            hyphenator = hyphenator_for(document.metadata.language, self.context.cache)
+            self.styles = build_styles(self.theme, self.fonts, hyphenator)
         self._reset()
         first_story = self.visit(document)  # every font problem is found here, before any layout
         problems = list(self._problems.values())
@@ -143,7 +134,7 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
 
     def make_paragraph(self, markup: str, style: ParagraphStyle) -> PdfParagraph:
         """The reportlab paragraph for one paragraph's markup (escaped text and reportlab's inline tags)."""
-        return PdfParagraph(markup, style)
+        return TypesetParagraph(markup, style)
 
     def text_set(self, text: str, faces: FontFaces, bold: bool, italic: bool) -> None:
         """Called for every `Text` with the face it is set in, after its characters were checked."""
@@ -161,9 +152,12 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
         """Widths paragraphs are drawn at; a box's is a little wider than its figures and tables may be."""
         self._list_depth = 0
         self._cell_depth = 0
-        self._rows: list[tuple[list[float], bool]] = []
-        """Column widths of the table whose rows are being written, and whether they are header rows."""
+        self._rows: list[tuple[list[float], bool, int]] = []
+        """Column widths of the table whose rows are being written, whether they are header rows, and how many
+        leading columns head their rows."""
         self._heading_count = 0
+        self._heading_shift = 0
+        """1 when the title is the document's H1 (headings are then tagged a level lower), else 0."""
         self._placed_anchors: set[str] = set()
         self._link_targets: dict[str, str] = {}
         """Destination key → the `#id` written in the content."""
@@ -189,6 +183,9 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
     # --- document and blocks ------------------------------------------------------------------
 
     def visit_document(self, node: Document) -> list[Flowable]:
+        # the title is the document's one H1, as in HTML (PDF 1.7 has no Title type); headings then nest below it
+        self._heading_shift = int(any(isinstance(block, Paragraph) and block.role == "title"
+                                      for block in walk(node)))
         # an empty document is still one (empty) page: a PDF without pages is not a document
         story = group_keep_with_next(self._blocks(node.blocks)) or [Spacer(0, 0)]
         for key, target in self._link_targets.items():
@@ -213,41 +210,66 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
         if paragraph is None:
             return []
         paragraph.outline_entry = OutlineEntry(" ".join(plain_text(node).split()), key, level - 1)
-        return [tag(self._structure, paragraph, f"H{level}")]
+        self._keep_with_next(paragraph, style.name)
+        return [tag(self._structure, paragraph, f"H{level + self._heading_shift}")]
 
     def visit_paragraph(self, node: Paragraph) -> list[Flowable]:
         name = self.theme.style_for(node.role) if node.role else self._default_style[-1]
-        paragraph = self._paragraph(node.content, self._style(name))
-        return self._tag_paragraph(paragraph, "P") if paragraph is not None else []
+        style = self._style(name)
+        look = self.theme.look(node.role) if node.role else None
+        if look is not None and look.rule_below is not None:  # the rule takes the space after (a Word border)
+            style = ParagraphStyle(style.name, parent=style, spaceAfter=0)
+        paragraph = self._paragraph(node.content, style)
+        if paragraph is None:
+            return []
+        flowables = self._tag_paragraph(paragraph, "H1" if node.role == "title" else "P")
+        if look is not None and look.rule_below is not None:
+            rule = look.rule_below
+            flowables.append(Tagged(HRFlowable(  # decoration: an artifact
+                width="100%", thickness=rule.width, color=HexColor(rule.colour), lineCap="butt",
+                spaceBefore=rule.gap, spaceAfter=look.after)))
+        return flowables
 
     def _tag_paragraph(self, paragraph: PdfParagraph, role: str) -> list[Flowable]:
         """The paragraph as the content of one new structure element. A long one is laid out in pieces
         (`paragraph_pieces`: reportlab's layout is quadratic in a paragraph's length), all content of that
         one element; each but the last keeps the word space at its end in the element's text."""
-        pieces = paragraph_pieces(paragraph, self._text_widths[-1])
         element = self._structure.leaf(role)
+        if getattr(paragraph.style, "hyphenationLang", ""):  # its /ActualText, should the layout break a word
+            # from the fragments as parsed (laying the paragraph out turns them into words); a line break reads
+            # as a space, as between the lines of the structure's text
+            element.text = " ".join("".join(" " if getattr(fragment, "lineBreak", False) else fragment.text
+                                            for fragment in paragraph.frags).split())
+        pieces = paragraph_pieces(paragraph, self._text_widths[-1])
+        self._keep_with_next(pieces[-1], paragraph.style.name)
         return [Tagged(piece, element, continues=index < len(pieces) - 1) for index, piece in enumerate(pieces)]
+
+    def _keep_with_next(self, paragraph: PdfParagraph, style_name: str) -> None:
+        """Mark a paragraph of a role that keeps with the next block (headings, captions): on the paragraph, not
+        its style, so the parts a page break cuts off it do not keep (`styles.paragraph_style`)."""
+        if style_name in self.styles.keeps_with_next:
+            paragraph.keepWithNext = 1
 
     def visit_bullet_list(self, node: BulletList) -> list[Flowable]:
         if not node.items:
             return []
         depth = min(self._list_depth, 2)
-        body = self.styles.paragraphs[self.theme.style_for("body")]
         in_table = self._default_style[-1] in (self.theme.style_for("table-text"),
                                                 self.theme.style_for("table-heading"))
-        item_style = self._default_style[-1] if in_table else self.theme.style_for("number" if node.ordered
-                                                                                   else "bullet")
+        role = ("table-" if in_table else "") + ("number" if node.ordered else "bullet")
+        item_style = self.theme.style_for(role)
+        look = self.theme.look(role)
         item_font = self._style(item_style).fontName
         faces, bold, italic = self._faces_for(item_font)
-        size = self._style(item_style).fontSize
-        indent = size * (2.1 if node.ordered else 1.45)
+        size = look.size
+        indent = look.indent
         options: dict[str, object] = dict(
             leftIndent=indent,
             bulletFontName=item_font,  # never reportlab's default bullet font (a standard-14 font)
             bulletFontSize=size,
-            bulletColor=self.styles.palette.primary if not in_table else self.styles.palette.text,
+            bulletColor=HexColor(self.theme.look("list-marker").colour),
             spaceBefore=0,
-            spaceAfter=body.spaceAfter * (0.5 if depth or in_table else 1.0),
+            spaceAfter=look.after,  # as the last item's own: Word has no space after a list, only after its items
         )
         if node.ordered:
             options.update(bulletType=NUMBERING[depth], bulletFormat="%s.", bulletAlign="right",
@@ -296,53 +318,18 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
             markup = ""
             if node.label or node.number:
                 prefix = " ".join(part for part in (node.label, str(node.number) if node.number else "") if part)
-                self._faces.append(self._with(bold=True))
-                markup += f"<b>{self.visit_text(Text(prefix + '. '))}</b>"
+                label = self.theme.look("caption-label")  # "Gambar 1.": the Caption Label character style
+                opening = ("<b>" if label.bold else "") + ("<i>" if label.italic else "")
+                closing = ("</i>" if label.italic else "") + ("</b>" if label.bold else "")
+                if label.colour != self.theme.look("caption").colour:
+                    opening, closing = f'<font color="{label.colour}">' + opening, closing + "</font>"
+                self._faces.append(self._with(bold=label.bold, italic=label.italic))
+                markup += f"{opening}{self.visit_text(Text(prefix + '. '))}{closing}"
                 self._faces.pop()
             markup += self._inlines(node.content)
         finally:
             self._faces.pop()
         return self._tag_paragraph(self.make_paragraph(markup, style), "Caption")
-
-    def visit_figure(self, node: Figure) -> list[Flowable]:
-        share = min(max(node.width, 0.1), 1.0)
-        width = self._widths[-1] * share
-        parts: list[Flowable] = self._anchor(node.id)
-        if node.chart is not None:
-            drawing = self._drawing(node.chart, width / POINTS_PER_MM)
-            caption_room = self.styles.leading * 4
-            self._check_chart_fonts(drawing, node)
-            chart = ChartFlowable(drawing, width, self.styles.frame_height - caption_room, node.alt,
-                                  self.fonts.heading.regular)
-            chart.block_label = f"figure “{' '.join(node.alt.split()[:8])}”"
-            parts.append(tag(self._structure, chart, "Figure", alt=" ".join(node.alt.split())))
-        elif node.image is not None:  # a logo the theme names, already confined and checked (`reports.theme.images`)
-            parts.append(tag(self._structure, self._image(node.image, width), "Figure",
-                                             alt=" ".join(node.alt.split())))
-        else:
-            # no chart to draw: print the description rather than lose the figure
-            description = self._paragraph((Emphasis((Text(node.alt),)),), self._style(FIGURE_CAPTION))
-            if description is not None:
-                parts += self._tag_paragraph(description, "P")
-        if node.caption is not None:
-            parts += self._caption(node.caption, FIGURE_CAPTION)
-        if node.source:
-            source = self._paragraph(node.source, self._style(FIGURE_SOURCE))
-            if source is not None:
-                parts += self._tag_paragraph(source, "P")
-        parts[-1].spaceAfter = self.styles.font_size * 1.3
-        return self._together(parts)
-
-    def _image(self, picture: Picture, width: float) -> Flowable:
-        """A PNG or JPEG at `width`, its proportions kept, never taller than the frame; left-aligned as in
-        the DOCX. The picture was decoded and checked before layout (`reports.theme.images`)."""
-        height = width * picture.height / max(picture.width, 1)
-        limit = self.styles.frame_height - self.styles.leading * 4
-        if height > limit:
-            width, height = width * limit / height, limit
-        flowable = Image(io.BytesIO(picture.data), width=width, height=height, hAlign="LEFT")
-        flowable.block_label = f"image '{picture.name}'"
-        return flowable
 
     def _anchor(self, identifier: str) -> list[Flowable]:
         if not identifier:
@@ -355,41 +342,16 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
         """Keep flowables on one page; inside table cells and boxes (reportlab cannot nest it there) as is."""
         if self._cell_depth:
             return flowables
-        return [KeepTogether(flowables)]
-
-    def _check_chart_fonts(self, drawing: object, node: Figure) -> None:
-        """Chart text must be set in embedded TrueType fonts, never a standard-14 font."""
-        for font_name in sorted(drawing_fonts(drawing)):
-            try:
-                embedded = isinstance(pdfmetrics.getFont(font_name), TTFont)
-            except KeyError:
-                embedded = False
-            if not embedded:
-                name = node.chart.name if node.chart is not None else node.alt
-                self._problems.setdefault(("chart-font", font_name), Diagnostic(
-                    f"chart '{name}' sets text in font '{font_name}', which is not an embedded theme font — "
-                    f"draw chart text in the theme's fonts"))
-
-    def _drawing(self, chart: object, width_mm: float) -> object:
-        """The chart renderer's drawing, asked for once per chart and width (a writer may visit the document again)."""
-        try:
-            key: object = (hash(chart), chart, round(width_mm, 3))
-        except TypeError:
-            key = (id(chart), round(width_mm, 3))
-        if key not in self._drawings:
-            self._drawings[key] = self.context.charts.drawing(chart, width_mm)
-        return self._drawings[key]
+        # kept with each other by the group, not with what follows: reportlab would take a keep-with-next inside
+        # (a title, a caption) as a reason to pull the next block into a group taller than the page, for ever
+        return [Together(release_keep_with_next(flowables))]
 
     def visit_div(self, node: Div) -> list[Flowable]:
-        if node.role in BOX_ROLES:
+        if node.role in self.theme.boxes:
             return self._box(node)
         if node.role == "title-block":
             flowables = self._blocks(node.blocks)
-            if not flowables:
-                return []
-            rule = HRFlowable(width="100%", thickness=1.4, color=self.styles.palette.accent, lineCap="butt",
-                              spaceBefore=self.styles.font_size * 0.6, spaceAfter=self.styles.font_size * 1.6)
-            return self._together(flowables + [Tagged(rule)])  # the rule is decoration: an artifact
+            return self._together(flowables) if flowables else []
         if node.role == "box-title":
             self._default_style.append(self.theme.style_for("box-title"))
             try:
@@ -400,9 +362,10 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
 
     def _box(self, node: Div) -> list[Flowable]:
         width = self._widths[-1]
-        self._widths.append(box_content_width(width))
-        self._text_widths.append(box_text_width(width))
-        self._default_style.append(BOX_TEXT)
+        look = self.theme.boxes[node.role]
+        self._widths.append(box_content_width(width, look))
+        self._text_widths.append(box_text_width(width, look))
+        self._default_style.append(self.theme.style_for("box-text"))
         self._cell_depth += 1
         try:
             with self._structure.group("Div"):
@@ -415,9 +378,7 @@ class PdfWriter(TableVisits, InlineMarkup, Visitor):
         if not content:
             return []
         _strip_trailing_space(content)
-        palette = self.styles.palette
-        rule = palette.accent if node.role == "key-facts" else palette.primary
-        box = build_box(content, width, rule, self.styles)
+        box = build_box(content, width, look, self.styles, self.theme)
         box.block_label = f"the {node.role} box starting “{describe(content[0])}”"
         return [box]
 

@@ -50,6 +50,7 @@ NS = {
 CHART_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 PACKAGE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
 CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -174,7 +175,9 @@ def test_chart_categories_and_values_equal_the_spec_in_order(built, membership_c
     assert [label.split("\n")[0] for label in labels] == list(spec.categories)
     assert chart_values(chart) == list(spec.series[0].values)
     assert chart.findtext(".//c:ser/c:tx//c:v", namespaces=NS) == spec.series[0].name
-    assert "".join(chart.xpath("c:chart/c:title//a:t/text()", namespaces=NS)) == spec.title
+    # no title drawn in the chart: the caption under it names it, as in the PDF
+    assert not chart.xpath("c:chart/c:title", namespaces=NS)
+    assert chart.xpath("c:chart/c:autoTitleDeleted/@val", namespaces=NS) == ["1"]
 
 
 def test_membership_chart_names_the_countries_in_each_category(built, membership_chart, specs):
@@ -270,8 +273,46 @@ def test_drawing_ids_are_unique_across_the_package(built):
 def test_timeline_stays_a_picture(built, specs):
     assert "timeline" in specs
     body = built.xml("word/document.xml")
-    pictures = body.xpath("//wp:inline[a:graphic/a:graphicData/pic:pic]/wp:docPr", namespaces=NS)
+    # pictures in the text itself, not the fallback of a chart (`test_native_chart_has_a_fallback_picture`)
+    pictures = body.xpath("//wp:inline[a:graphic/a:graphicData/pic:pic][not(ancestor::mc:Fallback)]/wp:docPr",
+                          namespaces={**NS, "mc": MC})
     assert [picture.get("title") for picture in pictures] == [specs["timeline"].title]
+
+
+def test_a_chart_whose_category_labels_are_too_long_is_a_picture(specs):
+    """55 member names in one category label (the African Union) crowd a native chart's label column until
+    LibreOffice drops category names; the picture sets them under the bars at full width."""
+    from dataclasses import replace
+
+    from reports.paths import TEMPLATES_DIR
+    from reports.writers.docx.chart_xml import LONGEST_NATIVE_LABEL
+
+    theme = load_theme(TEMPLATES_DIR / "briefing")
+    membership = specs["membership"]
+    assert native_chart_type(membership, theme) == "BAR_CLUSTERED"
+    names = ", ".join(f"Country {number}" for number in range(1, 56))
+    crowded = replace(membership, annotations=(names,) + tuple(membership.annotations[1:]))
+    assert max(len(label) for label in category_labels(crowded)) > LONGEST_NATIVE_LABEL
+    assert native_chart_type(crowded, theme) is None
+
+
+def test_native_chart_has_a_fallback_picture_with_the_same_alt_text(built, specs):
+    """As Office writes a chart older readers lack: `mc:AlternateContent`, the chart for readers that know Word
+    2010 (Word, LibreOffice), else a picture of the same chart with the same alternative text and title."""
+    spec = specs["membership"]
+    body = built.xml("word/document.xml")
+    (alternate,) = body.xpath("//mc:AlternateContent", namespaces={**NS, "mc": MC})
+    (choice,) = alternate.xpath("mc:Choice", namespaces={"mc": MC})
+    assert choice.get("Requires") == "w14" and choice.xpath(".//c:chart", namespaces=NS)
+    (fallback,) = alternate.xpath("mc:Fallback//wp:inline", namespaces={**NS, "mc": MC})
+    assert fallback.xpath("a:graphic/a:graphicData/pic:pic", namespaces=NS)
+    (chart_properties,) = choice.xpath(".//wp:docPr", namespaces=NS)
+    (picture_properties,) = fallback.xpath("wp:docPr", namespaces=NS)
+    assert picture_properties.get("descr") == chart_properties.get("descr") == spec.alt
+    assert picture_properties.get("title") == chart_properties.get("title") == spec.title
+    assert picture_properties.get("id") != chart_properties.get("id")
+    embed = fallback.xpath(".//a:blip/@r:embed", namespaces=NS)[0]
+    assert built.read(built.relationships("word/document.xml")[embed][1]).startswith(b"\x89PNG")
 
 
 # --- readers: python-docx, LibreOffice -----------------------------------------------------------
@@ -338,7 +379,7 @@ def test_same_input_gives_the_same_bytes(built, tmp_path, membership_chart):
     assert written[0].read_bytes() == built.data
     workbook = zipfile.ZipFile(io.BytesIO(built.read(built.workbook_of(membership_chart))))
     core = workbook.read("docProps/core.xml").decode()
-    moment = content_timestamp(check_content(CONTENT).content).astimezone(dt.timezone.utc)
+    moment = content_timestamp(check_content(CONTENT).content).astimezone(dt.UTC)
     assert core.count(moment.strftime(">%Y-%m-%dT%H:%M:%SZ<")) == 2, "created, modified: the build's time, not now"
 
 
@@ -359,7 +400,7 @@ def test_chart_parts_are_made_once_per_cache_and_parsed_per_document(monkeypatch
     built_document = build_tree(checked)
     spec = next(node.chart for node in walk(built_document.document) if getattr(node, "chart", None) is not None
                 and native_chart_type(node.chart, built_document.theme) is not None)
-    created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     parts = []
     for _ in range(2):
         document = docx.Document()
@@ -384,7 +425,7 @@ def test_chart_parts_kept_in_the_cache_folder_are_used_and_damaged_ones_made_aga
     built_document = build_tree(check_content(CONTENT))
     spec = next(node.chart for node in walk(built_document.document) if getattr(node, "chart", None) is not None
                 and native_chart_type(node.chart, built_document.theme) is not None)
-    created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     cache = tmp_path / "cache"
 
     def parts() -> tuple[bytes, bytes]:

@@ -84,9 +84,9 @@ def test_a_first_page_header_with_a_field_and_an_external_picture_is_not_kept(
     parts = built_parts(tmp_path, plain_reference, ["first_page_header"])
     text = everything(parts)
     assert "CONFIDENTIAL FIRST PAGE" not in text and "INCLUDETEXT" not in text and EVIL not in text
-    assert "w:titlePg" not in parts["word/document.xml"]
-    assert re.findall(r'<w:headerReference w:type="(\w+)"', parts["word/document.xml"]) == ["default"], \
-        "only the writer's own header, made from the theme"
+    # the writer's own section: a different first page (w:titlePg) whose header is the writer's empty one
+    assert sorted(re.findall(r'<w:headerReference w:type="(\w+)"', parts["word/document.xml"])) == \
+        ["default", "first"], "only the writer's own headers, made from the theme"
     report = ignored(edited_reference(plain_reference, tmp_path / "r.docx", ["first_page_header"]))
     assert ("a first-page header (word/header9.xml): the header and footer come from the theme", True) in report
     assert ("a field INCLUDETEXT (reads http://evil.invalid/x.docx) in word/header9.xml", True) in report
@@ -137,8 +137,12 @@ def test_the_styles_are_taken(tmp_path: Path, plain_reference: Path) -> None:
 
 def test_a_plain_reference_reports_only_what_the_writer_made_around_the_styles(plain_reference: Path) -> None:
     notable = [what for what, is_notable in ignored(plain_reference) if is_notable]
-    assert notable == ["a footer (word/footer1.xml): the header and footer come from the theme",
-                       "a header (word/header1.xml): the header and footer come from the theme"]
+    # the writer's own page furniture: a running header and footer, and page 1 without a running header
+    assert notable == ["a different first page (titlePg): the header and footer come from the theme",
+                       "a footer (word/footer1.xml): the header and footer come from the theme",
+                       "a first-page footer (word/footer2.xml): the header and footer come from the theme",
+                       "a header (word/header1.xml): the header and footer come from the theme",
+                       "a first-page header (word/header2.xml): the header and footer come from the theme"]
 
 
 def test_a_part_with_a_doctype_is_refused(tmp_path: Path, plain_reference: Path) -> None:

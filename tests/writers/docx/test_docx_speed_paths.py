@@ -105,7 +105,7 @@ def expected_styles(theme: Theme) -> dict[str, str]:
         "bullet depth 2": f"{theme.style_for('bullet')} 2",
         "number depth 1": theme.style_for("number"),
         "box title": theme.style_for("box-title"),
-        "in the box": theme.style_for("body"),
+        "in the box": theme.style_for("box-text"),
         "cell table-heading": theme.style_for("table-heading"),
         "cell table-text": theme.style_for("table-text"),
     })

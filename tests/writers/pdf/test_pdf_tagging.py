@@ -18,6 +18,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import PROJECT_ROOT, build_files, need_tool
+from pypdf import PdfReader
 from reportlab.platypus.flowables import Flowable
 from test_pdf_writer import (
     LOREM,
@@ -39,7 +40,7 @@ from reports.document.construct import make_table
 from reports.document.nodes import Caption, Document, TableCell, TableRow
 from reports.document.traversal import plain_text, walk
 from reports.language.countries import member_name
-from reports.paths import template_search_path
+from reports.paths import TEMPLATES_DIR, template_search_path
 from reports.pipeline import build_tree
 from reports.theme.model import load_theme
 from reports.writers.base import RenderContext
@@ -88,9 +89,16 @@ def long_table_pdf(context: RenderContext) -> bytes:
 
 @pytest.fixture(scope="module")
 def split_paragraph_pdf(context: RenderContext) -> bytes:
-    """A paragraph that starts near the bottom of page 1 and ends on page 2."""
-    filler = tuple(para(LOREM) for _ in range(10))
-    return write_pdf(Document(metadata(), filler + (para(LOREM * 4),)), context)
+    """A paragraph that starts near the bottom of page 1 and ends on page 2: after as many filler paragraphs as
+    page 1 holds (how many depends on the theme's page and type)."""
+    for count in range(4, 16):
+        filler = tuple(para(LOREM) for _ in range(count))
+        data = write_pdf(Document(metadata(), filler + (para(LOREM * 4),)), context)
+        pdf = structure(data)
+        if len(pdf.pages) == 2 and any(element.S == "/P" and isinstance(element.get("/K"), pikepdf.Array)
+                                       for _, element in pike_elements(pdf)):
+            return data
+    raise AssertionError("no filler count puts the long paragraph across the page break")
 
 
 @dataclass(frozen=True)
@@ -120,10 +128,16 @@ class Element:
     role: str
     texts: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
-    children: list["Element"] = field(default_factory=list)
+    children: list[Element] = field(default_factory=list)
+    actual_text: str | None = None
+    """The element's `/ActualText`, which a screen reader reads instead of its content (pdfinfo shows the
+    content): a paragraph with a word the layout hyphenated has one."""
 
     @property
     def text(self) -> str:
+        """What a reader of the structure gets: the actual text where there is one, else the content's."""
+        if self.actual_text is not None:
+            return self.actual_text
         return " ".join(" ".join(self.texts).split())
 
     def walk(self):
@@ -133,7 +147,19 @@ class Element:
 
 
 def struct_text(path: Path) -> Element:
-    """`pdfinfo -struct-text` parsed back into a tree (two spaces of indent per level)."""
+    """`pdfinfo -struct-text` parsed back into a tree (two spaces of indent per level), with each element's
+    `/ActualText` read by pikepdf (pdfinfo lists the elements in the same order)."""
+    root = _pdfinfo_tree(path)
+    actual = [element.get("/ActualText") for _, element in pike_elements(structure(path))]
+    walked = list(root.walk())[1:]  # pdfinfo's root is the Document element, as pikepdf's first
+    actual = actual[1:]
+    assert len(walked) == len(actual), "pdfinfo and pikepdf list the same elements"
+    for element, text in zip(walked, actual):
+        element.actual_text = str(text) if text is not None else None
+    return root
+
+
+def _pdfinfo_tree(path: Path) -> Element:
     tool = need_tool("pdfinfo")
     output = subprocess.run([tool, "-struct-text", str(path)], capture_output=True, text=True, check=True).stdout
     root: Element | None = None
@@ -191,25 +217,32 @@ def pike_elements(pdf: pikepdf.Pdf):
     yield from visit(pdf.Root.StructTreeRoot.K, 0)
 
 
-def expected_structure(blocks: tuple) -> list[tuple[str, str]]:
+def has_title(blocks: tuple) -> bool:
+    """Whether the blocks hold a title paragraph: it is then the H1, and headings are tagged a level lower."""
+    return any(isinstance(node, nodes.Paragraph) and node.role == "title"
+               for node in walk(nodes.Document(metadata(), tuple(blocks))))
+
+
+def expected_structure(blocks: tuple, shift: int | None = None) -> list[tuple[str, str]]:
     """(role, text) of every element the writer makes for these blocks, in content order."""
     out: list[tuple[str, str]] = []
+    shift = int(has_title(blocks)) if shift is None else shift
 
     def text_of(node: object) -> str:
         return " ".join(plain_text(node).split())
 
     for block in blocks:
         if isinstance(block, nodes.Heading):
-            out.append((f"H{min(max(block.level, 1), 3)}", text_of(block)))
+            out.append((f"H{min(max(block.level, 1), 3) + shift}", text_of(block)))
         elif isinstance(block, nodes.Paragraph):
             if text_of(block):
-                out.append(("P", text_of(block)))
+                out.append(("H1" if block.role == "title" else "P", text_of(block)))
         elif isinstance(block, nodes.BulletList):
             if not block.items:
                 continue
             out.append(("L", ""))
             for item in block.items:
-                out += [("LI", ""), ("Lbl", ""), ("LBody", "")] + expected_structure(item.blocks)
+                out += [("LI", ""), ("Lbl", ""), ("LBody", "")] + expected_structure(item.blocks, shift)
         elif isinstance(block, nodes.Caption):
             out.append(("Caption", caption_text(block)))
         elif isinstance(block, (nodes.Table, nodes.TableRow)):
@@ -217,14 +250,15 @@ def expected_structure(blocks: tuple) -> list[tuple[str, str]]:
             out.append(("Table", ""))
             if table.caption is not None:
                 out.append(("Caption", caption_text(table.caption)))
-            for role, rows in (("TH", table.header_rows), ("TD", table.body_rows)):
+            for header, rows in ((True, table.header_rows), (False, table.body_rows)):
                 for row in rows:
                     out.append(("TR", ""))
-                    for row_cell in row.cells:
-                        out.append((role, ""))
-                        out += expected_structure(row_cell.blocks)
+                    for column, row_cell in enumerate(row.cells):
+                        out.append(("TH" if header or column < table.header_columns else "TD", ""))
+                        out += expected_structure(row_cell.blocks, shift)
         elif isinstance(block, nodes.Figure):
             drawn = block.chart is not None or getattr(block, "image", None) is not None
+            out.append(("Div", ""))  # the figure, its caption and source line, grouped
             out.append(("Figure", "") if drawn else ("P", " ".join(block.alt.split())))
             if block.caption is not None:
                 out.append(("Caption", caption_text(block.caption)))
@@ -233,9 +267,9 @@ def expected_structure(blocks: tuple) -> list[tuple[str, str]]:
         elif isinstance(block, nodes.Div):
             if block.role in BOX_ROLES:
                 out.append(("Div", ""))
-            out += expected_structure(block.blocks)
+            out += expected_structure(block.blocks, shift)
         elif isinstance(block, (nodes.ListItem, nodes.TableCell)):
-            out += expected_structure(block.blocks)
+            out += expected_structure(block.blocks, shift)
     return out
 
 
@@ -253,7 +287,7 @@ def reading_order(blocks: tuple) -> list[str]:
         elif isinstance(block, nodes.Div):
             texts += reading_order(block.blocks)
         else:
-            texts += [text for role, text in expected_structure((block,)) if role in ("H1", "H2", "H3", "P",
+            texts += [text for role, text in expected_structure((block,)) if role in ("H1", "H2", "H3", "H4", "P",
                                                                                      "Caption") and text]
     return texts
 
@@ -265,7 +299,7 @@ def caption_text(caption: nodes.Caption) -> str:
 
 def actual_structure(root: Element) -> list[tuple[str, str]]:
     """(role, text) of every element below Document, links left out (they sit inside their paragraph)."""
-    leaves = {"P", "H1", "H2", "H3", "Caption"}
+    leaves = {"P", "H1", "H2", "H3", "H4", "Caption"}
     return [(element.role, element.text if element.role in leaves else "")
             for element in list(root.walk())[1:] if element.role != "Link"]
 
@@ -352,6 +386,7 @@ def test_tagged_keeps_the_wrapped_flowables_layout(context):
 
     styles = build_styles(context.theme, register_theme_fonts(context.theme, THEME_FOLDER))
     heading = Paragraph("Judul", styles.paragraphs["Heading 1"])
+    heading.keepWithNext = 1  # as the writer marks a heading (never its style: `styles.paragraph_style`)
     tagged = tag(StructureTree(), heading, "H1")
     assert tagged.getKeepWithNext() == 1 and tagged.getSpaceBefore() == heading.getSpaceBefore()
     assert tagged.wrap(300, 500) == heading.wrap(300, 500)
@@ -396,7 +431,7 @@ def test_pdfinfo_says_tagged_and_qpdf_passes(briefings, tmp_path, sample_pdf):
     pdfinfo, qpdf = need_tool("pdfinfo"), need_tool("qpdf")
     for path in [built.pdf for built in briefings.values()] + [write_temp(sample_pdf, tmp_path)]:
         info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=True).stdout
-        assert re.search(r"^Tagged:\s+yes$", info, re.M), path
+        assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), path
         subprocess.run([qpdf, "--check", str(path)], capture_output=True, check=True)
 
 
@@ -431,10 +466,15 @@ def test_default_briefing_tree_has_every_kind_of_element(briefings):
     built = briefings["briefing"]
     root = struct_text(built.pdf)
     top = [child.role for child in root.children]
-    headings = [(element.role, element.text) for element in root.walk() if element.role in ("H1", "H2", "H3")]
-    assert headings == [(f"H{node.level}", plain_text(node)) for node in walk(built.document)
-                        if isinstance(node, nodes.Heading)]
-    assert top[:3] == ["P", "P", "P"] and "Figure" in top and "Table" in top and "L" in top
+    headings = [(element.role, element.text) for element in root.walk() if element.role in ("H2", "H3", "H4")]
+    assert headings == [(f"H{node.level + 1}", plain_text(node)) for node in walk(built.document)
+                        if isinstance(node, nodes.Heading)]  # below the title, the document's one H1
+    title = next(node for node in walk(built.document) if isinstance(node, nodes.Paragraph) and node.role == "title")
+    assert [(element.role, element.text) for element in root.children[:1]] == [("H1", plain_text(title))]
+    assert top[:3] == ["H1", "P", "P"] and "Table" in top and "L" in top
+    groups = [element for element in root.children if element.role == "Div"
+              and [child.role for child in element.children][:2] == ["Figure", "Caption"]]
+    assert len(groups) == 2, "each figure and its caption are grouped, the caption right after the figure"
     table = next(element for element in root.walk() if element.role == "Table")
     assert table.children[0].role == "Caption" and table.children[0].text.startswith("Tabel 1.")
     header_row = table.children[1]
@@ -443,12 +483,14 @@ def test_default_briefing_tree_has_every_kind_of_element(briefings):
     assert [cell.children[0].text for cell in header_row.children] == ["Sektor", "Tujuan", "Instrumen di organisasi",
                                                                        "Bukti dalam esai"]
     body_rows = table.children[2:]
-    assert body_rows and all([cell.role for cell in row.children] == ["TD"] * 4 for row in body_rows)
+    # the sector heads its row: TH with /Scope /Row, then the row's data cells
+    assert body_rows and all([cell.role for cell in row.children] == ["TH", "TD", "TD", "TD"] for row in body_rows)
+    assert all("/Scope /Row" in row.children[0].attributes for row in body_rows)
     items = [element for element in root.walk() if element.role == "LI"]
     assert items and all([child.role for child in item.children] == ["Lbl", "LBody"] for item in items)
-    figure_index = top.index("Figure")
-    assert root.children[figure_index - 1].text == "Keanggotaan"  # the figure follows its heading
-    assert root.children[figure_index + 1].role == "Caption"
+    group_index = root.children.index(groups[0])
+    assert root.children[group_index - 1].text == "Keanggotaan"  # the figure follows its heading
+    assert groups[0].children[1].text.startswith("Gambar 1.")
 
 
 def test_figures_carry_their_alt_text(briefings, sample_pdf):
@@ -483,7 +525,7 @@ def test_an_image_figure_is_a_figure_with_alt_text(context, tmp_path):
     (element,) = [element for _, element in pike_elements(pdf) if element.S == "/Figure"]
     assert str(element.Alt) == "Logo SMA Negeri 1"
     x0, y0, x1, y1 = (float(value) for value in element.A.BBox)
-    frame_width = 595.28 - 2 * 24 * 72 / 25.4
+    frame_width = 595.28 - (context.theme.margins.left + context.theme.margins.right) * 72 / 25.4
     assert x1 - x0 == pytest.approx(frame_width * 0.25, abs=0.1)
     assert y1 - y0 == pytest.approx((x1 - x0) * 160 / 400, abs=0.1)  # proportions kept
     operators = [(str(operator), operands) for operands, operator in pikepdf.parse_content_stream(pdf.pages[0])]
@@ -693,3 +735,63 @@ def test_very_long_paragraph_is_one_paragraph_element(context, tmp_path):
     (paragraph,) = [element for _, element in pike_elements(pdf) if element.S == "/P" and "/K" in element
                     and isinstance(element.K, pikepdf.Array)]
     assert len(paragraph.K) > len(pdf.pages)  # marked content of every piece on every page, in one element
+
+
+# --- PDF/UA-1 ----------------------------------------------------------------------------------------
+
+
+def test_every_built_in_template_passes_the_pdfua_checker(briefings, sample_pdf, tmp_path):
+    """The `pdfua` package (PyPI), an independent checker of the machine-checkable part of PDF/UA-1: no error, no
+    warning, for the briefing, both handouts and the writer's sample (every node type, links included)."""
+    import pdfua
+
+    built_in = {folder.name for folder in TEMPLATES_DIR.iterdir() if (folder / "template.md.j2").is_file()}
+    assert set(briefings) == built_in, "a new built-in template is checked too"
+    paths = [built.pdf for built in briefings.values()] + [write_temp(sample_pdf, tmp_path)]
+    for path in paths:
+        report = pdfua.validate(str(path))
+        assert report.outcomes, "the checker ran its rules"
+        assert [(finding.rule_id, finding.message) for finding in report.findings] == [], path.name
+
+
+def test_xmp_metadata_claims_pdfua_with_title_and_language(briefings):
+    for template, built in briefings.items():
+        pdf = structure(built.pdf)
+        assert pdf.pdf_version == "1.7"  # PDF/UA-1 is written against ISO 32000-1
+        metadata = pdf.open_metadata()
+        assert metadata["pdfuaid:part"] == "1", template
+        assert metadata["dc:title"] == built.document.metadata.title == str(pdf.docinfo.Title)
+        assert metadata["dc:language"] == {built.document.metadata.language}
+        assert metadata["dc:creator"] == [built.document.metadata.author]
+        assert metadata["xmp:CreateDate"] == "2026-11-27T00:00:00Z"  # the content's date, never the clock
+        stream = pdf.Root.Metadata
+        assert stream.Type == "/Metadata" and stream.Subtype == "/XML" and "/Filter" not in stream
+
+
+def test_links_describe_themselves(sample_pdf):
+    """PDF/UA 7.18.5: a link annotation says where it goes (`/Contents`): the link's own text."""
+    pdf = structure(sample_pdf)
+    descriptions = sorted(str(annotation.Contents) for page in pdf.pages for annotation in page.get("/Annots", ())
+                          if annotation.Subtype == "/Link")
+    assert descriptions and all(descriptions)
+    assert "sectsco.org" in descriptions and "Kepentingan Rusia" in descriptions
+
+
+def test_hyphenated_words_are_whole_for_readers(briefings, tmp_path):
+    """The briefing is hyphenated at layout: pdftotext joins each broken word again, and a paragraph with a
+    broken word gives its whole text as the structure's `/ActualText` (what a screen reader reads); pypdf, which
+    reads glyphs only, shows the hyphen at the line end."""
+    built = briefings["briefing"]
+    raw = " ".join(page.extract_text() for page in PdfReader(str(built.pdf)).pages)
+    broken = re.findall(r"([a-z]+)-\n([a-z]+)", raw)
+    assert len(broken) > 10, "the briefing has words broken at line ends"
+    poppler = " ".join(subprocess.run([need_tool("pdftotext"), "-enc", "UTF-8", str(built.pdf), "-"],
+                                      capture_output=True, text=True, check=True).stdout.split())
+    assert all(f"{head}{tail}" in poppler for head, tail in broken)
+    root = struct_text(built.pdf)
+    hyphenated = [element for element in root.walk() if element.actual_text is not None]
+    assert hyphenated and all(element.role == "P" for element in hyphenated)
+    texts = {element.text for element in root.walk() if element.role == "P"}
+    for block in walk(built.document):
+        if isinstance(block, nodes.Paragraph) and block.role == "" and len(plain_text(block)) > 200:
+            assert " ".join(plain_text(block).split()) in texts  # whole words, no hyphen, no space
