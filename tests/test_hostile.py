@@ -499,9 +499,14 @@ def audit_problems(ran: Ran, canary: Canary) -> list[str]:
 
 
 
+_STRAIGHT_QUOTES = str.maketrans("\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb", "\"\"\"\'\'\'\"\"")
+"""The document sets straight quotes as the language's curly ones (theme `smart_quotes`): a case's expected text
+keeps what its author typed."""
+
+
 def squeeze(text: str) -> str:
-    """Text without any white space: PDF lines break anywhere, even inside a long word."""
-    return "".join(text.replace("\u00ad", "").split())
+    """Text without any white space or typographic quotes: PDF lines break anywhere, even inside a long word."""
+    return "".join(text.replace("\u00ad", "").translate(_STRAIGHT_QUOTES).split())
 
 
 def dehyphenated(text: str) -> str:
@@ -511,7 +516,7 @@ def dehyphenated(text: str) -> str:
 
 
 def spaced(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(text.translate(_STRAIGHT_QUOTES).split())
 
 
 _FOOTER = re.compile(r"^(Page|Halaman) \d+ (of|dari) \d+$")

@@ -29,6 +29,11 @@ BROKEN_WORD_MARK = "\u2060"
 """WORD JOINER, after the hyphen of a broken word in the text handed to the canvas, which removes it: it never
 reaches the file (`tagging_canvas._SpacedText`)."""
 
+LONGEST_HYPHENATED = 40
+"""Longer words are not hyphenated: no word of running text is, and reportlab lays out the breaks of a word
+longer than the line (a pasted URL, a hostile 'word' of 2000 letters) past the right margin; its own
+`splitLongWords` cuts such a word at the line's end instead."""
+
 SHORTEST_HEAD = 2
 SHORTEST_TAIL = 3
 """Letters a broken word keeps at least before and after the break (two-letter tails read badly)."""
@@ -56,7 +61,8 @@ def _hyphenator(language: str) -> Hyphenator | None:
     dictionary = pyphen.Pyphen(lang=dictionary_name, left=SHORTEST_HEAD, right=SHORTEST_TAIL)
 
     def breaks(word: str) -> Iterator[tuple[str, str]]:
-        if not word.isalpha() or word.isupper():  # acronyms stay whole, as Word's doNotHyphenateCaps says
+        if not word.isalpha() or word.isupper() or len(word) > LONGEST_HYPHENATED:  # acronyms stay whole, as
+            # Word's doNotHyphenateCaps says
             return iter(())
         return dictionary.iterate(word)  # type: ignore[no-any-return]
 
