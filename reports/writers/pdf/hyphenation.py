@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
+from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.platypus import Paragraph
 
 from reports.cache import Cache
@@ -77,20 +78,53 @@ class TypesetParagraph(Paragraph):  # type: ignore[misc]
 
     def drawPara(self, debug: int = 0) -> None:
         blPara = getattr(self, "blPara", None)
-        if blPara is None or not getattr(self.style, "hyphenationLang", ""):
+        if blPara is None:
             super().drawPara(debug)
             return
         lines = blPara.lines
-        marked = _mark_broken_words(lines, blPara.kind, self)
-        if marked is lines:
+        drawn = lines
+        if self.style.alignment == TA_JUSTIFY:
+            drawn = _without_overstretched_lines(drawn, blPara.kind, self.style.fontSize)
+        if getattr(self.style, "hyphenationLang", ""):
+            marked = _mark_broken_words(drawn, blPara.kind, self)
+            self.broke_words = marked is not drawn
+            drawn = marked
+        if drawn is lines:
             super().drawPara(debug)
             return
-        self.broke_words = True
-        blPara.lines = marked
+        blPara.lines = drawn
         try:
             super().drawPara(debug)
         finally:
             blPara.lines = lines
+
+
+MAX_WORD_SPACE_STRETCH = 1.0
+"""Most a justified line's word space may grow, in ems; a line that would need more (a few words before a long
+one that did not fit) is set ragged instead, as TeX does with an underfull line: gaps that wide read as
+columns, to a reader's eye and to text extraction (pdftotext took such a line's words for a table)."""
+
+
+def _without_overstretched_lines(lines: list[Any], kind: int, font_size: float) -> list[Any]:
+    """The lines, with those whose word spaces would stretch beyond `MAX_WORD_SPACE_STRETCH` set unjustified (no
+    extra space); the same list when none would."""
+    limit = MAX_WORD_SPACE_STRETCH * font_size
+    drawn: list[Any] = []
+    changed = False
+    for line in lines:
+        if kind == 0:
+            extra, words = line[0], line[1]
+            if len(words) > 1 and extra / (len(words) - 1) > limit:
+                line = (0, *line[1:])
+                changed = True
+        else:
+            extra = getattr(line, "extraSpace", 0) or 0
+            gaps = max(getattr(line, "wordCount", 1) - 1, 0)
+            if gaps and extra / gaps > getattr(line, "fontSize", font_size) * MAX_WORD_SPACE_STRETCH:
+                line = line.clone(extraSpace=0)
+                changed = True
+        drawn.append(line)
+    return drawn if changed else lines
 
 
 def _mark_broken_words(lines: list[Any], kind: int, paragraph: Paragraph) -> list[Any]:

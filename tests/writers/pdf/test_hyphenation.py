@@ -22,3 +22,22 @@ def test_acronyms_numbers_and_over_long_words_stay_whole() -> None:
 
 def test_a_language_without_a_dictionary_is_not_hyphenated() -> None:
     assert hyphenator_for("zz") is None
+
+
+def test_a_justified_line_that_would_stretch_its_spaces_beyond_an_em_is_set_ragged() -> None:
+    import io
+    import subprocess
+
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import SimpleDocTemplate
+
+    from reports.writers.pdf.hyphenation import TypesetParagraph
+
+    style = ParagraphStyle("justified", fontName="Helvetica", fontSize=10, leading=12, alignment=TA_JUSTIFY)
+    text = "0 0 çN tΠ sN " + "W" * 18 + " and then a few more words to make a last line."
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, leftMargin=200, rightMargin=200).build([TypesetParagraph(text, style)])
+    # pdftotext reads words spread over a whole line as columns, one a line; set ragged, they stay one line
+    extracted = subprocess.run(["pdftotext", "-", "-"], input=buffer.getvalue(), capture_output=True).stdout.decode()
+    assert "0 0 çN tΠ sN" in extracted
