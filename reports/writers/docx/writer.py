@@ -135,7 +135,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._frames = [Frame(word.element.body, self.theme.text_width_mm)]
         self.visit(document)
         set_core_properties(word, document.metadata, language_tag, self.context.timestamp)
-        embed_style_map(word, style_map(self.theme, needs.paragraph_roles, needs.span_roles))
+        embed_style_map(word, style_map(self.theme, needs.paragraph_roles, needs.span_roles, needs.list_roles))
         theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
             "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
             "word/fontTable.xml": partial(font_table, fonts=[
@@ -255,8 +255,10 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             continue_style = self.sheet.list_style("list-continue", frame.depth)
         started = False
 
-        def start(paragraph_content: tuple[object, ...]) -> None:
-            paragraph = self._add_paragraph(item_style)
+        def start(paragraph_content: tuple[object, ...], role: str = "") -> None:
+            # a role on the item's first paragraph (a question that keeps with its answer lines) names its style;
+            # the number still comes from the list
+            paragraph = self._add_paragraph(self.theme.style_for(role) if role and not in_table else item_style)
             # the list and level on the paragraph itself, as Word writes them: readers (pandoc, mammoth) look
             # for them there, not in the style
             set_numbering(paragraph, num_id, level)
@@ -266,9 +268,10 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             self._space_after_table(block)
             if isinstance(block, Paragraph):
                 if started:
-                    self._fill(self._add_paragraph(continue_style), block.content)
+                    style = self.theme.style_for(block.role) if block.role and not in_table else continue_style
+                    self._fill(self._add_paragraph(style), block.content)
                 else:
-                    start(block.content)
+                    start(block.content, block.role)
                     started = True
             else:
                 if not started:  # the bullet or number still shows, then the nested block follows
