@@ -58,7 +58,7 @@ def style_map(theme: Theme, paragraph_roles: Iterable[str] = (), span_roles: Ite
         if where == "li":  # more of the open item, as List Continue
             rules.append(f"p[style-name={_quoted(name(role))}] => ul|ol > li > p.{html_class}:fresh")
         elif where:  # starts an item of its (numbered or bulleted) list
-            rules.append(f"p[style-name={_quoted(name(role))}] => {where} > li.{html_class}:fresh")
+            rules.append(f"p[style-name={_quoted(name(role))}] => {where} > li:fresh")
         else:
             rules.append(f"p[style-name={_quoted(name(role))}] => p.{html_class}:fresh")
     rules.append(f"r[style-name={_quoted(name('caption-label'))}] => strong")
