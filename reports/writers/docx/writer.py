@@ -101,6 +101,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._drawing_id = 0
         self._caption_counts: dict[str, int] = {}
         self._east_asian: EastAsianHint | None = None
+        self._break_before = False
 
     # --- entry point ----------------------------------------------------------------------------
 
@@ -168,6 +169,11 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
 
     def _add_paragraph(self, style_name: str) -> Element:
         paragraph = new_paragraph(self.sheet.style_id(style_name))
+        if self._break_before:
+            self._break_before = False
+            properties = paragraph.find(qn("w:pPr"))
+            assert properties is not None  # `new_paragraph` gives every paragraph its style
+            properties.append(element("w:pageBreakBefore"))
         append_block(self._frames[-1].element, paragraph)
         return paragraph
 
@@ -187,7 +193,14 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             self._inline_parent, self._run = saved_parent, saved_run
 
     def _visit_blocks(self, blocks: Iterable[object]) -> None:
-        for block in blocks:
+        listed = list(blocks)
+        for index, block in enumerate(listed):
+            following = listed[index + 1] if index + 1 < len(listed) else None
+            if isinstance(block, PageBreak) and len(self._frames) == 1 and isinstance(following, (Heading, Paragraph)):
+                # the next paragraph starts the page (Word's "page break before"): an empty paragraph holding the
+                # break would, on a page its predecessor filled, move to the next page and break again there
+                self._break_before = True
+                continue
             self._space_after_table(block)
             self.visit(block)
 
