@@ -49,10 +49,10 @@ class GlossaryEntry(Model):
 class Question(Model):
     question: Text = Field(description="A discussion question for students.")
     answer: Text = Field(description="A model answer; printed only in the teacher edition.")
-    lines: int = Field(
-        default=DEFAULT_ANSWER_LINES, ge=1, le=20,
-        description="Ruled lines left for the answer on the student sheet (about 9 mm each); a question asking for "
-                    "two pieces of evidence wants more than one asking for a name.")
+    lines: int = metadata(
+        "Ruled lines left for the answer on the student sheet (about 7 mm apart; the lines are drawn, the number is "
+        "not printed); a question asking for two pieces of evidence wants more than one asking for a name.",
+        default=DEFAULT_ANSWER_LINES, ge=1, le=20)
     marking: list[Text] = Field(
         default_factory=list,
         description="Marking guide: what a full answer contains, point by point; printed under the model answer in "

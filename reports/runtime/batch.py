@@ -97,20 +97,18 @@ def describe_job(job: Job) -> str:
 def refuse_collisions(jobs: Sequence[Job], extra: Mapping[Path, str] | None = None) -> None:
     """Every output path of the batch, computed before anything is built: two documents (or a document and an
     `extra` output, such as the class set) written to one file is a usage error naming both (exit 2)."""
-    owners: dict[Path, str] = {}
-    clashes: list[Diagnostic] = []
-    for target, owner in (extra or {}).items():
-        owners[target] = owner
+    owners: dict[Path, str] = dict(extra or {})
+    clashes: dict[tuple[str, str], Diagnostic] = {}  # one message for two documents, not one per format
     for job in jobs:
+        owner = describe_job(job)
         for target in job.outputs().values():
-            owner = describe_job(job)
             earlier = owners.setdefault(target, owner)
-            if earlier != owner:
-                clashes.append(Diagnostic(f"{earlier} and {owner} would both be written to {target.name} — rename "
-                                          "one of them, or build them in separate runs with different --out folders",
-                                          file=job.display_name))
+            if earlier != owner and (earlier, owner) not in clashes:
+                clashes[(earlier, owner)] = Diagnostic(
+                    f"{earlier} and {owner} would both be written to {target.name} — rename one of them, or build "
+                    "them in separate runs with different --out folders", file=job.display_name)
     if clashes:
-        raise UsageError(clashes)
+        raise UsageError(list(clashes.values()))
 
 
 # --- running ---------------------------------------------------------------------------------------

@@ -190,11 +190,17 @@ def test_an_unknown_reading_section_or_sorted_member_is_a_located_content_error(
     assert {"classroom.reading.sections.0", "classroom.activity.sort_members.1"} <= paths
 
 
-def test_check_warns_about_an_objective_no_activity_serves() -> None:
-    warnings = check_content(ASEAN).warnings
+def test_check_warns_about_an_objective_no_activity_serves(tmp_path: Path) -> None:
+    text = ASEAN.read_text(encoding="utf-8")
+    unlinked = re.sub(r"\n *objectives: \[[a-z, -]+\]", "", text).replace("    - id: partners\n      text:", "    -")
+    (tmp_path / "lesson.yaml").write_text(unlinked, encoding="utf-8")
+    warnings = check_content(tmp_path / "lesson.yaml").warnings
     unserved = [warning for warning in warnings if "no activity serves this learning objective" in warning.message]
-    assert len(unserved) == 3 and all(warning.line for warning in unserved)
-    assert not [warning for warning in check_content(CONTENT["en"]).warnings if "objective" in warning.message]
+    assert [warning.field_path for warning in unserved] == [f"classroom.objectives.{index}" for index in range(3)]
+    assert all(warning.line for warning in unserved)
+    assert "give it an `id:`" in unserved[1].message and "list 'founders'" in unserved[0].message
+    for content in (*CONTENT.values(), ASEAN):
+        assert not [warning for warning in check_content(content).warnings if "objective" in warning.message]
 
 
 def test_a_link_to_an_objective_that_does_not_exist_is_refused() -> None:
@@ -262,13 +268,17 @@ def test_no_page_of_the_teacher_edition_is_near_empty(built, language: str) -> N
 # --- 6. neutral labels ------------------------------------------------------------------------------------------------
 
 
-def test_a_member_that_is_not_a_country_gets_a_neutral_column_label() -> None:
-    document = _tree(ASEAN, "handout")
-    sorting = next(node for node in walk(document) if isinstance(node, nodes.Table) and node.role == "sorting")
-    header = [plain_text(cell) for cell in sorting.header_rows[0].cells]
-    assert header[0] == "Member" and "Country" not in header
-    data = check_content(ASEAN).content.model_dump(mode="json", exclude_none=True)
-    data["classroom"]["activity"]["member_label"] = "Member or partner"
-    sorting = next(node for node in walk(build_tree(check_data(data, "own word"), "handout").document)
+def _member_column(data: dict) -> list[str]:
+    sorting = next(node for node in walk(build_tree(check_data(data, "variant"), "handout").document)
                    if isinstance(node, nodes.Table) and node.role == "sorting")
-    assert plain_text(sorting.header_rows[0].cells[0]) == "Member or partner"
+    return [plain_text(cell) for cell in sorting.header_rows[0].cells]
+
+
+def test_a_member_that_is_not_a_country_gets_a_neutral_column_label() -> None:
+    data = check_content(ASEAN).content.model_dump(mode="json", exclude_none=True)
+    assert _member_column(data)[0] == "Member or partner"  # the content's own word
+    del data["classroom"]["activity"]["member_label"]
+    header = _member_column(data)  # the European Union is among the members to sort
+    assert header[0] == "Member" and "Country" not in header
+    data["classroom"]["activity"]["sort_members"] = ["VN", "LA", "AU"]
+    assert _member_column(data)[0] == "Country"  # only countries to sort
