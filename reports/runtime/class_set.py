@@ -73,6 +73,7 @@ def student_name(job: Job) -> str:
 def join_class_set(handouts: Sequence[Handout], title: str) -> bytes:
     """The handouts in order, each starting on an odd page (a blank page after an odd-length one)."""
     from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import PageLabelStyle
     from pypdf.generic import ArrayObject, ByteStringObject
 
     writer = PdfWriter()
@@ -83,11 +84,10 @@ def join_class_set(handouts: Sequence[Handout], title: str) -> bytes:
         if len(reader.pages) % 2:
             box = reader.pages[-1].mediabox
             writer.add_blank_page(width=box.width, height=box.height)
-        writer.set_page_label(first, len(writer.pages) - 1, style="/D", prefix=f"{handout.student} ")
+        writer.set_page_label(first, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, prefix=f"{handout.student} ")
     language = None
     if handouts:
-        catalog = PdfReader(io.BytesIO(handouts[0].pdf)).trailer["/Root"]
-        language = catalog.get("/Lang")
+        language = PdfReader(io.BytesIO(handouts[0].pdf)).root_object.get("/Lang")
     if language is not None:
         writer._root_object[_name("/Lang")] = language
     writer.add_metadata({"/Title": title, "/Producer": "reports"})

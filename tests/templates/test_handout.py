@@ -12,7 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, as_typeset, build_files
+from conftest import PROJECT_ROOT, as_typeset
+from handout_fixtures import handouts  # noqa: F401 — both editions in both languages, built once
 
 from reports.content.validate import check_content
 from reports.language.countries import member_name
@@ -51,17 +52,6 @@ def docx_text(path: Path) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return " ".join(" ".join(parts).split())
-
-
-@pytest.fixture(scope="module")
-def handouts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, Path]]:
-    out = tmp_path_factory.mktemp("handouts")
-    built: dict[tuple[str, str], dict[str, Path]] = {}
-    for language, content in CONTENT.items():
-        for template in ("handout", "handout-teacher"):
-            written, _ = build_files(content, template, out_dir=out, search_path=template_search_path())
-            built[(language, template)] = {path.suffix: path for path in written}
-    return built
 
 
 @pytest.mark.slow

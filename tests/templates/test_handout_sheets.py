@@ -13,7 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, as_typeset, build_files
+from conftest import PROJECT_ROOT, as_typeset
+from handout_fixtures import handouts  # noqa: F401 — both editions in both languages, built once
 
 from reports.content.membership import sorted_members
 from reports.content.validate import check_content, check_data
@@ -28,15 +29,9 @@ CONTENT = {"id": PROJECT_ROOT / "data" / "sco-russia.yaml", "en": PROJECT_ROOT /
 ASEAN = PROJECT_ROOT / "tests" / "data" / "asean-australia.yaml"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, Path]]:
-    out = tmp_path_factory.mktemp("sheets")
-    files: dict[tuple[str, str], dict[str, Path]] = {}
-    for language, content in CONTENT.items():
-        for template in ("handout", "handout-teacher"):
-            written, _ = build_files(content, template, out_dir=out, search_path=template_search_path())
-            files[(language, template)] = {path.suffix: path for path in written}
-    return files
+@pytest.fixture
+def built(handouts: dict[tuple[str, str], dict[str, Path]]) -> dict[tuple[str, str], dict[str, Path]]:
+    return handouts
 
 
 def _tree(content: Path, template: str) -> nodes.Document:

@@ -52,6 +52,7 @@ from reports.writers.docx.ooxml import (
     element,
     new_paragraph,
     set_numbering,
+    set_page_break_before,
     text_run,
     twips,
 )
@@ -171,9 +172,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         paragraph = new_paragraph(self.sheet.style_id(style_name))
         if self._break_before:
             self._break_before = False
-            properties = paragraph.find(qn("w:pPr"))
-            assert properties is not None  # `new_paragraph` gives every paragraph its style
-            properties.append(element("w:pageBreakBefore"))
+            set_page_break_before(paragraph)
         append_block(self._frames[-1].element, paragraph)
         return paragraph
 
