@@ -10,7 +10,7 @@ from __future__ import annotations
 from reports.charts.spec import ChartSpec, Series
 from reports.content.attribution import chart_source_line
 from reports.content.history import Event, history
-from reports.content.membership import category_members_text, count_text
+from reports.content.membership import category_members_text, count_text, sorted_members
 from reports.content.model import Content, Organisation
 from reports.language.formatting import format_written_date
 from reports.language.labels import Labels
@@ -20,26 +20,35 @@ def chart_specs(content: Content, labels: Labels) -> dict[str, ChartSpec]:
     """Every chart the content supports, by name: `membership` always, `timeline` when there is a history
     (milestones, or members that joined after the founding)."""
     specs = {"membership": membership_spec(content, labels)}
+    asked_for = sorted_members(content)
+    if asked_for:
+        specs["membership_for_sorting"] = membership_spec(content, labels, frozenset(id(member) for member in asked_for),
+                                                          name="membership_for_sorting")
     events = history(content, labels)
     if events:
         specs["timeline"] = timeline_spec(content, labels, events)
     return specs
 
 
-def membership_spec(content: Content, labels: Labels) -> ChartSpec:
+def membership_spec(content: Content, labels: Labels, left_out: frozenset[int] = frozenset(),
+                    name: str = "membership") -> ChartSpec:
     """Horizontal bars, one per membership category in content order, annotated with the members' names
-    (founders apart from later members where a category has both, each later member with its join date)."""
+    (founders apart from later members where a category has both, each later member with its join date).
+
+    `left_out`: `id()`s of members not to name — on a student sheet whose sorting activity asks for them
+    (`membership_for_sorting`), so the chart shows how many there are, not which ones, nor does its text."""
     language = content.document.language
     organisation = organisation_label(content.organisation)
     categories = content.organisation.membership
-    names = tuple(category_members_text(category, labels, language, content.country_names()) for category in categories)
+    names = tuple(category_members_text(category, labels, language, content.country_names(), left_out)
+                  for category in categories)
     counts = tuple(float(len(category.members)) for category in categories)
     described = "; ".join(
-        f"{category.label}: {count_text(category, labels, language)} ({members})"
+        f"{category.label}: {count_text(category, labels, language)}" + (f" ({members})" if members else "")
         for category, members in zip(categories, names)
     )
     return ChartSpec(
-        name="membership",
+        name=name,
         kind="bar",
         title=labels["membership_chart_title"].format(organisation=organisation),
         categories=tuple(category.label for category in categories),

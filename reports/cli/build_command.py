@@ -53,8 +53,9 @@ class _BatchReport:
     """Prints each document's diagnostics and files in input order, with a progress bar on a terminal."""
 
     def __init__(self, total: int, show_progress: bool, to: Invocation, names: _OutputNames,
-                 verbosity: int = NORMAL) -> None:
+                 verbosity: int = NORMAL, show_written: bool = True) -> None:
         self.to = to
+        self.show_written = show_written
         self.names = names
         self.verbosity = verbosity
         self.total = total
@@ -88,7 +89,7 @@ class _BatchReport:
             if ready.details:
                 self._echo(ready.details.rstrip("\n"), err=True)
             if self.verbosity >= NORMAL:
-                for target in ready.written:
+                for target in ready.written if self.show_written else ():
                     self._echo(f"{'up to date' if ready.skipped else 'wrote'} {self.names.written(target)}",
                                err=False)
             if self.verbosity >= VERBOSE:
@@ -142,6 +143,11 @@ def _summary(result: BatchResult, workers: str, to: Invocation, verbosity: int =
 @click.option("--roster", type=UserPath(path_type=Path, dir_okay=False),
               help="Class list (CSV with columns name, class, …): one personalised document per row, "
                    "named <stem>-<template>-<name>.<format>.")
+@click.option("--class-set", "class_set", flag_value="also", default=None,
+              help="With --roster: also write one print-ready PDF of the whole class, <stem>-<template>-class-set.pdf, "
+                   "each student's handout starting on a new sheet of paper when printed on both sides.")
+@click.option("--class-set-only", "class_set", flag_value="only",
+              help="With --roster: write only the class set, not one file per student.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Documents built at once, each in its own process (default: the number of CPUs).")
 @click.option("--executor", default="processes", show_default=True,
@@ -162,8 +168,8 @@ def _summary(result: BatchResult, workers: str, to: Invocation, verbosity: int =
               help="Also print the template folders searched, the cache folder, and what each document took.")
 @templates_dir_option
 def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Path,
-          templates_dirs: tuple[Path, ...], roster: Path | None, jobs: int | None, executor: str,
-          watch: bool, force: bool, no_cache: bool, quiet: bool, verbose: bool) -> None:
+          templates_dirs: tuple[Path, ...], roster: Path | None, class_set: str | None, jobs: int | None,
+          executor: str, watch: bool, force: bool, no_cache: bool, quiet: bool, verbose: bool) -> None:
     """Build CONTENT files (default: data/sco-russia.yaml) into <stem>-<template>.<format> files.
 
     \b
@@ -171,6 +177,7 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     last build is not built again ("up to date"); --force builds it anyway.
     Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
     The summary lists what failed; the exit code is the worst among the failures.
+    With --roster, --class-set joins the students' PDFs into one file for the printer (not rebuilt by --watch).
     """
     from reports.paths import default_cache_dir, template_search_path
     from reports.runtime.batch import default_workers, parse_executor, plan_jobs, run_jobs
@@ -184,39 +191,52 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
         fail(UsageError([Diagnostic("--quiet and --verbose contradict each other — give one of them")]), to)
     verbosity = QUIET if quiet else VERBOSE if verbose else NORMAL
 
+    jobs_folder = out_folder
     try:
         kind, _ = parse_executor(executor)
         search_path = template_search_path(tuple(to.path(folder) for folder in templates_dirs), to.environ)
         wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
         sources = [(to.path(path), to.shown(path)) for path in files or (DEFAULT_CONTENT,)]
         roster_file = to.path(roster) if roster is not None else None
+        jobs_folder = _class_set_folder(class_set, roster, wanted, out_folder)
 
         def plan(forced: bool) -> list[Job]:
             from reports.runtime.roster import read_roster
 
             rows = read_roster(roster_file, to.shown(roster)) if roster is not None and roster_file else None
-            return plan_jobs(sources, template_name, wanted, out_folder, search_path,
+            return plan_jobs(sources, template_name, wanted, jobs_folder, search_path,
                              cache_dir=None if no_cache else default_cache_dir(to.environ), roster=rows,
-                             protected=(roster_file,) if roster_file is not None else (), skip_unchanged=not no_cache,
+                             protected=(roster_file,) if roster_file is not None else (),
+                             skip_unchanged=not no_cache and jobs_folder == out_folder,
                              force=forced, source_date_epoch=to.environ.get("SOURCE_DATE_EPOCH", ""),
                              render_seconds=render_seconds_from(to.environ.get("REPORTS_RENDER_SECONDS")),
                              umask=to.umask, debug=to.debug)
 
         planned = plan(force)
+        if class_set:
+            from reports.runtime.batch import refuse_collisions
+            from reports.runtime.class_set import class_set_path
+
+            refuse_collisions(planned, {class_set_path(path, template_name, out_folder): f"the class set of {name}"
+                                        for path, name in sources})
     except ReportsError as error:
+        _discard(jobs_folder, out_folder)
         fail(_located(error, names), to)
     workers = jobs or default_workers()
     if verbosity >= VERBOSE:
         to.echo("templates searched: " + ", ".join(str(folder) for folder in search_path), err=True)
         to.echo(f"cache: {'none (--no-cache)' if no_cache else default_cache_dir(to.environ)}", err=True)
     report = _BatchReport(len(planned), len(planned) > 1 and to.stderr.isatty() and verbosity >= NORMAL, to, names,
-                          verbosity)
+                          verbosity, show_written=jobs_folder == out_folder)
     try:
         result = run_jobs(planned, workers, executor, on_done=report.done)
     except ReportsError as error:
         report.close()
         fail(_located(error, names), to)
     report.close()
+    exit_code = result.exit_code
+    if class_set:
+        exit_code = max(exit_code, _write_class_sets(planned, result, out_folder, jobs_folder, to, names, verbosity))
     if len(planned) > 1:
         used = min(workers, len(planned))
         where = ("Dask workers" if kind == "dask" else
@@ -225,7 +245,48 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     if watch:
         _watch(lambda: plan(False), [path for path, _ in sources] + ([roster_file] if roster_file else []),
                search_path, to, names, verbosity)
-    sys.exit(result.exit_code)
+    sys.exit(exit_code)
+
+
+def _class_set_folder(class_set: str | None, roster: Path | None, formats: list[str], out_folder: Path) -> Path:
+    """Where the students' files are built: --out, or for --class-set-only a private folder inside it, removed
+    once the set is joined."""
+    if class_set is None:
+        return out_folder
+    if roster is None or "pdf" not in formats:
+        raise UsageError([Diagnostic("--class-set joins the students' PDFs: give a --roster, and pdf among the "
+                                     "--format(s)")])
+    if class_set == "also":
+        return out_folder
+    import tempfile
+
+    out_folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".class-set-", dir=out_folder))
+
+
+def _discard(jobs_folder: Path, out_folder: Path) -> None:
+    if jobs_folder != out_folder:
+        import shutil
+
+        shutil.rmtree(jobs_folder, ignore_errors=True)
+
+
+def _write_class_sets(planned: list[Job], result: BatchResult, out_folder: Path, jobs_folder: Path, to: Invocation,
+                      names: _OutputNames, verbosity: int = NORMAL) -> int:
+    """Join each content file's handouts into its class set; the exit code of what went wrong, 0 if nothing."""
+    from reports.runtime.class_set import write_class_sets
+
+    try:
+        written, problems = write_class_sets(planned, result.outcomes, out_folder, to.umask)
+    except ReportsError as error:
+        print_diagnostics([names.located(diagnostic) for diagnostic in error.diagnostics], to)
+        return int(error.exit_code)
+    finally:
+        _discard(jobs_folder, out_folder)
+    for target in written if verbosity >= NORMAL else ():
+        to.echo(f"wrote {names.written(target)}")
+    print_diagnostics(problems, to)
+    return int(ExitCode.CONTENT) if problems and not result.exit_code else 0
 
 
 def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...], to: Invocation,

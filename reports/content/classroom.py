@@ -1,11 +1,44 @@
-"""Classroom material for the handout templates: objectives, glossary, questions and an activity, written for
-the essay and validated like the rest of the content."""
+"""Classroom material for the handout templates: objectives, glossary, questions, an activity and the reading,
+written for the essay and validated like the rest of the content.
+
+Objectives and the work that serves them are linked by id (`objectives: [sorting]` on a question, the activity or
+the reading), so `reports check` can warn about an objective no activity serves (`reports.content.lint`).
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Any, Union
 
-from reports.content.types import Model, Text
+from pydantic import BeforeValidator, Field, model_validator
+
+from reports.content.types import Identifier, Model, Text, metadata, repeated
+
+DEFAULT_ANSWER_LINES = 4
+"""Ruled lines under a discussion question when the content gives none: room for three or four sentences."""
+
+
+class Objective(Model):
+    """A learning objective; its `id` lets questions and activities say they serve it."""
+
+    id: Identifier | None = metadata(
+        "Short name (`sorting`, `evidence`) that questions, the activity and the reading name under `objectives:`; "
+        "`reports check` warns about an objective nothing serves.", default=None)
+    text: Text = Field(description="What students will be able to do.")
+
+
+def _objective_shorthand(value: Any) -> Any:
+    """`- Students can …` is shorthand for `- {text: Students can …}`: earlier content files keep loading."""
+    return {"text": value} if isinstance(value, str) else value
+
+
+ObjectiveEntry = Annotated[Objective, BeforeValidator(_objective_shorthand,
+                                                      json_schema_input_type=Union[str, Objective])]
+
+ObjectiveLinks = list[Identifier]
+
+
+def _links(description: str) -> Any:
+    return metadata(description, default_factory=list)
 
 
 class GlossaryEntry(Model):
@@ -16,22 +49,56 @@ class GlossaryEntry(Model):
 class Question(Model):
     question: Text = Field(description="A discussion question for students.")
     answer: Text = Field(description="A model answer; printed only in the teacher edition.")
+    lines: int = metadata(
+        "Ruled lines left for the answer on the student sheet (about 7 mm apart; the lines are drawn, the number is "
+        "not printed); a question asking for two pieces of evidence wants more than one asking for a name.",
+        default=DEFAULT_ANSWER_LINES, ge=1, le=20)
+    marking: list[Text] = Field(
+        default_factory=list,
+        description="Marking guide: what a full answer contains, point by point; printed under the model answer in "
+                    "the teacher edition.")
+    objectives: ObjectiveLinks = _links("Ids of the learning objectives this question serves.")
 
 
 class TrueFalse(Model):
     statement: Text = Field(description="A statement students mark true or false.")
     answer: bool = Field(description="Whether the statement is true (`true`/`false`); teacher edition only.")
     explanation: Text | None = Field(default=None, description="Why, for the teacher edition.")
+    paragraph: Text | None = Field(
+        default=None, description="The number(s) of the reading's paragraph that decides it (`4`, `17–18`): the "
+                                  "teacher edition writes it where students write theirs.")
+
+
+MemberReference = Text
+"""A member as the sorting activity names it: its ISO code (`TR`) or, for a body that is not a country, one of its
+names (`European Union`)."""
 
 
 class Activity(Model):
     title: Text = Field(description="Name of the activity.")
     instructions: Text = Field(description="What students do.")
-    sort_members: bool = Field(
+    sort_members: bool | list[MemberReference] = metadata(
         default=True,
-        description="Include the task 'sort these countries into membership categories' (answers come from the membership lists).",
-    )
+        description="The task 'sort these members into the membership categories': `true` for every member, `false` "
+                    "for none, or the members it uses (ISO codes or names: `[TR, MN, KZ]`). The student sheet's "
+                    "membership chart leaves out the names of the members the task uses; the teacher edition fills "
+                    "in their categories.")
+    member_label: Text | None = Field(
+        default=None,
+        description="Heading of the sorting table's member column (`Anggota`, `Member`); by default 'Country' when "
+                    "every sorted member is a country and a neutral 'Member' when one is not.")
     true_false: list[TrueFalse] = Field(default_factory=list, description="True/false statements.")
+    objectives: ObjectiveLinks = _links("Ids of the learning objectives the activity (sorting, true/false) serves.")
+
+
+class Reading(Model):
+    """The text students read: the whole essay, or the sections the teacher chooses, with numbered paragraphs."""
+
+    sections: list[Text] = metadata(
+        "Headings of the essay's sections to print (an excerpt), in the essay's order; every section when empty. A "
+        "section brings its subsections (the sections print themselves).", default_factory=list)
+    conclusion: bool = Field(default=True, description="Whether the reading ends with the essay's conclusion.")
+    objectives: ObjectiveLinks = _links("Ids of the learning objectives the reading itself serves.")
 
 
 class Classroom(Model):
@@ -39,7 +106,32 @@ class Classroom(Model):
 
     level: Text | None = Field(default=None, description="Who the handout is for (e.g. 'SMA kelas XI').")
     duration: Text | None = Field(default=None, description="Lesson length (e.g. '2 × 45 menit').")
-    objectives: list[Text] = Field(min_length=1, description="Learning objectives: what students will be able to do.")
+    objectives: list[ObjectiveEntry] = Field(
+        min_length=1, description="Learning objectives: what students will be able to do (text, or `{id, text}` "
+                                  "to link questions and activities to it).")
     glossary: list[GlossaryEntry] = Field(min_length=1, description="Key terms with short definitions.")
     questions: list[Question] = Field(min_length=1, description="Discussion questions with model answers.")
     activity: Activity = Field(description="A classroom activity.")
+    reading: Reading = Field(
+        default_factory=Reading,
+        description="The reading printed with the handout (numbered paragraphs, so an answer can name one): the "
+                    "whole essay unless `sections` chooses an excerpt.")
+
+    @model_validator(mode="after")
+    def _links_name_objectives(self) -> "Classroom":
+        ids = [objective.id for objective in self.objectives if objective.id is not None]
+        duplicates = repeated(ids)
+        if duplicates:
+            raise ValueError(f"objective id '{duplicates[0]}' is used twice — ids must be unique")
+        linked = [*self.activity.objectives, *self.reading.objectives,
+                  *(link for question in self.questions for link in question.objectives)]
+        unknown = sorted(set(linked) - set(ids))
+        if unknown:
+            known = ", ".join(ids) if ids else "none yet: give objectives an `id`"
+            raise ValueError(f"objectives {', '.join(unknown)} are linked but not defined — objective ids: {known}")
+        return self
+
+    def served_objectives(self) -> set[str]:
+        """Ids of the objectives that a question, the activity or the reading says it serves."""
+        return {*self.activity.objectives, *self.reading.objectives,
+                *(link for question in self.questions for link in question.objectives)}

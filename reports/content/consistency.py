@@ -7,12 +7,14 @@ Run after validation, on the validated content, each located at the field to cha
 from __future__ import annotations
 
 from reports.content.loader import FieldPath, LoadedDocument
+from reports.content.membership import member_references
 from reports.content.model import Content
 from reports.errors import Diagnostic
 
 
 def consistency_errors(content: Content, document: LoadedDocument) -> list[Diagnostic]:
-    return _name_conflicts(content, document) + _membership_dates(content, document)
+    return _name_conflicts(content, document) + _membership_dates(content, document) + _classroom_references(
+        content, document)
 
 
 def _named_places(content: Content) -> list[tuple[FieldPath, str, dict[str, str]]]:
@@ -64,3 +66,28 @@ def _membership_dates(content: Content, document: LoadedDocument) -> list[Diagno
                     path, f"a founding member (by {said}) cannot have joined in {year}, after the founding in "
                           f"{founded.year} — remove `joined`, or give the member `founding: false`"))
     return problems
+
+
+def _classroom_references(content: Content, document: LoadedDocument) -> list[Diagnostic]:
+    """The members the sorting activity names and the sections the reading names exist in the content."""
+    classroom = content.classroom
+    if classroom is None:
+        return []
+    problems: list[Diagnostic] = []
+    if isinstance(classroom.activity.sort_members, list):
+        known = member_references(content)
+        for index, reference in enumerate(classroom.activity.sort_members):
+            if reference.casefold() not in known:
+                problems.append(document.diagnostic(
+                    ("classroom", "activity", "sort_members", index),
+                    f"'{reference}' is no member of {content.organisation.acronym or content.organisation.name} — "
+                    "name a member by its ISO code (as under organisation.membership) or, for a body that is not a "
+                    "country, by its name"))
+    headings = {section.heading for section in content.walk_sections()}
+    for index, heading in enumerate(classroom.reading.sections):
+        if heading not in headings:
+            problems.append(document.diagnostic(
+                ("classroom", "reading", "sections", index),
+                f"the essay has no section headed '{heading}' — copy the heading exactly as under body"))
+    return problems
+

@@ -21,7 +21,8 @@ from reports.language.labels import Labels
 from reports.language.tags import in_language
 
 _NOT_PROSE = frozenset({"id", "country", "language", "date", "facts_as_of", "joined", "unit", "schema_version",
-                        "source", "name", "other_names", "checks"})
+                        "source", "name", "other_names", "checks", "sort_members", "sections",
+                        "member_label"})
 """Codes, dates, names given as names, instructions to the check, and `document.source`, which describes (and may
 quote) the original text as it was."""
 
@@ -46,6 +47,29 @@ def prose_fields(content: Content) -> Iterator[tuple[FieldPath, str]]:
 def essay_prose(path: FieldPath) -> bool:
     """The essay's own words (`body`), which a content file keeps as written."""
     return bool(path) and path[0] == "body"
+
+
+def objective_warnings(content: Content, document: LoadedDocument) -> list[Diagnostic]:
+    """A learning objective that no question, activity or reading says it serves: the handout would promise what
+    the lesson never practises."""
+    classroom = content.classroom
+    if classroom is None:
+        return []
+    served = classroom.served_objectives()
+    warnings = []
+    for index, objective in enumerate(classroom.objectives):
+        if objective.id is None:
+            fix = ("give it an `id:` (and its `text:`) and list that id under `objectives:` of the question, the "
+                   "activity or the reading that serves it")
+        elif objective.id in served:
+            continue
+        else:
+            fix = (f"list '{objective.id}' under `objectives:` of the question, the activity or the reading that "
+                   "serves it, or add an activity for it")
+        warnings.append(document.diagnostic(("classroom", "objectives", index),
+                                            f"no activity serves this learning objective — {fix}",
+                                            severity="warning"))
+    return warnings
 
 
 def source_warnings(content: Content, document: LoadedDocument) -> list[Diagnostic]:

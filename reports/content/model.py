@@ -287,6 +287,18 @@ class Content(Model):
                     names.setdefault(named.country, {}).setdefault(language, name)
         self._country_names = names
 
+    def walk_sections(self) -> list[Section]:
+        """Every section of the essay's body, subsections after their section, in reading order."""
+        found: list[Section] = []
+
+        def walk(sections: list[Section]) -> None:
+            for section in sections:
+                found.append(section)
+                walk(section.sections)
+
+        walk(self.body)
+        return found
+
     def all_members(self) -> list[Member]:
         return [member for category in self.organisation.membership for member in category.members]
 

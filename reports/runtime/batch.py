@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from reports.errors import Diagnostic, UsageError
-from reports.paths import output_path
 from reports.runtime.jobs import Job, Outcome, run_indexed
 from reports.writers import wanted_formats
 
@@ -59,23 +58,14 @@ def plan_jobs(
     against its client's working folder first. Every setting a worker needs travels in the jobs (a worker
     never reads it from its own environment).
 
-    Refused before anything is built (exit 2): an unknown format, and two inputs whose outputs would
-    have the same name (the same file named twice is built once).
+    Refused before anything is built (exit 2): an unknown format, and two documents whose outputs would have
+    the same name — two content files, or a content file and a student of another (`a.yaml` for "b handout c"
+    and `a-handout-b.yaml` for "c") — named both (the same file named twice is built once).
     """
     wanted = wanted_formats(formats)
     unique: dict[Path, tuple[Path, str]] = {}
     for path, name in files:
         unique.setdefault(path.resolve(), (path, name))
-    owners: dict[str, str] = {}
-    clashes: list[Diagnostic] = []
-    for path, name in unique.values():
-        target = output_path(path, template_name, out_dir, wanted[0]).name
-        if target in owners:
-            clashes.append(Diagnostic(f"{owners[target]} and {name} would both be built into {target} — build them "
-                                      "in separate runs with different --out folders", file=name))
-        owners.setdefault(target, name)
-    if clashes:
-        raise UsageError(clashes)
     guarded = tuple(dict.fromkeys([*(path for path, _ in unique.values()), *protected]))
     base = dict(template_name=template_name, formats=wanted, out_dir=out_dir, search_path=search_path,
                 cache_dir=cache_dir, protected=guarded, skip_unchanged=skip_unchanged, force=force,
@@ -85,12 +75,40 @@ def plan_jobs(
         if roster is None:
             jobs.append(Job(content=path, display_name=name, label=name, **base))  # type: ignore[arg-type]
             continue
-        from reports.runtime.roster import roster_suffixes
+        from reports.runtime.roster import escaped, roster_suffixes
 
         for row, suffix in zip(roster, roster_suffixes(roster)):
             jobs.append(Job(content=path, display_name=name, student=dict(row), suffix=suffix, form=len(roster) > 1,
-                            label=f"{name} for {row.get('name', suffix)}", **base))  # type: ignore[arg-type]
+                            label=f"{name} for {escaped(row.get('name', suffix))}",
+                            roster_file=getattr(row, "file", ""), roster_line=getattr(row, "line", 0),
+                            **base))  # type: ignore[arg-type]
+    refuse_collisions(jobs)
     return jobs
+
+
+def describe_job(job: Job) -> str:
+    """The document a job builds, as a message names it: the content file, and the student with its roster line."""
+    if job.student is None:
+        return job.display_name
+    place = f" ({job.roster_file}:{job.roster_line})" if job.roster_file else ""
+    return f"{job.display_name} for '{job.label.rsplit(' for ', 1)[-1]}'{place}"
+
+
+def refuse_collisions(jobs: Sequence[Job], extra: Mapping[Path, str] | None = None) -> None:
+    """Every output path of the batch, computed before anything is built: two documents (or a document and an
+    `extra` output, such as the class set) written to one file is a usage error naming both (exit 2)."""
+    owners: dict[Path, str] = dict(extra or {})
+    clashes: dict[tuple[str, str], Diagnostic] = {}  # one message for two documents, not one per format
+    for job in jobs:
+        owner = describe_job(job)
+        for target in job.outputs().values():
+            earlier = owners.setdefault(target, owner)
+            if earlier != owner and (earlier, owner) not in clashes:
+                clashes[(earlier, owner)] = Diagnostic(
+                    f"{earlier} and {owner} would both be written to {target.name} — rename one of them, or build "
+                    "them in separate runs with different --out folders", file=job.display_name)
+    if clashes:
+        raise UsageError(list(clashes.values()))
 
 
 # --- running ---------------------------------------------------------------------------------------

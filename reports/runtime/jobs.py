@@ -52,6 +52,9 @@ class Job:
     protected: tuple[Path, ...] = ()
     student: Mapping[str, str] | None = None
     suffix: str = ""
+    roster_file: str = ""
+    """The roster as the user named it, and the student's line in it: a problem of the row is shown there."""
+    roster_line: int = 0
     label: str = ""
     """How the summary names this job: the file, plus the roster row for a personalised one."""
     skip_unchanged: bool = False
@@ -169,7 +172,12 @@ def failed(job: Job, index: int, error: Exception, seconds: float, worker: str) 
     """The outcome of a job that raised: a user's mistake with its diagnostics, or a bug (exit 1)."""
     label = job.label or job.display_name
     if isinstance(error, ReportsError):
-        return Outcome(index, label, errors=tuple(error.diagnostics), exit_code=int(error.exit_code),
+        diagnostics = list(error.diagnostics)
+        if job.student and job.roster_file:
+            from reports.runtime.roster import relocated
+
+            diagnostics = relocated(diagnostics, job.student, job.roster_file, job.roster_line)
+        return Outcome(index, label, errors=tuple(diagnostics), exit_code=int(error.exit_code),
                        seconds=seconds, worker=worker)
     details = "".join(traceback.format_exception(error)) if job.debug else ""
     return Outcome(index, label, errors=(internal_error(job.display_name, error),), exit_code=int(ExitCode.INTERNAL),

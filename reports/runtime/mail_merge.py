@@ -91,6 +91,8 @@ class _Form:
     pdf: PdfForm | None
     docx: TokenPackage | None
     warnings: list[Diagnostic]
+    fixed: dict[str, bytes] | None = None
+    """The outputs of a document that prints no field of the row (a teacher edition): every row's, as they are."""
 
 
 _seen_lock = threading.Lock()
@@ -210,6 +212,11 @@ def _make_form(made: _MadeFrom, template_name: str, search_path: tuple[Path, ...
         return None
     markup = _markup(made, specs, search_path, tokens, cache)
     context = render_context(built, cache, made.timestamp)
+    if not _count(built.document, token_texts):  # nothing of the row is printed: each row gets these files
+        from reports.pipeline import render
+
+        return _Form(tokens, made, specs, images, search_path, markup, _parse(made, specs, images, markup), None,
+                     None, list(built.warnings), render(built, formats, cache, made.timestamp))
     pdf_form = docx_form = None
     if "pdf" in formats:
         from reports.writers.pdf.forms import lay_out_form
@@ -249,6 +256,8 @@ def _fill(form: _Form, student: Mapping[str, str], formats: tuple[str, ...],
     values = {token: smarten(student[name], _quotes(form.made_from)) for name, token in form.tokens.items()}
     if not _filled_equal(form.blocks, _parse(form.made_from, form.specs, form.images, markup), values):
         return None
+    if form.fixed is not None:
+        return {name: form.fixed[name] for name in formats}, list(form.warnings)
     outputs: dict[str, bytes] = {}
     if "pdf" in formats:
         assert form.pdf is not None

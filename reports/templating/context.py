@@ -14,7 +14,8 @@ from typing import Any, Mapping
 from reports.content.attribution import describe_source, quoted, translated
 from reports.content.fields import check_pattern
 from reports.content.history import history
-from reports.content.membership import count_text
+from reports.content.membership import count_text, sorted_members
+from reports.content.reading import reading_blocks
 from reports.content.model import Content, Evidence, Member, MembershipCategory
 from reports.errors import ContentError, Diagnostic
 from reports.language.countries import country_display_name, member_name
@@ -65,6 +66,8 @@ def template_context(
         "content": content,
         "theme": theme,
         "members_alphabetical": _members_alphabetical(content, language),
+        "sorting": _sorting(content, labels),
+        "reading": reading_blocks(content, labels),
         "membership": [_category(category, content, labels) for category in content.organisation.membership],
         "history": [
             {"date": written(event.date), "title": event.title, "place": event.place,
@@ -99,6 +102,7 @@ def _member(member: Member, category: MembershipCategory, content: Content) -> d
     founding = category.is_founding(member)
     return {
         "name": member_name(member, language, content.country_names()),
+        "is_country": member.country is not None,
         "category": category.label,
         "category_id": category.id,
         "founding": founding,
@@ -126,6 +130,23 @@ def _members_alphabetical(content: Content, language: str) -> list[dict[str, Any
     members = [_member(member, category, content)
                for category in content.organisation.membership for member in category.members]
     return sorted(members, key=lambda member: _collation_key(member["name"]))
+
+
+def _sorting(content: Content, labels: Labels) -> dict[str, Any]:
+    """The sorting activity as the handouts show it: its members in alphabetical order, the heading of their
+    column (a neutral word as soon as one is not a country), and the categories to choose from."""
+    language = content.document.language
+    chosen = {id(member) for member in sorted_members(content)}
+    members = [_member(member, category, content)
+               for category in content.organisation.membership for member in category.members if id(member) in chosen]
+    all_countries = all(member.country is not None for member in sorted_members(content))
+    given = content.classroom.activity.member_label if content.classroom is not None else None
+    return {
+        "members": sorted(members, key=lambda member: _collation_key(member["name"])),
+        "label": given or labels["country" if all_countries else "member"],
+        "categories": [category.label for category in content.organisation.membership],
+        "language": language,
+    }
 
 
 def _quantity(evidence: Evidence, language: str) -> str:

@@ -22,6 +22,7 @@ from reports.theme.scale import (
     DEFAULT_BOXES,
     DEFAULT_ROLES,
     BoxLook,
+    TableRoleLook,
     ResolvedLook,
     RoleLook,
     TableLook,
@@ -125,6 +126,11 @@ DEFAULT_STYLES: dict[str, str] = {
     "name-lines": "Name Lines",
     "answer": "Answer",
     "answer-space": "Answer Space",
+    "question": "Question",
+    "answer-line": "Answer Line",
+    "answer-line-end": "Answer Line End",
+    "marking": "Marking Guide",
+    "reading": "Reading Text",
 }
 
 
@@ -180,6 +186,10 @@ class Theme(ThemeModel):
         default_factory=lambda: {role: BoxLook(**values) for role, values in DEFAULT_BOXES.items()},
         description="Box role → its look; every role listed is drawn as a shaded box.")
     table: TableLook = Field(default_factory=TableLook, description="How data tables look.")
+    tables: dict[str, TableRoleLook] = Field(
+        default_factory=dict,
+        description="Table role (`::: table role=sorting`) → how its rows are laid out (a minimum row height to "
+                    "write in, rows kept whole); tables of other roles lay out as `table` says.")
 
     @field_validator("roles", mode="before")
     @classmethod

@@ -110,6 +110,15 @@ class TableLook(ScaleModel):
     after: float = Field(default=1.1, ge=0, le=8, description="Space below, as a multiple of `font_size`.")
 
 
+class TableRoleLook(ScaleModel):
+    """How the rows of tables of one role (`::: table role=sorting`) are laid out, besides the `table` look."""
+
+    row_height: float = Field(default=0.0, ge=0, le=60,
+                              description="Minimum height of a body row in millimetres (room to write in); 0: as "
+                                          "tall as its text.")
+    keep_rows: bool = Field(default=True, description="A body row never splits across pages.")
+
+
 def _role(**values: Any) -> dict[str, Any]:
     return values
 

@@ -69,9 +69,10 @@ def test_both_editions_have_a_classroom_part_without_warnings(editions, path: Pa
     assert [warning.format() for warning in checked.warnings] == []
     assert 3 <= len(classroom.objectives) <= 4
     assert 6 <= len(classroom.glossary) <= 8
-    assert 3 <= len(classroom.questions) <= 4
+    assert 3 <= len(classroom.questions) <= 5
     assert 4 <= len(classroom.activity.true_false) <= 5
-    assert classroom.activity.sort_members is True
+    assert isinstance(classroom.activity.sort_members, list) and len(classroom.activity.sort_members) >= 6
+    assert {objective.id for objective in classroom.objectives} == classroom.served_objectives()
     assert classroom.level and classroom.duration
     assert all(item.explanation for item in classroom.activity.true_false)
 
@@ -131,7 +132,8 @@ _CLASSROOM = """\
 classroom:
   level: Year 11
   objectives:
-    - Students can name the founding members.
+    - id: founders
+      text: Students can name the founding members.
   glossary:
     - term: trade
       definition: Buying and selling goods between countries.
@@ -141,6 +143,7 @@ classroom:
   activity:
     title: Fact check
     instructions: Mark each statement true or false.
+    objectives: [founders]
     true_false:
       - statement: Trade grew quickly.
         answer: true
@@ -150,7 +153,7 @@ BROKEN = {
     # id: (replace this, with this, field path, text the located line starts at, message fragment)
     "answer-maybe": ("answer: true", "answer: maybe", "classroom.activity.true_false.0.answer", "maybe", "boolean"),
     "empty-objectives": (
-        "  objectives:\n    - Students can name the founding members.\n",
+        "  objectives:\n    - id: founders\n      text: Students can name the founding members.\n",
         "  objectives: []\n",
         "classroom.objectives",
         "[]",

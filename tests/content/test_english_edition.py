@@ -159,6 +159,12 @@ SAME_IN_BOTH = {
     "organisation.milestones.*.date.value",
     "actor.country",
     "actor.interests.*.id",
+    "classroom.objectives.*.id",  # links between objectives and the work that serves them
+    "classroom.questions.*.objectives.*",
+    "classroom.activity.objectives.*",
+    "classroom.reading.objectives.*",
+    "classroom.activity.sort_members.*",  # ISO codes
+    "classroom.activity.true_false.*.paragraph",  # paragraph numbers
     # proper names and acronyms
     "organisation.name",
     "organisation.acronym",

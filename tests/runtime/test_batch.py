@@ -137,7 +137,7 @@ def test_outputs_with_the_same_name_are_refused_before_building(tmp_path: Path) 
     first, second = content(tmp_path / "a", "same", "One"), content(tmp_path / "b", "same", "Two")
     result = cli("build", first, second, "--out", tmp_path / "out", cache=tmp_path / "cache", cwd=tmp_path)
     assert result.returncode == 2
-    assert "would both be built into same-briefing.pdf" in result.stderr
+    assert "would both be written to same-briefing.pdf" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

@@ -46,6 +46,9 @@ class StyleNeeds:
     needed: set[tuple[str, WD_STYLE_TYPE]] = field(default_factory=set)
     paragraph_roles: set[str] = field(default_factory=set)
     span_roles: set[str] = field(default_factory=set)
+    list_roles: dict[str, str] = field(default_factory=dict)
+    """Paragraph roles met inside list items: role → `ol`/`ul` when it starts an item (a numbered question), `li`
+    when it continues one (an answer line); readers other than Word must keep them in the list."""
     table_roles: set[str] = field(default_factory=set)
 
 
@@ -120,6 +123,13 @@ def style_needs(document: Document, theme: Theme) -> StyleNeeds:
         elif isinstance(node, Heading):
             needs.needed.add((name(f"heading-{min(max(node.level, 1), 3)}"), PARAGRAPH))
         elif isinstance(node, (BulletList, ListItem)):
+            if isinstance(node, BulletList):
+                for item in node.items:
+                    paragraphs = [block for block in item.blocks if isinstance(block, Paragraph)]
+                    for index, paragraph in enumerate(paragraphs):
+                        if paragraph.role:
+                            first = index == 0 and item.blocks[0] is paragraph
+                            needs.list_roles[paragraph.role] = ("ol" if node.ordered else "ul") if first else "li"
             for role in ("bullet", "number", "list-continue"):
                 for depth in range(1, LIST_DEPTH + 1):
                     base = name(role)

@@ -23,6 +23,8 @@ class TableFrame:
     widths_mm: list[float]
     header_count: int
     next_row: int = 0
+    role: str = ""
+    """The table's role (`sorting`): the theme's `tables` may lay its rows out."""
     row: int = -1
     next_cell: int = 0
 

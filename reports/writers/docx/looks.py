@@ -39,6 +39,9 @@ class Look:
     border_top: tuple[str, float, float] | None = None
     """(colour, width in points, distance in points)."""
     border_bottom: tuple[str, float, float] | None = None
+    border_between: bool = False
+    """The bottom border drawn between paragraphs of the same borders too: Word merges a run of them into one
+    bordered group and draws the bottom border only under the last (ruled answer lines need each one)."""
     right_tab: float | None = None
     outline_level: int | None = None
     no_hyphenation: bool = False
@@ -66,7 +69,10 @@ def paragraph_properties(look: Look) -> Element:
     if look.keep_lines:
         children.append(element("w:keepLines"))
     borders = []
-    for side, border in (("w:top", look.border_top), ("w:bottom", look.border_bottom)):
+    sides = [("w:top", look.border_top), ("w:bottom", look.border_bottom)]
+    if look.border_between:
+        sides.append(("w:between", look.border_bottom))
+    for side, border in sides:
         if border is not None:
             colour, width, space = border
             borders.append(element(side, {"w:val": "single", "w:sz": round(width * 8), "w:space": round(space),

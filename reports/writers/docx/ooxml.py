@@ -96,11 +96,24 @@ def set_numbering(paragraph: Element, num_id: int, level: int) -> None:
     """Attach a list instance to a paragraph (`w:numPr` follows `w:pStyle`, keepNext… in schema order)."""
     properties = paragraph_properties(paragraph)
     numbering = element("w:numPr", children=[element("w:ilvl", {"w:val": level}), element("w:numId", {"w:val": num_id})])
-    style = properties.find(qn("w:pStyle"))
-    if style is not None:
-        style.addnext(numbering)
+    before = properties.find(qn("w:pageBreakBefore"))
+    if before is None:
+        before = properties.find(qn("w:pStyle"))
+    if before is not None:
+        before.addnext(numbering)
     else:
         properties.insert(0, numbering)
+
+
+def set_page_break_before(paragraph: Element) -> None:
+    """Start the paragraph on a new page (`w:pageBreakBefore` follows `w:pStyle`, before `w:numPr`)."""
+    properties = paragraph_properties(paragraph)
+    page_break = element("w:pageBreakBefore")
+    style = properties.find(qn("w:pStyle"))
+    if style is not None:
+        style.addnext(page_break)
+    else:
+        properties.insert(0, page_break)
 
 
 def run_properties(style_id: str = "", bold: bool = False, italic: bool = False) -> Element | None:

@@ -11,7 +11,7 @@ pandoc maps Title, Subtitle, Caption and the headings itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from docx.document import Document as WordDocument
 from docx.opc.packuri import PackURI
@@ -34,8 +34,11 @@ def _quoted(name: str) -> str:
     return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def style_map(theme: Theme, paragraph_roles: Iterable[str] = (), span_roles: Iterable[str] = ()) -> str:
-    """mammoth's style map for the styles this theme names (one rule a line)."""
+def style_map(theme: Theme, paragraph_roles: Iterable[str] = (), span_roles: Iterable[str] = (),
+              list_roles: Mapping[str, str] | None = None) -> str:
+    """mammoth's style map for the styles this theme names (one rule a line); `list_roles` (role → `ol`/`ul` for
+    a role that starts a list item, `li` for one that continues it) keeps those paragraphs in their list."""
+    list_roles = list_roles or {}
     name = theme.style_for
     rules = [f"p[style-name={_quoted(name('title'))}] => h1.title:fresh"]
     for level in (1, 2, 3):
@@ -50,7 +53,14 @@ def style_map(theme: Theme, paragraph_roles: Iterable[str] = (), span_roles: Ite
     known = set(_CLASSED + _PLAIN) | {"title", "heading-1", "heading-2", "heading-3", "bullet", "number",
                                        "table-bullet", "table-number"}
     for role in sorted(set(paragraph_roles) - known):  # a template's own roles (`{.answer}`)
-        rules.append(f"p[style-name={_quoted(name(role))}] => p.{_css_class(role)}:fresh")
+        html_class = _css_class(role)
+        where = list_roles.get(role)
+        if where == "li":  # more of the open item, as List Continue
+            rules.append(f"p[style-name={_quoted(name(role))}] => ul|ol > li > p.{html_class}:fresh")
+        elif where:  # starts an item of its (numbered or bulleted) list
+            rules.append(f"p[style-name={_quoted(name(role))}] => {where} > li:fresh")
+        else:
+            rules.append(f"p[style-name={_quoted(name(role))}] => p.{html_class}:fresh")
     rules.append(f"r[style-name={_quoted(name('caption-label'))}] => strong")
     for role in sorted(set(span_roles)):
         look = theme.look(role)

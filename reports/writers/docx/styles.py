@@ -234,7 +234,13 @@ class StyleSheet:
         for role in paragraph_roles:  # roles the theme does not style yet: they look like body text
             if name(role) not in known:
                 known.add(name(role))
-                specs.append(StyleSpec(name(role), PARAGRAPH, look(role), body_text, body_text, 50, True))
+                # a role with an indent stands in list items (an answer under its question): the indent of
+                # the list's text, as List Continue has
+                indent = theme.look(role).indent
+                changes: dict[str, object] = {"indent_left": indent * MM_PER_POINT} if indent else {}
+                if theme.look(role).rule_below is not None:  # a ruled line each, in a run of them
+                    changes["border_between"] = True
+                specs.append(StyleSpec(name(role), PARAGRAPH, look(role, **changes), body_text, body_text, 50, True))
         for role in span_roles:  # character styles for Span roles: named, so Word users can restyle them
             if name(role) not in known:
                 known.add(name(role))

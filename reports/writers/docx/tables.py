@@ -108,7 +108,7 @@ class TableVisits:
         table, cells = new_table(self.sheet.style_id(style, TABLE), widths, len(rows), len(node.header_rows), title,
                                  first_column=node.header_columns > 0)
         append_block(frame.element, table)
-        self._tables.append(TableFrame(cells, widths_mm, len(node.header_rows)))
+        self._tables.append(TableFrame(cells, widths_mm, len(node.header_rows), role=node.role))
         try:
             # rows and cells directly, not as blocks: the gap after a table is decided by the block after it
             # (`_space_after_table`), which a row is not
@@ -128,7 +128,17 @@ class TableVisits:
         finally:
             for cell in table.cells[table.row][table.next_cell:]:  # short rows: empty cells stay valid
                 self._close_cell(cell, self._cell_role(table))
-            if table.row >= table.header_count and self._fits_easily(table.cells[table.row], table.widths_mm):
+            rows_look = self.theme.tables.get(table.role)
+            if table.row >= table.header_count and rows_look is not None:
+                # the role's rows: at least as tall as the theme says (room to write), whole if it says so
+                row = table.cells[table.row][0].getparent()
+                properties = [element("w:cantSplit")] if rows_look.keep_rows else []
+                if rows_look.row_height:
+                    properties.append(element("w:trHeight", {"w:val": round(rows_look.row_height * 56.7),
+                                                             "w:hRule": "atLeast"}))
+                if properties:
+                    row.insert(0, element("w:trPr", children=properties))
+            elif table.row >= table.header_count and self._fits_easily(table.cells[table.row], table.widths_mm):
                 # Word and LibreOffice split a row at a page end by default, leaving a few lines of it on the
                 # next page. A row that surely fits on a page is kept whole; a taller one may still split
                 # (forbidding it could clip a row taller than the page).

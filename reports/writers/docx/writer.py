@@ -52,6 +52,7 @@ from reports.writers.docx.ooxml import (
     element,
     new_paragraph,
     set_numbering,
+    set_page_break_before,
     text_run,
     twips,
 )
@@ -101,6 +102,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._drawing_id = 0
         self._caption_counts: dict[str, int] = {}
         self._east_asian: EastAsianHint | None = None
+        self._break_before = False
 
     # --- entry point ----------------------------------------------------------------------------
 
@@ -135,7 +137,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         self._frames = [Frame(word.element.body, self.theme.text_width_mm)]
         self.visit(document)
         set_core_properties(word, document.metadata, language_tag, self.context.timestamp)
-        embed_style_map(word, style_map(self.theme, needs.paragraph_roles, needs.span_roles))
+        embed_style_map(word, style_map(self.theme, needs.paragraph_roles, needs.span_roles, needs.list_roles))
         theme_parts = {} if reference is not None else {  # a reference document keeps its own theme fonts
             "word/theme/theme1.xml": partial(office_theme, theme=self.theme),
             "word/fontTable.xml": partial(font_table, fonts=[
@@ -168,6 +170,9 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
 
     def _add_paragraph(self, style_name: str) -> Element:
         paragraph = new_paragraph(self.sheet.style_id(style_name))
+        if self._break_before:
+            self._break_before = False
+            set_page_break_before(paragraph)
         append_block(self._frames[-1].element, paragraph)
         return paragraph
 
@@ -187,7 +192,14 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             self._inline_parent, self._run = saved_parent, saved_run
 
     def _visit_blocks(self, blocks: Iterable[object]) -> None:
-        for block in blocks:
+        listed = list(blocks)
+        for index, block in enumerate(listed):
+            following = listed[index + 1] if index + 1 < len(listed) else None
+            if isinstance(block, PageBreak) and len(self._frames) == 1 and isinstance(following, (Heading, Paragraph)):
+                # the next paragraph starts the page (Word's "page break before"): an empty paragraph holding the
+                # break would, on a page its predecessor filled, move to the next page and break again there
+                self._break_before = True
+                continue
             self._space_after_table(block)
             self.visit(block)
 
@@ -255,8 +267,10 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             continue_style = self.sheet.list_style("list-continue", frame.depth)
         started = False
 
-        def start(paragraph_content: tuple[object, ...]) -> None:
-            paragraph = self._add_paragraph(item_style)
+        def start(paragraph_content: tuple[object, ...], role: str = "") -> None:
+            # a role on the item's first paragraph (a question that keeps with its answer lines) names its style;
+            # the number still comes from the list
+            paragraph = self._add_paragraph(self.theme.style_for(role) if role and not in_table else item_style)
             # the list and level on the paragraph itself, as Word writes them: readers (pandoc, mammoth) look
             # for them there, not in the style
             set_numbering(paragraph, num_id, level)
@@ -266,9 +280,10 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
             self._space_after_table(block)
             if isinstance(block, Paragraph):
                 if started:
-                    self._fill(self._add_paragraph(continue_style), block.content)
+                    style = self.theme.style_for(block.role) if block.role and not in_table else continue_style
+                    self._fill(self._add_paragraph(style), block.content)
                 else:
-                    start(block.content)
+                    start(block.content, block.role)
                     started = True
             else:
                 if not started:  # the bullet or number still shows, then the nested block follows

@@ -221,8 +221,10 @@ def build_styles(theme: Theme, fonts: ThemeFonts, hyphenator: object = None) -> 
 
     `hyphenator` breaks a word for roles that hyphenate (`reports.writers.pdf.hyphenation`); None: no role does.
     """
+    # the writer's own roles, then any other role the theme gives a look (a template's `{.answer-line}`)
+    roles = PARAGRAPH_ROLES + tuple(role for role in theme.roles if role not in PARAGRAPH_ROLES)
     paragraphs = {theme.style_for(role): paragraph_style(theme.style_for(role), theme.look(role), fonts, hyphenator)
-                  for role in PARAGRAPH_ROLES}
+                  for role in roles}
     width_mm, height_mm = theme.page_size_mm
     margins = theme.margins
     return PdfStyles(
@@ -230,8 +232,7 @@ def build_styles(theme: Theme, fonts: ThemeFonts, hyphenator: object = None) -> 
         fonts=fonts,
         palette=Palette.from_theme(theme),
         paragraphs=paragraphs,
-        keeps_with_next=frozenset(theme.style_for(role) for role in PARAGRAPH_ROLES
-                                  if theme.look(role).keep_with_next),
+        keeps_with_next=frozenset(theme.style_for(role) for role in roles if theme.look(role).keep_with_next),
         font_size=theme.font_size,
         leading=round(theme.font_size * theme.line_spacing, 2),
         page_size=(width_mm * mm, height_mm * mm),

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from reportlab.lib.colors import HexColor, white
+from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from reports.document.nodes import Caption, TableCell, TableRow
 from reports.document.nodes import Table as TableNode
 from reports.theme.model import Theme
-from reports.theme.scale import BoxLook, TableLook
+from reports.theme.scale import BoxLook, TableLook, TableRoleLook
 from reports.writers.pdf.flowables import BriefingTable, describe
 from reports.writers.pdf.structure import StructureTree
 from reports.writers.pdf.styles import PdfStyles
@@ -41,8 +42,9 @@ def box_text_width(box_width: float, look: BoxLook) -> float:
 
 
 def build_table(rows: Sequence[Sequence[Cell]], header_count: int, column_widths: Sequence[float],
-                styles: PdfStyles, theme: Theme) -> Table:
-    """A data table as the theme's `table` look says: header band, stripes, rules, padded top-aligned cells."""
+                styles: PdfStyles, theme: Theme, rows_look: TableRoleLook | None = None) -> Table:
+    """A data table as the theme's `table` look says: header band, stripes, rules, padded top-aligned cells;
+    `rows_look` (the theme's look for the table's role) gives body rows a minimum height and keeps them whole."""
     look = theme.table
     colour = lambda reference: HexColor(theme.colour(reference))  # noqa: E731
     body_count = len(rows) - header_count
@@ -70,9 +72,16 @@ def build_table(rows: Sequence[Sequence[Cell]], header_count: int, column_widths
         ]
     if not header_count:
         commands.append(("LINEABOVE", (0, 0), (-1, 0), look.rule_width, colour(look.rule)))
+    if rows_look is not None and rows_look.row_height and body_count:
+        # as Word's "at least" row height: a one-line row grows to the height, below its text, where a hand writes
+        one_line = theme.look("table-text").leading + look.cell_padding_top + look.cell_padding_bottom
+        extra = max(rows_look.row_height * mm - one_line, 0.0)
+        commands.append(("BOTTOMPADDING", (0, header_count), (-1, -1), look.cell_padding_bottom + extra))
     data = [[cell if cell else "" for cell in row] for row in rows]
-    table = BriefingTable(data, colWidths=list(column_widths), repeatRows=header_count, splitByRow=1, splitInRow=1,
-                          hAlign="LEFT", spaceBefore=0, spaceAfter=theme.font_size * look.after)
+    split_in_row = 0 if rows_look is not None and rows_look.keep_rows else 1
+    table = BriefingTable(data, colWidths=list(column_widths), repeatRows=header_count, splitByRow=1,
+                          splitInRow=split_in_row, hAlign="LEFT", spaceBefore=0,
+                          spaceAfter=theme.font_size * look.after)
     table.setStyle(TableStyle(commands))
     return table
 
@@ -142,7 +151,8 @@ class TableVisits:
             return Tagged(HRFlowable(width="100%", thickness=0, spaceBefore=0, spaceAfter=0))
         rows = [row + [[] for _ in range(columns - len(row))] for row in rows]
         widths = (widths + [widths[-1]] * columns)[:columns]
-        return build_table(rows, len(node.header_rows), widths, self.styles, self.theme)
+        return build_table(rows, len(node.header_rows), widths, self.styles, self.theme,
+                           self.theme.tables.get(node.role))
 
     def visit_table_row(self, node: TableRow) -> list[list[Flowable]]:
         """The row's cells, each as its flowables, at the widths of the table being written."""

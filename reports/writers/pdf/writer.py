@@ -221,8 +221,15 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
             style = ParagraphStyle(style.name, parent=style, spaceAfter=0)
         paragraph = self._paragraph(node.content, style)
         if paragraph is None:
-            return []
-        flowables = self._tag_paragraph(paragraph, "H1" if node.role == "title" else "P")
+            if look is None or look.rule_below is None:
+                return []
+            # an empty ruled paragraph is a line to write on (`{.answer-line}`): a line's height, then the rule
+            line: Flowable = Spacer(0, style.leading)
+            if style.name in self.styles.keeps_with_next:
+                line.keepWithNext = 1
+            flowables = [Tagged(line)]
+        else:
+            flowables = self._tag_paragraph(paragraph, "H1" if node.role == "title" else "P")
         if look is not None and look.rule_below is not None:
             rule = look.rule_below
             flowables.append(Tagged(HRFlowable(  # decoration: an artifact
@@ -296,6 +303,14 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
             self._text_widths.pop()
             self._default_style.pop()
             self._list_depth -= 1
+        if self._list_depth == 0 and not self._cell_depth and any(self._kept_whole(item) for item in node.items):
+            # reportlab cannot keep flowables together inside a list (the list hands its items to the frame one by
+            # one), so each item is a list of its own, numbered on, and a kept item is kept together outside it
+            lists: list[Flowable] = []
+            for index, (item, flowables, label) in enumerate(zip(node.items, items, labels)):
+                one = TaggedList([flowables], [label], **{**options, **({"start": index + 1} if node.ordered else {})})
+                lists += self._together([one]) if self._kept_whole(item) else [one]
+            return lists
         return [TaggedList(items, labels, **options)]
 
     @staticmethod
@@ -307,6 +322,13 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
 
     def visit_list_item(self, node: ListItem) -> list[Flowable]:
         return self._blocks(node.blocks)
+
+    def _kept_whole(self, item: ListItem) -> bool:
+        """An item whose first paragraph keeps with what follows it in the item (a question and its answer
+        space) is kept on one page."""
+        first = item.blocks[0] if item.blocks else None
+        return (len(item.blocks) > 1 and isinstance(first, Paragraph) and bool(first.role)
+                and self.theme.look(first.role).keep_with_next)
 
     def visit_caption(self, node: Caption) -> list[Flowable]:
         return self._caption(node, self.theme.style_for("caption"))
