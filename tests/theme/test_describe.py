@@ -55,7 +55,8 @@ def test_a_copied_template_lists_what_it_inherits(tmp_path: Path) -> None:
     assert created.returncode == 0, created.stderr
     assert f"`reports templates theme school --templates-dir {user}`" in created.stdout
     theme = user / "school" / "theme.yaml"
-    theme.write_text(theme.read_text(encoding="utf-8") + "colours:\n  chart: ['#112233', '#445566']\n"
+    # a teacher's own look over the handout's: the copy's theme, rewritten to extend it
+    theme.write_text("name: school\nextends: handout\ncolours:\n  chart: ['#112233', '#445566']\n"
                      "roles:\n  caption: {size: 0.9, colour: accent}\n", encoding="utf-8")
     shown = run_cli("templates", "theme", "school", "--templates-dir", user)
     assert shown.returncode == 0, shown.stderr
