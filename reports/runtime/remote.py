@@ -13,11 +13,11 @@ same input could give other bytes: each task carries the client's `installation(
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import socket
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,32 +69,29 @@ class RemoteResult:
     details: str = ""
 
 
-_fingerprint: list[dict[str, str]] = []
-_fingerprint_lock = threading.Lock()
-
-
 def installation() -> dict[str, str]:
     """This process's `reports` (a digest of its code and built-in templates and assets), Python and libraries."""
-    with _fingerprint_lock:
-        if not _fingerprint:
-            from importlib import metadata
+    return dict(_installation())
 
-            from reports.paths import ASSETS_DIR, TEMPLATES_DIR
 
-            package = Path(__file__).resolve().parent.parent
-            digest = hashlib.sha256()
-            for root, pattern in ((package, "*.py"), (TEMPLATES_DIR, "*"), (ASSETS_DIR, "*")):
-                for path in sorted(root.rglob(pattern)):
-                    if path.is_file() and "__pycache__" not in path.parts:
-                        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-            found = {"reports": digest.hexdigest()[:16], "python": ".".join(map(str, sys.version_info[:2]))}
-            for library in LIBRARIES:
-                try:
-                    found[library] = metadata.version(library)
-                except metadata.PackageNotFoundError:
-                    found[library] = "not installed"
-            _fingerprint.append(found)
-        return dict(_fingerprint[0])
+@functools.cache  # a fact of the process's code and libraries: computed once, the same for every caller
+def _installation() -> dict[str, str]:
+    from importlib import metadata
+
+    from reports.paths import ASSETS_DIR, PACKAGE_DIR, TEMPLATES_DIR
+
+    digest = hashlib.sha256()
+    for root, pattern in ((PACKAGE_DIR, "*.py"), (TEMPLATES_DIR, "*"), (ASSETS_DIR, "*")):
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    found = {"reports": digest.hexdigest()[:16], "python": ".".join(map(str, sys.version_info[:2]))}
+    for library in LIBRARIES:
+        try:
+            found[library] = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            found[library] = "not installed"
+    return found
 
 
 def _same_installation(wanted: Mapping[str, str]) -> None:

@@ -31,9 +31,7 @@ _SHAPED: tuple[tuple[int, int, str, str], ...] = (
     (0x0C80, 0x0CFF, "Kannada", "conjuncts and reordered vowel signs"),
     (0x0D00, 0x0D7F, "Malayalam", "conjuncts and reordered vowel signs"),
     (0x0D80, 0x0DFF, "Sinhala", "conjuncts and reordered vowel signs"),
-    # the baht sign U+0E3F between them is a currency symbol set on its own ("฿100"), needing no shaping
-    (0x0E00, 0x0E3E, "Thai", "stacked vowel and tone marks"),
-    (0x0E40, 0x0E7F, "Thai", "stacked vowel and tone marks"),
+    (0x0E00, 0x0E7F, "Thai", "stacked vowel and tone marks"),
     (0x0E80, 0x0EFF, "Lao", "stacked vowel and tone marks"),
     (0x0F00, 0x0FFF, "Tibetan", "stacked consonants"),
     (0x1000, 0x109F, "Myanmar", "reordered and stacked signs"),
