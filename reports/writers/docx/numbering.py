@@ -6,12 +6,13 @@ same room the PDF gives the bullet or number.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
 
-from reports.writers.docx.ooxml import element, hex_colour, twips
+from reports.writers.docx.ooxml import Element, element, hex_colour, twips
 
 if TYPE_CHECKING:
     from reports.writers.docx.styles import StyleSheet
@@ -22,6 +23,13 @@ LIST_DEPTH = 3
 
 _BULLETS = ("\u2022", "\u2013", "\u25aa")
 _NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
+
+_BEFORE_NUMBERING = tuple(qn(f"w:{name}") for name in
+                          ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl"))
+"""What precedes `w:numPr` in a paragraph's properties (ECMA-376 `CT_PPrBase`); Word refuses other orders."""
+
+NO_NUMBERING = 0
+"""The list id that takes a paragraph out of numbering (ECMA-376 §17.9.19)."""
 
 
 MM_PER_POINT = 25.4 / 72
@@ -40,7 +48,7 @@ class Numbering:
     with a start override, so every numbered list in the document starts at 1 as the author wrote it.
     """
 
-    def __init__(self, word: WordDocument, sheet: StyleSheet) -> None:
+    def __init__(self, word: WordDocument, sheet: StyleSheet, continuation_roles: Iterable[str] = ()) -> None:
         self._numbering = word.part.numbering_part.element
         self.sheet = sheet
         abstract_ids = [int(node.get(qn("w:abstractNumId"))) for node in self._numbering.findall(qn("w:abstractNum"))]
@@ -55,6 +63,7 @@ class Numbering:
         self.table_bullet_num = self._add_num(self._add_abstract("table-bullet"))
         self.table_number_num = self._add_num(self._table_number_abstract)
         self._link_styles()
+        self._mark_continuations(continuation_roles)
 
     def _add_abstract(self, role: str) -> int:
         abstract_id = self._next_abstract
@@ -115,7 +124,7 @@ class Numbering:
         index = self.sheet.index
         for role, num_id in (("table-bullet", self.table_bullet_num), ("table-number", self.table_number_num)):
             properties = index.get(self.sheet.name(role)).find(qn("w:pPr"))
-            properties.insert(0, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
+            _put_numbering(properties, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
             for child in properties.findall(qn("w:ind")):
                 properties.remove(child)  # indents come from the list level
         for role, num_id in (("bullet", self.bullet_num), ("number", self.number_num)):
@@ -125,10 +134,48 @@ class Numbering:
                 numbering = element("w:numPr", children=(
                     ([element("w:ilvl", {"w:val": depth - 1})] if depth > 1 else [])
                     + [element("w:numId", {"w:val": num_id})]))
-                properties.insert(0, numbering)
+                _put_numbering(properties, numbering)
                 for child in properties.findall(qn("w:ind")):
                     properties.remove(child)  # indents come from the list level
+
+    def _mark_continuations(self, roles: Iterable[str]) -> None:
+        """Give the styles of paragraphs that continue a list item (List Continue, an answer under its question)
+        Word's "no number" list.
+
+        Word and LibreOffice show them as before, unnumbered and indented by the style; pandoc reads a paragraph
+        so marked as part of the item above it, where a paragraph without any list would end the list there
+        (jgm/pandoc#3590, one numbered question list read as five lists). On the style and not each paragraph:
+        LibreOffice drops a style's indent from a paragraph that says "no number" itself.
+        """
+        index = self.sheet.index
+        names = [self.sheet.list_style("list-continue", depth) for depth in range(1, LIST_DEPTH + 1)]
+        names += [self.sheet.name(role) for role in sorted(set(roles))]
+        for name in names:
+            node = index.get(name)
+            properties = node.find(qn("w:pPr"))
+            if properties is None:  # a reference document's style may have none: before its run properties
+                properties = element("w:pPr")
+                run_properties = node.find(qn("w:rPr"))
+                if run_properties is None:
+                    node.append(properties)
+                else:
+                    run_properties.addprevious(properties)
+            if properties.find(qn("w:numPr")) is None:
+                _put_numbering(properties, element("w:numPr", children=[
+                    element("w:numId", {"w:val": NO_NUMBERING})]))
 
     def restarted_number_list(self, level: int, in_table: bool = False) -> int:
         """A fresh list instance whose `level` starts again at 1."""
         return self._add_num(self._table_number_abstract if in_table else self._number_abstract, restart_level=level)
+
+
+def _put_numbering(properties: Element, numbering: Element) -> None:
+    """Insert `w:numPr` where the schema has it: after the style and the keep/page-break properties."""
+    anchor = None
+    for child in properties:
+        if child.tag in _BEFORE_NUMBERING:
+            anchor = child
+    if anchor is None:
+        properties.insert(0, numbering)
+    else:
+        anchor.addnext(numbering)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, build_files
+from pandoc_reading import blocks_of, pandoc_ast, stringify
 
 from reports.charts.specs import chart_specs
 from reports.content.validate import check_content
@@ -33,41 +34,6 @@ def membership_alt() -> str:
 
 
 # --- pandoc ------------------------------------------------------------------------------------------
-
-
-def pandoc_ast(path: Path) -> dict:
-    pypandoc = pytest.importorskip("pypandoc")
-    return json.loads(pypandoc.convert_file(str(path), "json"))
-
-
-def stringify(inlines: list[dict]) -> str:
-    """Plain text of pandoc inlines."""
-    words: list[str] = []
-    for inline in inlines:
-        kind, content = inline["t"], inline.get("c")
-        if kind == "Str":
-            words.append(content)
-        elif kind in ("Space", "SoftBreak", "LineBreak"):
-            words.append(" ")
-        elif kind in ("Strong", "Emph", "Underline", "SmallCaps"):
-            words.append(stringify(content))
-        elif kind in ("Span", "Link") or kind == "Quoted":
-            words.append(stringify(content[1]))
-    return "".join(words)
-
-
-def blocks_of(node: object, kind: str) -> list[dict]:
-    """Every pandoc block of a kind, at any depth (inside tables, figures, lists)."""
-    found: list[dict] = []
-    if isinstance(node, dict):
-        if node.get("t") == kind:
-            found.append(node)
-        for value in node.values():
-            found += blocks_of(value, kind)
-    elif isinstance(node, list):
-        for value in node:
-            found += blocks_of(value, kind)
-    return found
 
 
 def test_pandoc_reads_the_title_and_subtitle_as_metadata(built: dict[str, Path]) -> None:
