@@ -115,21 +115,6 @@ def test_each_question_has_its_ruled_lines_and_the_sorting_rows_are_tall(built) 
     assert body.count("<w:cantSplit/>") >= len(heights)
 
 
-def test_the_worksheet_keeps_each_question_with_its_answer_lines_in_the_pdf(built) -> None:
-    from pypdf import PdfReader
-
-    classroom = check_content(CONTENT["en"]).content.classroom
-    assert classroom is not None
-    reader = PdfReader(str(built[("en", "handout")][".pdf"]))
-    texts = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
-    for question in classroom.questions:
-        start = as_typeset(question.question, "en")[:30]
-        page = next(index for index, text in enumerate(texts) if start in text)
-        # the question's lines follow it on its page: nothing but lines (no text) may follow on that page, or the
-        # next question starts below its lines on the same page
-        assert page < 2
-
-
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("template", ["handout", "handout-teacher"])
 def test_the_discussion_questions_stay_one_list_in_pandoc_and_mammoth(built, template: str, language: str) -> None:
@@ -267,15 +252,6 @@ def test_the_teacher_edition_has_answers_marking_guides_and_no_student_lines(bui
     assert runs[0].bold  # "Answer:" marked by weight, not by colour alone
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert sum("\u2612" in cell for cell in cells) == len(classroom.activity.true_false)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("language", ["id", "en"])
-def test_no_page_of_the_teacher_edition_is_near_empty(built, language: str) -> None:
-    from pypdf import PdfReader
-
-    for page in PdfReader(str(built[(language, "handout-teacher")][".pdf"])).pages:
-        assert len(" ".join((page.extract_text() or "").split())) > 400
 
 
 # --- 6. neutral labels ------------------------------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""The worksheet on paper, in both formats: the DOCX as LibreOffice lays it out keeps the PDF's pages (issue 15).
+
+Both editions in both languages. The activities fit on the first two pages of the student sheet and the reading
+starts on a page of its own; every heading the students find their way by (levels 1 and 2) and every discussion
+question is on the same page in the PDF and in the DOCX; a question is never parted from its answer space — the
+ruled lines on the student sheet, the model answer in the teacher edition — and no page of the teacher edition
+is near empty. The ruled lines are drawn, not text, so pdfplumber finds them where pdftotext sees nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import as_typeset, need_tool
+from handout_fixtures import CONTENT, handouts  # noqa: F401 — both editions in both languages, built once
+
+from reports.content.classroom import Classroom
+from reports.content.validate import check_content
+from reports.document.nodes import Heading
+from reports.document.traversal import plain_text, walk
+from reports.language.labels import labels_for
+from reports.paths import template_search_path
+from reports.pipeline import build_tree
+
+pytestmark = pytest.mark.slow
+
+EDITIONS = [(language, template) for language in CONTENT for template in ("handout", "handout-teacher")]
+FOOTER_ZONE = 10.0
+"""Points above the page's last line (the footer) where its rule is drawn: not an answer line."""
+
+
+@dataclass(frozen=True)
+class Line:
+    top: float
+    bottom: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Page:
+    lines: list[Line]
+    rules: list[float]
+    """Heights of the long horizontal rules drawn on the page: answer lines, table and footer rules."""
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines)
+
+
+def read_pages(pdf: Path) -> list[Page]:
+    pdfplumber = pytest.importorskip("pdfplumber")
+    pages = []
+    with pdfplumber.open(str(pdf)) as document:
+        for page in document.pages:
+            lines = [Line(line["top"], line["bottom"], " ".join(line["text"].split()))
+                     for line in page.extract_text_lines()]
+            rules = sorted({round(edge["top"], 1) for edge in page.horizontal_edges
+                            if edge["x1"] - edge["x0"] > page.width * 0.4})
+            pages.append(Page(lines, rules))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def laid_out(handouts, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, list[Page]]]:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        need_tool("soffice")  # fails in CI, skips elsewhere
+    out = tmp_path_factory.mktemp("handout-layout")
+    result = {}
+    for edition in EDITIONS:
+        docx = handouts[edition][".docx"]
+        subprocess.run([str(soffice), f"-env:UserInstallation=file://{out / 'profile'}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(out), str(docx)],
+                       capture_output=True, timeout=300, check=False)
+        from_word = out / (docx.stem + ".pdf")
+        assert from_word.is_file(), f"LibreOffice did not convert {docx.name}"
+        result[edition] = {"PDF": read_pages(handouts[edition][".pdf"]), "DOCX": read_pages(from_word)}
+    return result
+
+
+def classroom(language: str) -> Classroom:
+    found = check_content(CONTENT[language]).content.classroom
+    assert found is not None
+    return found
+
+
+def page_of(pages: list[Page], text: str) -> int:
+    """1-based page where `text` first appears, 0 when it does not."""
+    return next((number for number, page in enumerate(pages, 1) if text in page.text), 0)
+
+
+def question_end(pages: list[Page], question: str) -> tuple[int, int]:
+    """(page index, line index) of the last line of a question's text."""
+    words = question.split()
+    for index, page in enumerate(pages):
+        for number, line in enumerate(page.lines):
+            if " ".join(words[:4]) in line.text:
+                last = number
+                while last + 1 < len(page.lines) and words[-1] not in page.lines[last].text.split():
+                    last += 1
+                return index, last
+    raise AssertionError(f"question not found: {question[:40]!r}")
+
+
+@pytest.mark.parametrize(("language", "template"), EDITIONS)
+def test_the_docx_keeps_the_pdfs_pages(laid_out, language: str, template: str) -> None:
+    pages = laid_out[(language, template)]
+    assert len(pages["DOCX"]) == len(pages["PDF"])
+    document = build_tree(check_content(CONTENT[language]), template, template_search_path()).document
+    headings = [" ".join(plain_text(node).split()) for node in walk(document)
+                if isinstance(node, Heading) and node.level <= 2]
+    questions = [as_typeset(question.question, language)[:40] for question in classroom(language).questions]
+    where = {text: (page_of(pages["PDF"], text), page_of(pages["DOCX"], text)) for text in headings + questions}
+    assert all(pdf_page > 0 for pdf_page, _ in where.values()), where
+    assert {text: pair for text, pair in where.items() if pair[0] != pair[1]} == {}
+    reading = labels_for(language)["reading"]
+    reading_page = next(page for text, (page, _) in where.items() if text.startswith(reading))
+    # the student's activities alone fit on two pages; the teacher edition's answers take a third
+    assert reading_page == (3 if template == "handout" else 4)
+    assert all(where[question][0] < reading_page for question in questions)
+
+
+@pytest.mark.parametrize("language", CONTENT)
+@pytest.mark.parametrize("format_name", ["PDF", "DOCX"])
+def test_each_question_has_its_ruled_lines_on_its_own_page(laid_out, language: str, format_name: str) -> None:
+    pages = laid_out[(language, "handout")][format_name]
+    for question in classroom(language).questions:
+        index, last = question_end(pages, as_typeset(question.question, language))
+        page = pages[index]
+        below = page.lines[last].bottom
+        following = page.lines[last + 1] if last + 1 < len(page.lines) else None
+        if following is None or following is page.lines[-1]:  # the footer: its rule is no answer line
+            limit = page.lines[-1].top - FOOTER_ZONE
+        else:
+            limit = following.top
+        drawn = [rule for rule in page.rules if below < rule < limit]
+        assert len(drawn) == question.lines, (question.question[:40], format_name, index + 1, drawn)
+
+
+@pytest.mark.parametrize("language", CONTENT)
+@pytest.mark.parametrize("format_name", ["PDF", "DOCX"])
+def test_each_model_answer_starts_on_its_questions_page(laid_out, language: str, format_name: str) -> None:
+    pages = laid_out[(language, "handout-teacher")][format_name]
+    label = labels_for(language)["answer"]
+    for question in classroom(language).questions:
+        index, last = question_end(pages, as_typeset(question.question, language))
+        page = pages[index]
+        assert last + 1 < len(page.lines) - 1, f"{question.question[:40]!r} ends page {index + 1}"
+        answer = page.lines[last + 1].text
+        assert answer.startswith(f"{label}:"), (question.question[:40], answer)
+        assert " ".join(as_typeset(question.answer, language).split()[:3]) in answer
+
+
+@pytest.mark.parametrize("language", CONTENT)
+@pytest.mark.parametrize("format_name", ["PDF", "DOCX"])
+def test_no_page_of_the_teacher_edition_is_near_empty(laid_out, language: str, format_name: str) -> None:
+    for number, page in enumerate(laid_out[(language, "handout-teacher")][format_name], 1):
+        assert len(page.text) > 400, f"page {number} holds only {page.text!r}"
