@@ -7,6 +7,7 @@ the reading), so `reports check` can warn about an objective no activity serves 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Union
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -15,6 +16,35 @@ from reports.content.types import Identifier, Model, Text, metadata, repeated
 
 DEFAULT_ANSWER_LINES = 4
 """Ruled lines under a discussion question when the content gives none: room for three or four sentences."""
+
+_MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+_LENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?\s*")
+_SPACE_RANGE_MM = (7.0, 200.0)
+"""From one ruled line to most of a page."""
+
+
+def _millimetres(value: Any) -> Any:
+    """`35 mm`, `3.5 cm`, `1.4 in` or `100 pt` as millimetres; a bare number is taken as millimetres."""
+    if isinstance(value, bool):
+        # a ValueError, not a TypeError: pydantic reports only the former as the field's error
+        raise ValueError(f"{str(value).lower()} is not a length — write a number and a unit: `35 mm`")  # noqa: TRY004
+    if not isinstance(value, (str, int, float)):
+        return value  # the float type's own error
+    if isinstance(value, str):
+        match = _LENGTH.fullmatch(value)
+        if match is None:
+            raise ValueError(f"'{value}' is not a length — write a number and a unit: `35 mm`, `3.5 cm` or `1.4 in`")
+        millimetres = float(match.group(1)) * _MM_PER_UNIT[match.group(2) or "mm"]
+    else:
+        millimetres = float(value)
+    low, high = _SPACE_RANGE_MM
+    if not low <= millimetres <= high:
+        raise ValueError(f"{value!s} is {'too little' if millimetres < low else 'too much'} — answer space runs from "
+                         f"{low:.0f} mm (one ruled line) to {high:.0f} mm (most of a page)")
+    return millimetres
+
+
+AnswerSpace = Annotated[float, BeforeValidator(_millimetres, json_schema_input_type=str | float)]
 
 
 class Objective(Model):
@@ -53,11 +83,21 @@ class Question(Model):
         "Ruled lines left for the answer on the student sheet (about 7 mm apart; the lines are drawn, the number is "
         "not printed); a question asking for two pieces of evidence wants more than one asking for a name.",
         default=DEFAULT_ANSWER_LINES, ge=1, le=20)
+    space: AnswerSpace | None = metadata(
+        "Room for the answer as a height instead of a number of lines (`35 mm`, `3.5 cm`, `1.4 in`): filled with "
+        "as many ruled lines as fit at the theme's line spacing, as LaTeX's exam class does with `\\fillwithlines`; "
+        "give `lines` or `space`, not both.", default=None)
     marking: list[Text] = Field(
         default_factory=list,
         description="Marking guide: what a full answer contains, point by point; printed under the model answer in "
                     "the teacher edition.")
     objectives: ObjectiveLinks = _links("Ids of the learning objectives this question serves.")
+
+    @model_validator(mode="after")
+    def _one_measure_of_room(self) -> Question:
+        if self.space is not None and "lines" in self.model_fields_set:
+            raise ValueError("gives both `lines` and `space` — keep one: `lines: 4` or `space: 30 mm`")
+        return self
 
 
 class TrueFalse(Model):

@@ -15,13 +15,15 @@ from reports.content.attribution import describe_source, quoted, translated
 from reports.content.fields import check_pattern
 from reports.content.history import history
 from reports.content.membership import count_text, sorted_members
-from reports.content.reading import reading_blocks
+from reports.content.classroom import Question
 from reports.content.model import Content, Evidence, Member, MembershipCategory
+from reports.content.reading import reading_blocks
 from reports.errors import ContentError, Diagnostic
 from reports.language.countries import country_display_name, member_name
 from reports.language.formatting import format_date, format_number, format_written_date
 from reports.language.labels import Labels
 from reports.theme.model import Theme
+from reports.theme.scale import MM_PER_POINT
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,16 @@ def template_context(
             left_out.append(LeftOut(tuple(patterns), because))
         return ""
 
+    def answer_lines(question: Question) -> int:
+        """Ruled lines under a discussion question: its `lines`, or as many as its `space` holds at the theme's
+        pitch (a line's height, its rule and the space after, as both writers draw `{.answer-line}`)."""
+        if question.space is None:
+            return question.lines
+        look = theme.look("answer-line")
+        rule = look.rule_below
+        pitch = look.leading + look.after + (rule.width + rule.gap if rule is not None else 0.0)
+        return max(1, int(question.space / MM_PER_POINT // pitch))
+
     source_text = describe_source(content, labels)
     written = lambda value: format_written_date(value, language)  # noqa: E731 — one helper, two names
     context = {
@@ -91,6 +103,7 @@ def template_context(
         "country": lambda code: country_display_name(code, language, names),
         "require": require,
         "leaves_out": leaves_out,
+        "answer_lines": answer_lines,
     }
     if student is not None:
         context["student"] = {"name": "", "class": "", **dict(student)}

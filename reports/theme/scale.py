@@ -21,6 +21,10 @@ from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+MM_PER_POINT = 25.4 / 72
+"""Lengths in a theme: sizes, leading and rules in points, margins and indents of the page in millimetres."""
+POINTS_PER_MM = 72 / 25.4
+
 COLOUR_NAMES = ("text", "primary", "accent", "muted", "rule", "box_background", "table_header_text",
                 "table_stripe")
 """Fields of `colours` a role may name."""

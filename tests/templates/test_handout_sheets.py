@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, as_typeset
+from conftest import PROJECT_ROOT, as_typeset, build_files
 from handout_fixtures import handouts  # noqa: F401 — both editions in both languages, built once
 from pandoc_reading import blocks_of, pandoc_ast, text_of
 
@@ -113,6 +113,45 @@ def test_each_question_has_its_ruled_lines_and_the_sorting_rows_are_tall(built) 
     heights = [int(value) for value in re.findall(r'<w:trHeight w:val="(\d+)" w:hRule="atLeast"/>', body)]
     assert heights and min(heights) >= 9 * 56  # at least 9 mm, in twips
     assert body.count("<w:cantSplit/>") >= len(heights)
+
+
+def test_answer_space_may_be_a_height_filled_with_as_many_ruled_lines_as_fit(tmp_path: Path) -> None:
+    pdfplumber = pytest.importorskip("pdfplumber")
+    text = CONTENT["en"].read_text(encoding="utf-8")
+    first = text.index("      lines: 3\n")
+    (tmp_path / "space.yaml").write_text(text[:first] + "      space: 6 cm\n" + text[first + 15:], encoding="utf-8")
+    question = check_content(tmp_path / "space.yaml").content.classroom.questions[0]  # type: ignore[union-attr]
+    assert question.space == 60.0
+    written, _ = build_files(tmp_path / "space.yaml", "handout", ("pdf",), tmp_path / "out",
+                             search_path=template_search_path())
+    with pdfplumber.open(str(written[0])) as pdf:
+        page = next(page for page in pdf.pages if as_typeset(question.question, "en")[:30] in
+                    " ".join((page.extract_text() or "").split()))
+        lines = page.extract_text_lines()
+        end = next(index for index, line in enumerate(lines) if line["text"].rstrip().endswith(
+            question.question.split()[-1]))
+        below, limit = lines[end]["bottom"], lines[end + 1]["top"]
+        rules = sorted({round(edge["top"], 1) for edge in page.horizontal_edges
+                        if below < edge["top"] < limit and edge["x1"] - edge["x0"] > page.width * 0.4})
+    pitch = rules[1] - rules[0]
+    height = 60 * 72 / 25.4  # the ruled lines fill 6 cm below the question: as many as fit, and no more
+    assert len(rules) >= 3 and rules[-1] - below <= height < rules[-1] - below + pitch
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("space: 3 furlongs", "'3 furlongs' is not a length — write a number and a unit: `35 mm`"),
+    ("space: 2 mm", "2 mm is too little — answer space runs from 7 mm (one ruled line) to 200 mm"),
+    ("space: 35 mm\n      lines: 3", "gives both `lines` and `space` — keep one"),
+])
+def test_a_wrong_answer_space_is_a_located_content_error(tmp_path: Path, value: str, message: str) -> None:
+    text = CONTENT["en"].read_text(encoding="utf-8")
+    first = text.index("      lines: 3\n")
+    (tmp_path / "space.yaml").write_text(text[:first] + f"      {value}\n" + text[first + 15:], encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        check_content(tmp_path / "space.yaml")
+    diagnostic = raised.value.diagnostics[0]
+    assert message in diagnostic.message
+    assert diagnostic.field_path.startswith("classroom.questions.0") and diagnostic.line
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

@@ -45,6 +45,7 @@ from lxml import etree
 from reports.cache import Cache
 from reports.charts.spec import ChartSpec
 from reports.theme.model import Theme
+from reports.theme.scale import MM_PER_POINT
 from reports.writers.docx.chart_xml import (
     A,
     C,
@@ -69,7 +70,6 @@ PARTS_VERSION = 2
 """Part of the cache key of chart parts kept in the cache folder: bump it whenever a change here changes them."""
 
 EMU_PER_MM = 36000
-MM_PER_POINT = 25.4 / 72
 
 
 # --- the workbook ----------------------------------------------------------------------------------

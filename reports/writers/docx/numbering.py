@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
 
+from reports.theme.scale import MM_PER_POINT
 from reports.writers.docx.ooxml import Element, element, hex_colour, twips
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ NO_NUMBERING = 0
 """The list id that takes a paragraph out of numbering (ECMA-376 §17.9.19)."""
 
 
-MM_PER_POINT = 25.4 / 72
 
 
 def list_indent(indent_points: float, level: int) -> tuple[float, float]:

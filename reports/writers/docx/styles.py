@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from reports.cache import Cache
 from reports.errors import AssetError, Diagnostic
 from reports.theme.model import Theme
-from reports.theme.scale import ResolvedRule
+from reports.theme.scale import MM_PER_POINT, ResolvedRule
 from reports.writers.docx.looks import (
     Look,
     StyleSpec,
@@ -41,7 +41,6 @@ from reports.writers.docx.ooxml import Element, element, half_points, hex_colour
 from reports.writers.docx.package import blank_package, open_package
 from reports.writers.docx.style_index import CHARACTER, PARAGRAPH, STYLE_TYPE_NAMES, StyleIndex, style_kind
 
-MM_PER_POINT = 25.4 / 72
 _WORD_ALIGNMENTS = {"left": "left", "justify": "both", "center": "center", "right": "right"}
 _EAST_ASIAN = {"zh", "ja", "ko"}
 _RIGHT_TO_LEFT = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"}

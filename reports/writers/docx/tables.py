@@ -13,8 +13,8 @@ from docx.oxml.ns import qn
 from reports.document.nodes import Table, TableCell, TableRow
 from reports.document.traversal import plain_text
 from reports.theme.model import Theme
+from reports.theme.scale import MM_PER_POINT
 from reports.writers.base import RenderContext
-from reports.writers.docx.charts import MM_PER_POINT
 from reports.writers.docx.frames import Frame, TableFrame
 from reports.writers.docx.ooxml import Element, append_block, element, new_paragraph, twips
 from reports.writers.docx.style_index import TABLE

@@ -36,9 +36,9 @@ from reports.document.nodes import (
     Paragraph,
     Table,
 )
+from reports.theme.scale import MM_PER_POINT
 from reports.writers.base import RenderContext, Visitor
 from reports.writers.docx.archive import deterministic_zip
-from reports.writers.docx.charts import MM_PER_POINT
 from reports.writers.docx.checks import check_writable, style_needs
 from reports.writers.docx.fields import Bookmarks, field_runs, sequence_name
 from reports.writers.docx.figures import FigureVisits

@@ -15,13 +15,12 @@ from reports.charts.spec import ChartSpec
 from reports.document.nodes import Caption, Emphasis, Figure, Picture, Text
 from reports.errors import Diagnostic
 from reports.theme.model import Theme
+from reports.theme.scale import POINTS_PER_MM
 from reports.writers.base import RenderContext
 from reports.writers.pdf.flowables import ChartFlowable, drawing_fonts
 from reports.writers.pdf.structure import StructureTree
 from reports.writers.pdf.styles import PdfStyles, ThemeFonts
 from reports.writers.pdf.tagging import tag
-
-POINTS_PER_MM = 72 / 25.4
 
 
 class FigureVisits:

@@ -65,7 +65,6 @@ from reports.writers.pdf.tagging import Tagged, TaggedList, tag
 
 __all__ = ["PdfWriter", "escape_markup", "write_pdf"]
 
-POINTS_PER_MM = 72 / 25.4
 BULLETS = ("•", "–", "◦")
 """Bullet glyph per nesting level, drawn in the body font (never reportlab's ZapfDingbats default)."""
 NUMBERING = ("1", "a", "i")
