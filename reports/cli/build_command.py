@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from reports.cli.base import UserPath, fail, invocation, main, print_diagnostics, templates_dir_option
 from reports.errors import Diagnostic, ExitCode, ReportsError, UsageError
 from reports.paths import DEFAULT_CONTENT
-from reports.writers import FORMATS
 from reports.runtime.invocation import Invocation
+from reports.writers import FORMATS
 
 if TYPE_CHECKING:  # the batch module (and its process pool) is imported only by `build`
     from reports.runtime.batch import BatchResult
@@ -115,15 +116,20 @@ def _located(error: ReportsError, names: _OutputNames) -> ReportsError:
     return error
 
 
-def _summary(result: BatchResult, workers: str, to: Invocation, verbosity: int = NORMAL) -> None:
+def _summary(result: BatchResult, workers: str, to: Invocation, verbosity: int = NORMAL, class_sets: int = 0,
+             students_kept: bool = True) -> None:
+    """The batch's last line: documents built, the files left in --out (a class set counted as one), failures."""
     from reports.runtime.jobs import EXIT_MEANINGS
 
     built = [outcome for outcome in result.outcomes if outcome.ok]
-    files = sum(len(outcome.written) for outcome in built)
+    files = sum(len(outcome.written) for outcome in built) if students_kept else 0
     unchanged = sum(outcome.skipped for outcome in built)
+    parts = [f"{files} file{'s' if files != 1 else ''}"] if students_kept else []
+    if class_sets:
+        parts.append(f"{class_sets} class set{'s' if class_sets != 1 else ''}")
     note = f", {unchanged} of them up to date" if unchanged else ""
     if verbosity >= NORMAL:
-        to.echo(f"built {len(built)} of {len(result.outcomes)} documents ({files} files{note}) in "
+        to.echo(f"built {len(built)} of {len(result.outcomes)} documents ({' and '.join(parts)}{note}) in "
                 f"{result.seconds:.1f} s with {workers}", err=True)
     failures = result.failures
     if failures:
@@ -177,7 +183,7 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     last build is not built again ("up to date"); --force builds it anyway.
     Many files (and a --roster) are built in parallel; a file that fails does not stop the others.
     The summary lists what failed; the exit code is the worst among the failures.
-    With --roster, --class-set joins the students' PDFs into one file for the printer (not rebuilt by --watch).
+    With --roster, --class-set joins the students' PDFs into one file for the printer (again after each --watch round).
     """
     from reports.paths import default_cache_dir, template_search_path
     from reports.runtime.batch import default_workers, parse_executor, plan_jobs, run_jobs
@@ -199,6 +205,8 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
         sources = [(to.path(path), to.shown(path)) for path in files or (DEFAULT_CONTENT,)]
         roster_file = to.path(roster) if roster is not None else None
         jobs_folder = _class_set_folder(class_set, roster, wanted, out_folder)
+        if class_set == "only":  # the students' own files are joined, then discarded: only their PDFs are needed
+            wanted = ["pdf"]
 
         def plan(forced: bool) -> list[Job]:
             from reports.runtime.roster import read_roster
@@ -235,16 +243,25 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
         fail(_located(error, names), to)
     report.close()
     exit_code = result.exit_code
+    class_sets = 0
     if class_set:
-        exit_code = max(exit_code, _write_class_sets(planned, result, out_folder, jobs_folder, to, names, verbosity))
+        set_exit, class_sets = _write_class_sets(planned, result.outcomes, out_folder, to, names, verbosity)
+        exit_code = max(exit_code, set_exit)
     if len(planned) > 1:
         used = min(workers, len(planned))
         where = ("Dask workers" if kind == "dask" else
                  f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
-        _summary(result, where, to, verbosity)
-    if watch:
-        _watch(lambda: plan(False), [path for path, _ in sources] + ([roster_file] if roster_file else []),
-               search_path, to, names, verbosity)
+        _summary(result, where, to, verbosity, class_sets, students_kept=jobs_folder == out_folder)
+    try:
+        if watch:
+            def join_sets(jobs: list[Job], outcomes: list[Outcome]) -> None:
+                _write_class_sets(jobs, outcomes, out_folder, to, names, verbosity)
+
+            _watch(lambda: plan(False), [path for path, _ in sources] + ([roster_file] if roster_file else []),
+                   search_path, to, names, verbosity, join_sets if class_set else None,
+                   show_written=jobs_folder == out_folder)
+    finally:  # --class-set-only's private folder of students' PDFs, kept while watching
+        _discard(jobs_folder, out_folder)
     sys.exit(exit_code)
 
 
@@ -271,33 +288,37 @@ def _discard(jobs_folder: Path, out_folder: Path) -> None:
         shutil.rmtree(jobs_folder, ignore_errors=True)
 
 
-def _write_class_sets(planned: list[Job], result: BatchResult, out_folder: Path, jobs_folder: Path, to: Invocation,
-                      names: _OutputNames, verbosity: int = NORMAL) -> int:
-    """Join each content file's handouts into its class set; the exit code of what went wrong, 0 if nothing."""
+def _write_class_sets(planned: Sequence[Job], outcomes: Sequence[Outcome], out_folder: Path, to: Invocation,
+                      names: _OutputNames, verbosity: int = NORMAL) -> tuple[int, int]:
+    """Join each content file's handouts into its class set: the exit code of what went wrong (0 if nothing) and
+    how many class sets were written."""
     from reports.runtime.class_set import write_class_sets
 
     try:
-        written, problems = write_class_sets(planned, result.outcomes, out_folder, to.umask)
+        written, problems = write_class_sets(planned, outcomes, out_folder, to.umask)
     except ReportsError as error:
         print_diagnostics([names.located(diagnostic) for diagnostic in error.diagnostics], to)
-        return int(error.exit_code)
-    finally:
-        _discard(jobs_folder, out_folder)
+        return int(error.exit_code), 0
     for target in written if verbosity >= NORMAL else ():
         to.echo(f"wrote {names.written(target)}")
     print_diagnostics(problems, to)
-    return int(ExitCode.CONTENT) if problems and not result.exit_code else 0
+    failed_builds = any(not outcome.ok for outcome in outcomes)
+    return (int(ExitCode.CONTENT) if problems and not failed_builds else 0), len(written)
 
 
 def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...], to: Invocation,
-           names: _OutputNames, verbosity: int = NORMAL) -> NoReturn:
-    """Rebuild on every change until Ctrl-C; a round's failures are reported and watching goes on."""
+           names: _OutputNames, verbosity: int = NORMAL,
+           after_round: Callable[[list[Job], list[Outcome]], None] | None = None, show_written: bool = True) -> NoReturn:
+    """Rebuild on every change until Ctrl-C; a round's failures are reported and watching goes on.
+    `after_round` joins the round's handouts into class sets (--class-set)."""
     from reports.runtime.watch import watch
 
-    def one_round(outcomes: list[Outcome], seconds: float) -> None:
-        report = _BatchReport(len(outcomes), False, to, names, verbosity)
+    def one_round(jobs: list[Job], outcomes: list[Outcome], seconds: float) -> None:
+        report = _BatchReport(len(outcomes), False, to, names, verbosity, show_written=show_written)
         for outcome in outcomes:
             report.done(outcome)
+        if after_round is not None:
+            after_round(jobs, outcomes)
         rebuilt = sum(outcome.ok and not outcome.skipped for outcome in outcomes)
         failed = sum(not outcome.ok for outcome in outcomes)
         to.echo(f"rebuilt {rebuilt} of {len(outcomes)} document(s) in {seconds:.2f} s"

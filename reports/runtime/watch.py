@@ -55,7 +55,7 @@ def watch(
     plan: Callable[[], Sequence[Job]],
     inputs: Iterable[Path],
     search_path: Sequence[Path],
-    report_round: Callable[[list[Outcome], float], None],
+    report_round: Callable[[list[Job], list[Outcome], float], None],
     say: Callable[[str], None],
     stop: threading.Event | None = None,
 ) -> None:
@@ -90,5 +90,6 @@ def watch(
 
             forget_everything()  # a template folder changed: labels, font lookups and themes are read again
         started = time.perf_counter()
-        outcomes = [run_job(job, index) for index, job in enumerate(plan())]
-        report_round(outcomes, time.perf_counter() - started)
+        jobs = list(plan())
+        outcomes = [run_job(job, index) for index, job in enumerate(jobs)]
+        report_round(jobs, outcomes, time.perf_counter() - started)

@@ -118,3 +118,14 @@ def test_the_class_set_only_leaves_one_print_ready_file(tmp_path: Path) -> None:
     reader = PdfReader(str(tmp_path / "out" / files[0]))
     labels = reader.page_labels
     assert len(reader.pages) % 2 == 0 and labels[len(reader.pages) // 2] == "Budi 1"
+    assert "(1 class set)" in result.stderr  # the students' own PDFs were joined and are gone: not counted
+
+
+@pytest.mark.slow
+def test_the_summary_counts_the_class_set_beside_the_students_files(tmp_path: Path) -> None:
+    roster = _roster(tmp_path, "name,class\nAni,XI\nBudi,XI\n")
+    result = run_cli("build", ENGLISH, "-t", "handout", "-f", "pdf", "--roster", roster, "--class-set", "-o", "out",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "out").iterdir())) == 3
+    assert "built 2 of 2 documents (2 files and 1 class set)" in result.stderr

@@ -160,3 +160,28 @@ def test_a_changed_font_file_ends_watching_with_a_clear_message(tmp_path: Path) 
     rest = stderr.splitlines()
     assert code == 5
     assert any("Extra.ttf" in line and "run `reports build --watch` again" in line for line in rest)
+
+
+def test_watch_joins_the_class_set_again_after_each_round(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    content = _note(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,class\nAni,XI\nBudi,XI\n", encoding="utf-8")
+    watcher = Watcher(content, "--roster", roster, "--class-set-only", "-o", tmp_path / "out", cwd=tmp_path)
+    try:
+        watcher.wait_for("watching")
+        class_set = tmp_path / "out" / "note-briefing-class-set.pdf"
+        assert "Some prose." in pdf_text(class_set)
+        roster.write_text("name,class\nAni,XI\nBudi,XI\nCitra,XI\n", encoding="utf-8")
+        # the class set is joined before the round's last line
+        assert any("rebuilt 3 of 3" in line for line in watcher.wait_for("still watching"))
+        assert PdfReader(str(class_set)).page_labels[-1].startswith("Citra")
+        content.write_text(minimal_content_yaml().replace("Some prose.", "Edited for the class."), encoding="utf-8")
+        watcher.wait_for("still watching")
+        text = pdf_text(class_set)
+        assert "Edited for the class." in text and "Some prose." not in text
+    finally:
+        code, stderr = watcher.stop()
+    assert code == 0 and "Traceback" not in stderr
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["note-briefing-class-set.pdf"]
