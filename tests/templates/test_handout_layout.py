@@ -1,8 +1,8 @@
 """The worksheet on paper, in both formats: the DOCX as LibreOffice lays it out keeps the PDF's pages (issue 15).
 
 Both editions in both languages. The activities fit on the first two pages of the student sheet and the reading
-starts on a page of its own; every heading the students find their way by (levels 1 and 2) and every discussion
-question is on the same page in the PDF and in the DOCX; a question is never parted from its answer space — the
+starts on a page of its own; every heading the students find their way by (levels 1 and 2), every true/false
+statement and every discussion question is on the same page in the PDF and in the DOCX; a question is never parted from its answer space — the
 ruled lines on the student sheet, the model answer in the teacher edition — and no page of the teacher edition
 is near empty. The ruled lines are drawn, not text, so pdfplumber finds them where pdftotext sees nothing.
 """
@@ -114,14 +114,18 @@ def test_the_docx_keeps_the_pdfs_pages(laid_out, language: str, template: str) -
     headings = [" ".join(plain_text(node).split()) for node in walk(document)
                 if isinstance(node, Heading) and node.level <= 2]
     questions = [as_typeset(question.question, language)[:40] for question in classroom(language).questions]
-    where = {text: (page_of(pages["PDF"], text), page_of(pages["DOCX"], text)) for text in headings + questions}
-    assert all(pdf_page > 0 for pdf_page, _ in where.values()), where
+    activity = classroom(language).activity
+    # the first words only: the rest of a statement's cell comes after the row's boxes in the extracted text
+    statements = [" ".join(as_typeset(item.statement, language).split()[:4]) for item in activity.true_false]
+    where = {text: (page_of(pages["PDF"], text), page_of(pages["DOCX"], text))
+             for text in headings + questions + statements}
+    assert [text for text, (pdf_page, _) in where.items() if pdf_page == 0] == []
     assert {text: pair for text, pair in where.items() if pair[0] != pair[1]} == {}
     reading = labels_for(language)["reading"]
     reading_page = next(page for text, (page, _) in where.items() if text.startswith(reading))
     # the student's activities alone fit on two pages; the teacher edition's answers take a third
     assert reading_page == (3 if template == "handout" else 4)
-    assert all(where[question][0] < reading_page for question in questions)
+    assert all(where[text][0] < reading_page for text in questions + statements)
 
 
 @pytest.mark.parametrize("language", CONTENT)

@@ -72,16 +72,15 @@ def build_table(rows: Sequence[Sequence[Cell]], header_count: int, column_widths
         ]
     if not header_count:
         commands.append(("LINEABOVE", (0, 0), (-1, 0), look.rule_width, colour(look.rule)))
-    if rows_look is not None and rows_look.row_height and body_count:
-        # as Word's "at least" row height: a one-line row grows to the height, below its text, where a hand writes
-        one_line = theme.look("table-text").leading + look.cell_padding_top + look.cell_padding_bottom
-        extra = max(rows_look.row_height * mm - one_line, 0.0)
-        commands.append(("BOTTOMPADDING", (0, header_count), (-1, -1), look.cell_padding_bottom + extra))
+    # Word's "at least" row height (`w:trHeight hRule=atLeast`): a row grows to the height, the room below its
+    # text where a hand writes, and a row whose text is taller keeps its own height
+    minimum = rows_look.row_height * mm if rows_look is not None and rows_look.row_height else 0.0
     data = [[cell if cell else "" for cell in row] for row in rows]
     split_in_row = 0 if rows_look is not None and rows_look.keep_rows else 1
     table = BriefingTable(data, colWidths=list(column_widths), repeatRows=header_count, splitByRow=1,
                           splitInRow=split_in_row, hAlign="LEFT", spaceBefore=0,
-                          spaceAfter=theme.font_size * look.after)
+                          spaceAfter=theme.font_size * look.after,
+                          minRowHeights=[0.0] * header_count + [minimum] * body_count if minimum else None)
     table.setStyle(TableStyle(commands))
     return table
 
