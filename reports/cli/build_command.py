@@ -125,9 +125,9 @@ def _summary(result: BatchResult, workers: str, to: Invocation, verbosity: int =
     files = sum(len(outcome.written) for outcome in built) if students_kept else 0
     unchanged = sum(outcome.skipped for outcome in built)
     parts = [f"{files} file{'s' if files != 1 else ''}"] if students_kept else []
-    if class_sets:
-        parts.append(f"{class_sets} class set{'s' if class_sets != 1 else ''}")
-    note = f", {unchanged} of them up to date" if unchanged else ""
+    if class_sets or not students_kept:
+        parts.append(f"{class_sets or 'no'} class set{'s' if class_sets != 1 else ''}")
+    note = f"; {unchanged} of the documents up to date" if unchanged else ""
     if verbosity >= NORMAL:
         to.echo(f"built {len(built)} of {len(result.outcomes)} documents ({' and '.join(parts)}{note}) in "
                 f"{result.seconds:.1f} s with {workers}", err=True)
@@ -198,61 +198,61 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
     verbosity = QUIET if quiet else VERBOSE if verbose else NORMAL
 
     jobs_folder = out_folder
+    # --class-set-only's private folder of the students' PDFs goes however the build ends (kept while watching)
     try:
-        kind, _ = parse_executor(executor)
-        search_path = template_search_path(tuple(to.path(folder) for folder in templates_dirs), to.environ)
-        wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
-        sources = [(to.path(path), to.shown(path)) for path in files or (DEFAULT_CONTENT,)]
-        roster_file = to.path(roster) if roster is not None else None
-        jobs_folder = _class_set_folder(class_set, roster, wanted, out_folder)
-        if class_set == "only":  # the students' own files are joined, then discarded: only their PDFs are needed
-            wanted = ["pdf"]
+        try:
+            kind, _ = parse_executor(executor)
+            search_path = template_search_path(tuple(to.path(folder) for folder in templates_dirs), to.environ)
+            wanted = [name.strip().lower() for name in formats.split(",") if name.strip()]
+            sources = [(to.path(path), to.shown(path)) for path in files or (DEFAULT_CONTENT,)]
+            roster_file = to.path(roster) if roster is not None else None
+            jobs_folder = _class_set_folder(class_set, roster, wanted, out_folder)
+            if class_set == "only":  # the students' own files are joined, then discarded: only their PDFs
+                wanted = ["pdf"]
 
-        def plan(forced: bool) -> list[Job]:
-            from reports.runtime.roster import read_roster
+            def plan(forced: bool) -> list[Job]:
+                from reports.runtime.roster import read_roster
 
-            rows = read_roster(roster_file, to.shown(roster)) if roster is not None and roster_file else None
-            return plan_jobs(sources, template_name, wanted, jobs_folder, search_path,
-                             cache_dir=None if no_cache else default_cache_dir(to.environ), roster=rows,
-                             protected=(roster_file,) if roster_file is not None else (),
-                             skip_unchanged=not no_cache and jobs_folder == out_folder,
-                             force=forced, source_date_epoch=to.environ.get("SOURCE_DATE_EPOCH", ""),
-                             render_seconds=render_seconds_from(to.environ.get("REPORTS_RENDER_SECONDS")),
-                             umask=to.umask, debug=to.debug)
+                rows = read_roster(roster_file, to.shown(roster)) if roster is not None and roster_file else None
+                return plan_jobs(sources, template_name, wanted, jobs_folder, search_path,
+                                 cache_dir=None if no_cache else default_cache_dir(to.environ), roster=rows,
+                                 protected=(roster_file,) if roster_file is not None else (),
+                                 skip_unchanged=not no_cache and jobs_folder == out_folder,
+                                 force=forced, source_date_epoch=to.environ.get("SOURCE_DATE_EPOCH", ""),
+                                 render_seconds=render_seconds_from(to.environ.get("REPORTS_RENDER_SECONDS")),
+                                 umask=to.umask, debug=to.debug)
 
-        planned = plan(force)
-        if class_set:
-            from reports.runtime.batch import refuse_collisions
-            from reports.runtime.class_set import class_set_path
+            planned = plan(force)
+            if class_set:
+                from reports.runtime.batch import refuse_collisions
+                from reports.runtime.class_set import class_set_path
 
-            refuse_collisions(planned, {class_set_path(path, template_name, out_folder): f"the class set of {name}"
-                                        for path, name in sources})
-    except ReportsError as error:
-        _discard(jobs_folder, out_folder)
-        fail(_located(error, names), to)
-    workers = jobs or default_workers()
-    if verbosity >= VERBOSE:
-        to.echo("templates searched: " + ", ".join(str(folder) for folder in search_path), err=True)
-        to.echo(f"cache: {'none (--no-cache)' if no_cache else default_cache_dir(to.environ)}", err=True)
-    report = _BatchReport(len(planned), len(planned) > 1 and to.stderr.isatty() and verbosity >= NORMAL, to, names,
-                          verbosity, show_written=jobs_folder == out_folder)
-    try:
-        result = run_jobs(planned, workers, executor, on_done=report.done)
-    except ReportsError as error:
+                refuse_collisions(planned, {class_set_path(path, template_name, out_folder):
+                                            f"the class set of {name}" for path, name in sources})
+        except ReportsError as error:
+            fail(_located(error, names), to)
+        workers = jobs or default_workers()
+        if verbosity >= VERBOSE:
+            to.echo("templates searched: " + ", ".join(str(folder) for folder in search_path), err=True)
+            to.echo(f"cache: {'none (--no-cache)' if no_cache else default_cache_dir(to.environ)}", err=True)
+        report = _BatchReport(len(planned), len(planned) > 1 and to.stderr.isatty() and verbosity >= NORMAL, to,
+                              names, verbosity, show_written=jobs_folder == out_folder)
+        try:
+            result = run_jobs(planned, workers, executor, on_done=report.done)
+        except ReportsError as error:
+            report.close()
+            fail(_located(error, names), to)
         report.close()
-        fail(_located(error, names), to)
-    report.close()
-    exit_code = result.exit_code
-    class_sets = 0
-    if class_set:
-        set_exit, class_sets = _write_class_sets(planned, result.outcomes, out_folder, to, names, verbosity)
-        exit_code = max(exit_code, set_exit)
-    if len(planned) > 1:
-        used = min(workers, len(planned))
-        where = ("Dask workers" if kind == "dask" else
-                 f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
-        _summary(result, where, to, verbosity, class_sets, students_kept=jobs_folder == out_folder)
-    try:
+        exit_code = result.exit_code
+        class_sets = 0
+        if class_set:
+            set_exit, class_sets = _write_class_sets(planned, result.outcomes, out_folder, to, names, verbosity)
+            exit_code = max(exit_code, set_exit)
+        if len(planned) > 1:
+            used = min(workers, len(planned))
+            where = ("Dask workers" if kind == "dask" else
+                     f"{used} process{'es' if used != 1 else ''}" if used > 1 else "1 process")
+            _summary(result, where, to, verbosity, class_sets, students_kept=jobs_folder == out_folder)
         if watch:
             def join_sets(jobs: list[Job], outcomes: list[Outcome]) -> None:
                 _write_class_sets(jobs, outcomes, out_folder, to, names, verbosity)
@@ -260,9 +260,9 @@ def build(files: tuple[Path, ...], template_name: str, formats: str, out_dir: Pa
             _watch(lambda: plan(False), [path for path, _ in sources] + ([roster_file] if roster_file else []),
                    search_path, to, names, verbosity, join_sets if class_set else None,
                    show_written=jobs_folder == out_folder)
-    finally:  # --class-set-only's private folder of students' PDFs, kept while watching
+        sys.exit(exit_code)
+    finally:
         _discard(jobs_folder, out_folder)
-    sys.exit(exit_code)
 
 
 def _class_set_folder(class_set: str | None, roster: Path | None, formats: list[str], out_folder: Path) -> Path:
@@ -302,8 +302,10 @@ def _write_class_sets(planned: Sequence[Job], outcomes: Sequence[Outcome], out_f
     for target in written if verbosity >= NORMAL else ():
         to.echo(f"wrote {names.written(target)}")
     print_diagnostics(problems, to)
+    # a set missing a failed handout says so, but the handout's failure is the exit code; otherwise it is the
+    # file system's (a handout removed since it was written, a full disk)
     failed_builds = any(not outcome.ok for outcome in outcomes)
-    return (int(ExitCode.CONTENT) if problems and not failed_builds else 0), len(written)
+    return (int(ExitCode.OUTPUT) if problems and not failed_builds else 0), len(written)
 
 
 def _watch(plan: Callable[[], list[Job]], inputs: list[Path], search_path: tuple[Path, ...], to: Invocation,

@@ -7,6 +7,7 @@ the reading), so `reports check` can warn about an objective no activity serves 
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Union
 
@@ -18,7 +19,8 @@ DEFAULT_ANSWER_LINES = 4
 """Ruled lines under a discussion question when the content gives none: room for three or four sentences."""
 
 _MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
-_LENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?\s*")
+_LENGTH = re.compile(r"\s*(\d*[.,]?\d+)\s*(mm|cm|in|pt)?\s*", re.IGNORECASE)
+"""`35 mm`, `3.5cm`, `3,5 cm` (a decimal comma, as Indonesian and most of Europe write it), `.5 in`, `35`."""
 _SPACE_RANGE_MM = (7.0, 200.0)
 """From one ruled line to most of a page."""
 
@@ -34,12 +36,18 @@ def _millimetres(value: Any) -> Any:
         match = _LENGTH.fullmatch(value)
         if match is None:
             raise ValueError(f"'{value}' is not a length — write a number and a unit: `35 mm`, `3.5 cm` or `1.4 in`")
-        millimetres = float(match.group(1)) * _MM_PER_UNIT[match.group(2) or "mm"]
+        millimetres = float(match.group(1).replace(",", ".")) * _MM_PER_UNIT[(match.group(2) or "mm").lower()]
     else:
-        millimetres = float(value)
+        try:
+            millimetres = float(value)
+        except OverflowError:  # an integer past any float: no length either
+            millimetres = math.inf
+    shown = str(value) if len(str(value)) <= 24 else f"{str(value)[:24]}…"
+    if not math.isfinite(millimetres):
+        raise ValueError(f"{shown} is not a length — write a number and a unit: `35 mm`")
     low, high = _SPACE_RANGE_MM
     if not low <= millimetres <= high:
-        raise ValueError(f"{value!s} is {'too little' if millimetres < low else 'too much'} — answer space runs from "
+        raise ValueError(f"{shown} is {'too little' if millimetres < low else 'too much'} — answer space runs from "
                          f"{low:.0f} mm (one ruled line) to {high:.0f} mm (most of a page)")
     return millimetres
 
@@ -84,7 +92,8 @@ class Question(Model):
         "not printed); a question asking for two pieces of evidence wants more than one asking for a name.",
         default=DEFAULT_ANSWER_LINES, ge=1, le=20)
     space: AnswerSpace | None = metadata(
-        "Room for the answer as a height instead of a number of lines (`35 mm`, `3.5 cm`, `1.4 in`): filled with "
+        "Room for the answer as a height instead of a number of lines (`35 mm`, `3,5 cm`, `1.4 in`; a bare number is "
+        "millimetres): filled with "
         "as many ruled lines as fit at the theme's line spacing, as LaTeX's exam class does with `\\fillwithlines`; "
         "give `lines` or `space`, not both.", default=None)
     marking: list[Text] = Field(

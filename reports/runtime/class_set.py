@@ -58,10 +58,16 @@ def write_class_sets(jobs: Sequence[Job], outcomes: Sequence[Outcome], out_dir: 
                                        "handouts failed (see above) — fix them and build again",
                                        file=first.display_name))
             continue
-        handouts = [Handout(student_name(job), next(path for path in outcome.written if path.suffix == ".pdf")
-                            .read_bytes()) for job, outcome in members]
-        title = f"{target.stem}: {len(handouts)} handouts to print on both sides"
-        write_atomically(target, join_class_set(handouts, title), umask)
+        from pypdf.errors import PyPdfError
+
+        try:
+            handouts = [Handout(student_name(job), next(path for path in outcome.written if path.suffix == ".pdf")
+                                .read_bytes()) for job, outcome in members]
+            title = f"{target.stem}: {len(handouts)} handouts to print on both sides"
+            write_atomically(target, join_class_set(handouts, title), umask)
+        except (OSError, PyPdfError) as error:  # a handout gone or damaged since it was written, a full disk
+            problems.append(Diagnostic(f"the class set {target.name} is not written: {error}", file=str(target)))
+            continue
         written.append(target)
     return written, problems
 

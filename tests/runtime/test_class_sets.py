@@ -129,3 +129,14 @@ def test_the_summary_counts_the_class_set_beside_the_students_files(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "out").iterdir())) == 3
     assert "built 2 of 2 documents (2 files and 1 class set)" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_class_set_with_a_failed_handout_is_not_written_and_leaves_no_private_folder(tmp_path: Path) -> None:
+    roster = _roster(tmp_path, "name,class\nAni,XI\n\ua500\ua501,XI\n")  # a Vai name: no font of the theme has it
+    result = run_cli("build", ENGLISH, "-t", "handout", "--roster", roster, "--class-set-only", "-o", "out",
+                     cwd=tmp_path)
+    assert result.returncode == 6, result.stderr
+    assert "the class set sco-russia.en-handout-class-set.pdf is not written: 1 of 2 handouts failed" in result.stderr
+    assert "built 1 of 2 documents (no class sets)" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []  # nor the students' PDFs built for it

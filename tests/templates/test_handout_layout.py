@@ -65,7 +65,14 @@ def read_pages(pdf: Path) -> list[Page]:
 
 
 @pytest.fixture(scope="module")
-def laid_out(handouts, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, list[Page]]]:
+def pdf_pages(handouts) -> dict[tuple[str, str], list[Page]]:
+    """The PDFs as built: no LibreOffice needed for what this module checks of them."""
+    return {edition: read_pages(handouts[edition][".pdf"]) for edition in EDITIONS}
+
+
+@pytest.fixture(scope="module")
+def docx_pages(handouts, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], list[Page]]:
+    """The DOCX files as LibreOffice lays them out (converted to PDF)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         need_tool("soffice")  # fails in CI, skips elsewhere
@@ -78,8 +85,14 @@ def laid_out(handouts, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[s
                        capture_output=True, timeout=300, check=False)
         from_word = out / (docx.stem + ".pdf")
         assert from_word.is_file(), f"LibreOffice did not convert {docx.name}"
-        result[edition] = {"PDF": read_pages(handouts[edition][".pdf"]), "DOCX": read_pages(from_word)}
+        result[edition] = read_pages(from_word)
     return result
+
+
+@pytest.fixture(params=["PDF", "DOCX"])
+def laid_out(request: pytest.FixtureRequest) -> dict[tuple[str, str], list[Page]]:
+    """Each edition's pages in one format: the PDF as built, or the DOCX through LibreOffice."""
+    return request.getfixturevalue("pdf_pages" if request.param == "PDF" else "docx_pages")
 
 
 def classroom(language: str) -> Classroom:
@@ -107,8 +120,8 @@ def question_end(pages: list[Page], question: str) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize(("language", "template"), EDITIONS)
-def test_the_docx_keeps_the_pdfs_pages(laid_out, language: str, template: str) -> None:
-    pages = laid_out[(language, template)]
+def test_the_docx_keeps_the_pdfs_pages(pdf_pages, docx_pages, language: str, template: str) -> None:
+    pages = {"PDF": pdf_pages[(language, template)], "DOCX": docx_pages[(language, template)]}
     assert len(pages["DOCX"]) == len(pages["PDF"])
     document = build_tree(check_content(CONTENT[language]), template, template_search_path()).document
     headings = [" ".join(plain_text(node).split()) for node in walk(document)
@@ -129,9 +142,8 @@ def test_the_docx_keeps_the_pdfs_pages(laid_out, language: str, template: str) -
 
 
 @pytest.mark.parametrize("language", CONTENT)
-@pytest.mark.parametrize("format_name", ["PDF", "DOCX"])
-def test_each_question_has_its_ruled_lines_on_its_own_page(laid_out, language: str, format_name: str) -> None:
-    pages = laid_out[(language, "handout")][format_name]
+def test_each_question_has_its_ruled_lines_on_its_own_page(laid_out, language: str) -> None:
+    pages = laid_out[(language, "handout")]
     for question in classroom(language).questions:
         index, last = question_end(pages, as_typeset(question.question, language))
         page = pages[index]
@@ -142,13 +154,12 @@ def test_each_question_has_its_ruled_lines_on_its_own_page(laid_out, language: s
         else:
             limit = following.top
         drawn = [rule for rule in page.rules if below < rule < limit]
-        assert len(drawn) == question.lines, (question.question[:40], format_name, index + 1, drawn)
+        assert len(drawn) == question.lines, (question.question[:40], index + 1, drawn)  # the samples give `lines`
 
 
 @pytest.mark.parametrize("language", CONTENT)
-@pytest.mark.parametrize("format_name", ["PDF", "DOCX"])
-def test_each_model_answer_starts_on_its_questions_page(laid_out, language: str, format_name: str) -> None:
-    pages = laid_out[(language, "handout-teacher")][format_name]
+def test_each_model_answer_starts_on_its_questions_page(laid_out, language: str) -> None:
+    pages = laid_out[(language, "handout-teacher")]
     label = labels_for(language)["answer"]
     for question in classroom(language).questions:
         index, last = question_end(pages, as_typeset(question.question, language))
@@ -160,7 +171,6 @@ def test_each_model_answer_starts_on_its_questions_page(laid_out, language: str,
 
 
 @pytest.mark.parametrize("language", CONTENT)
-@pytest.mark.parametrize("format_name", ["PDF", "DOCX"])
-def test_no_page_of_the_teacher_edition_is_near_empty(laid_out, language: str, format_name: str) -> None:
-    for number, page in enumerate(laid_out[(language, "handout-teacher")][format_name], 1):
+def test_no_page_of_the_teacher_edition_is_near_empty(laid_out, language: str) -> None:
+    for number, page in enumerate(laid_out[(language, "handout-teacher")], 1):
         assert len(page.text) > 400, f"page {number} holds only {page.text!r}"

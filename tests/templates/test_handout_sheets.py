@@ -136,12 +136,35 @@ def test_answer_space_may_be_a_height_filled_with_as_many_ruled_lines_as_fit(tmp
     pitch = rules[1] - rules[0]
     height = 60 * 72 / 25.4  # the ruled lines fill 6 cm below the question: as many as fit, and no more
     assert len(rules) >= 3 and rules[-1] - below <= height < rules[-1] - below + pitch
+    docx_file = build_files(tmp_path / "space.yaml", "handout", ("docx",), tmp_path / "out",
+                            search_path=template_search_path())[0][0]
+    import docx
+
+    styles = [paragraph.style.name for paragraph in docx.Document(str(docx_file)).paragraphs]
+    first = styles.index("Question")
+    after = styles[first + 1:]
+    lines_in_docx = after[:after.index("Question")]
+    assert lines_in_docx.count("Answer Line") + lines_in_docx.count("Answer Line End") == len(rules)
+
+
+@pytest.mark.parametrize(("value", "millimetres"), [("35", 35.0), ("3,5 cm", 35.0), (".5 in", 12.7), ("35 MM", 35.0),
+                                                   ("1.4 in", 35.56)])
+def test_answer_space_reads_the_ways_people_write_a_length(tmp_path: Path, value: str, millimetres: float) -> None:
+    text = CONTENT["en"].read_text(encoding="utf-8")
+    first = text.index("      lines: 3\n")
+    (tmp_path / "space.yaml").write_text(text[:first] + f"      space: {value}\n" + text[first + 15:], encoding="utf-8")
+    question = check_content(tmp_path / "space.yaml").content.classroom.questions[0]  # type: ignore[union-attr]
+    assert question.space == pytest.approx(millimetres)
 
 
 @pytest.mark.parametrize(("value", "message"), [
     ("space: 3 furlongs", "'3 furlongs' is not a length — write a number and a unit: `35 mm`"),
     ("space: 2 mm", "2 mm is too little — answer space runs from 7 mm (one ruled line) to 200 mm"),
     ("space: 35 mm\n      lines: 3", "gives both `lines` and `space` — keep one"),
+    ("space: true", "'true' is not a length"),  # the strict loader gives YAML's other scalars as they are written
+    ("space: -35", "'-35' is not a length"),
+    ("space: .nan", "'.nan' is not a length"),
+    ("space: 1e2 mm", "'1e2 mm' is not a length"),
 ])
 def test_a_wrong_answer_space_is_a_located_content_error(tmp_path: Path, value: str, message: str) -> None:
     text = CONTENT["en"].read_text(encoding="utf-8")

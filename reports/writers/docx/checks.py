@@ -50,6 +50,15 @@ class StyleNeeds:
     """Paragraph roles met inside list items: role → `ol`/`ul` when it starts an item (a numbered question), `li`
     when it continues one (an answer line); readers other than Word must keep them in the list."""
     table_roles: set[str] = field(default_factory=set)
+    continuing_roles: set[str] = field(default_factory=set)
+    """Roles of paragraphs that continue a list item (an answer under its question)…"""
+    free_roles: set[str] = field(default_factory=set)
+    """…and of paragraphs outside any list item: a role in both is not marked as a continuation."""
+
+    @property
+    def continuation_roles(self) -> set[str]:
+        """Roles only ever met continuing a list item, whose Word style may say so (`Numbering`)."""
+        return self.continuing_roles - self.free_roles
 
 
 def _character_name(character: str) -> str:
@@ -115,10 +124,13 @@ def style_needs(document: Document, theme: Theme) -> StyleNeeds:
     name = theme.style_for
     needs = StyleNeeds()
     needs.needed |= {(name(role), PARAGRAPH) for role in ("body", "header", "footer", "table-spacing")}
+    in_items: set[int] = set()  # paragraphs of list items, met before them in document order
     for node in walk(document):
         if isinstance(node, Paragraph):
             if node.role:
                 needs.paragraph_roles.add(node.role)
+                if id(node) not in in_items:
+                    needs.free_roles.add(node.role)
             needs.needed.add((name(node.role or "body"), PARAGRAPH))
         elif isinstance(node, Heading):
             needs.needed.add((name(f"heading-{min(max(node.level, 1), 3)}"), PARAGRAPH))
@@ -127,9 +139,12 @@ def style_needs(document: Document, theme: Theme) -> StyleNeeds:
                 for item in node.items:
                     paragraphs = [block for block in item.blocks if isinstance(block, Paragraph)]
                     for index, paragraph in enumerate(paragraphs):
+                        in_items.add(id(paragraph))
                         if paragraph.role:
                             first = index == 0 and item.blocks[0] is paragraph
                             needs.list_roles[paragraph.role] = ("ol" if node.ordered else "ul") if first else "li"
+                            if not first:
+                                needs.continuing_roles.add(paragraph.role)
             for role in ("bullet", "number", "list-continue"):
                 for depth in range(1, LIST_DEPTH + 1):
                     base = name(role)

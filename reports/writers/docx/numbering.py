@@ -123,14 +123,13 @@ class Numbering:
     def _link_styles(self) -> None:
         index = self.sheet.index
         for role, num_id in (("table-bullet", self.table_bullet_num), ("table-number", self.table_number_num)):
-            properties = index.get(self.sheet.name(role)).find(qn("w:pPr"))
+            properties = _style_properties(index.get(self.sheet.name(role)))
             _put_numbering(properties, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
             for child in properties.findall(qn("w:ind")):
                 properties.remove(child)  # indents come from the list level
         for role, num_id in (("bullet", self.bullet_num), ("number", self.number_num)):
             for depth in range(1, LIST_DEPTH + 1):
-                node = index.get(self.sheet.list_style(role, depth))
-                properties = node.find(qn("w:pPr"))
+                properties = _style_properties(index.get(self.sheet.list_style(role, depth)))
                 numbering = element("w:numPr", children=(
                     ([element("w:ilvl", {"w:val": depth - 1})] if depth > 1 else [])
                     + [element("w:numId", {"w:val": num_id})]))
@@ -151,16 +150,11 @@ class Numbering:
         names = [self.sheet.list_style("list-continue", depth) for depth in range(1, LIST_DEPTH + 1)]
         names += [self.sheet.name(role) for role in sorted(set(roles))]
         for name in names:
-            node = index.get(name)
-            properties = node.find(qn("w:pPr"))
-            if properties is None:  # a reference document's style may have none: before its run properties
-                properties = element("w:pPr")
-                run_properties = node.find(qn("w:rPr"))
-                if run_properties is None:
-                    node.append(properties)
-                else:
-                    run_properties.addprevious(properties)
-            if properties.find(qn("w:numPr")) is None:
+            node = index.find(name)
+            if node is None:  # a reference document without List Continue, for a document with no list
+                continue
+            properties = _style_properties(node)
+            if properties.find(qn("w:numPr")) is None:  # a reference document's own list stays
                 _put_numbering(properties, element("w:numPr", children=[
                     element("w:numId", {"w:val": NO_NUMBERING})]))
 
@@ -169,8 +163,24 @@ class Numbering:
         return self._add_num(self._table_number_abstract if in_table else self._number_abstract, restart_level=level)
 
 
+def _style_properties(style: Element) -> Element:
+    """A style's `w:pPr`, made where the schema has it (before `w:rPr`) when a reference document's style has none."""
+    properties = style.find(qn("w:pPr"))
+    if properties is None:
+        properties = element("w:pPr")
+        run_properties = style.find(qn("w:rPr"))
+        if run_properties is None:
+            style.append(properties)
+        else:
+            run_properties.addprevious(properties)
+    return properties
+
+
 def _put_numbering(properties: Element, numbering: Element) -> None:
-    """Insert `w:numPr` where the schema has it: after the style and the keep/page-break properties."""
+    """Put `w:numPr` where the schema has it, after the style and the keep/page-break properties, in place of
+    any the style had (a reference document made from our own output has them already)."""
+    for old in properties.findall(qn("w:numPr")):
+        properties.remove(old)
     anchor = None
     for child in properties:
         if child.tag in _BEFORE_NUMBERING:

@@ -129,8 +129,7 @@ class DocxWriter(TableVisits, FigureVisits, InlineRuns, Visitor):
         if self._east_asian is not None:  # the fallback font the PDF sets this text in, named for Word
             apply_to_styles(sheet.index.root, self._east_asian)
         self._sheet = sheet
-        self._numbering = Numbering(
-            word, sheet, [role for role, where in needs.list_roles.items() if where == "li"])
+        self._numbering = Numbering(word, sheet, needs.continuation_roles)
         tidy_package(word, language_tag)
         if self.theme.hyphenation:
             set_hyphenation(word)

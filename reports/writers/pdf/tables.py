@@ -80,7 +80,10 @@ def build_table(rows: Sequence[Sequence[Cell]], header_count: int, column_widths
     table = BriefingTable(data, colWidths=list(column_widths), repeatRows=header_count, splitByRow=1,
                           splitInRow=split_in_row, hAlign="LEFT", spaceBefore=0,
                           spaceAfter=theme.font_size * look.after,
-                          minRowHeights=[0.0] * header_count + [minimum] * body_count if minimum else None)
+                          minRowHeights=[0.0] * header_count + [minimum] * body_count if minimum else None,
+                          # the parts of a split table keep the rows' heights (reportlab passes the minimum on only
+                          # as the heights it computed, with this optimisation; its default, but not ours to assume)
+                          longTableOptimize=1)
     table.setStyle(TableStyle(commands))
     return table
 
