@@ -66,7 +66,7 @@ def template_context(
         """Ruled lines under a discussion question: its `lines`, or as many as its `space` holds at the theme's
         pitch (a line's height, its rule and the space after, as both writers draw `{.answer-line}`)."""
         if question.space is None:
-            return question.lines
+            return question.ruled_lines
         look = theme.look("answer-line")
         rule = look.rule_below
         pitch = look.leading + look.after + (rule.width + rule.gap if rule is not None else 0.0)

@@ -154,7 +154,7 @@ def test_each_question_has_its_ruled_lines_on_its_own_page(laid_out, language: s
         else:
             limit = following.top
         drawn = [rule for rule in page.rules if below < rule < limit]
-        assert len(drawn) == question.lines, (question.question[:40], index + 1, drawn)  # the samples give `lines`
+        assert len(drawn) == question.ruled_lines, (question.question[:40], index + 1, drawn)  # the samples give `lines`
 
 
 @pytest.mark.parametrize("language", CONTENT)

@@ -107,7 +107,7 @@ def test_each_question_has_its_ruled_lines_and_the_sorting_rows_are_tall(built) 
     document = docx.Document(str(built[("en", "handout")][".docx"]))
     styles = [paragraph.style.name for paragraph in document.paragraphs]
     assert styles.count("Question") == len(classroom.questions)
-    assert styles.count("Answer Line") + styles.count("Answer Line End") == sum(q.lines for q in classroom.questions)
+    assert styles.count("Answer Line") + styles.count("Answer Line End") == sum(q.ruled_lines for q in classroom.questions)
     assert styles.count("Answer Line End") == len(classroom.questions)
     body = document.element.body.xml
     heights = [int(value) for value in re.findall(r'<w:trHeight w:val="(\d+)" w:hRule="atLeast"/>', body)]
@@ -145,6 +145,21 @@ def test_answer_space_may_be_a_height_filled_with_as_many_ruled_lines_as_fit(tmp
     after = styles[first + 1:]
     lines_in_docx = after[:after.index("Question")]
     assert lines_in_docx.count("Answer Line") + lines_in_docx.count("Answer Line End") == len(rules)
+
+
+def test_a_question_with_answer_space_reads_the_same_after_a_round_trip(tmp_path: Path) -> None:
+    """Dumped and read again — a Dask task's content, `reports check --template`'s probe — a question with `space`
+    stays valid: an unset `lines` is None, not a default the dump would write out as given."""
+    from reports.shown import fields_not_shown
+
+    text = CONTENT["en"].read_text(encoding="utf-8")
+    first = text.index("      lines: 3\n")
+    (tmp_path / "space.yaml").write_text(text[:first] + "      space: 45 mm\n" + text[first + 15:], encoding="utf-8")
+    checked = check_content(tmp_path / "space.yaml")
+    again = check_data(checked.content.model_dump(mode="json", exclude_none=True), "again")
+    assert again.content == checked.content
+    assert again.content.model_dump(mode="json") == checked.content.model_dump(mode="json")
+    fields_not_shown(checked, "handout", template_search_path())  # raised "gives both" before
 
 
 @pytest.mark.parametrize(("value", "millimetres"), [("35", 35.0), ("3,5 cm", 35.0), (".5 in", 12.7), ("35 MM", 35.0),
