@@ -72,6 +72,35 @@ def objective_warnings(content: Content, document: LoadedDocument) -> list[Diagn
     return warnings
 
 
+def paragraph_warnings(content: Content, document: LoadedDocument, labels: Labels) -> list[Diagnostic]:
+    """A true/false statement whose deciding paragraph is missing or not in the reading: the student sheet asks for
+    that number, and the teacher edition prints it as the answer."""
+    classroom = content.classroom
+    if classroom is None or not classroom.activity.true_false:
+        return []
+    from reports.content.reading import reading_blocks
+
+    numbers = {block.number for block in reading_blocks(content, labels) if block.number}
+    last = max(numbers, default=0)
+    warnings = []
+    for index, item in enumerate(classroom.activity.true_false):
+        path: FieldPath = ("classroom", "activity", "true_false", index)
+        if item.paragraph is None:
+            warnings.append(document.diagnostic(
+                path, "no `paragraph:` — the student sheet asks for the paragraph that decides this statement, and "
+                      "the teacher edition's Paragraph column stays empty without it; give its number from the "
+                      "reading", severity="warning"))
+            continue
+        cited = [int(number) for number in re.findall(r"\d+", item.paragraph)]
+        outside = [number for number in cited if number not in numbers]
+        if not cited or outside:
+            what = f"paragraph {', '.join(map(str, outside))} is not" if outside else "this names no paragraph"
+            warnings.append(document.diagnostic(
+                path + ("paragraph",), f"{what} in the reading, whose paragraphs run from 1 to {last} — give the "
+                                       "number the handout prints beside the paragraph", severity="warning"))
+    return warnings
+
+
 def source_warnings(content: Content, document: LoadedDocument) -> list[Diagnostic]:
     """A translation that would quote its source's title untranslated."""
     source, language = content.document.source, content.document.language

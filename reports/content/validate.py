@@ -21,7 +21,13 @@ from pydantic import BaseModel, ValidationError
 from reports.cache import Cache
 from reports.content.consistency import consistency_errors
 from reports.content.fields import models_in
-from reports.content.lint import count_warnings, name_warnings, objective_warnings, source_warnings
+from reports.content.lint import (
+    count_warnings,
+    name_warnings,
+    objective_warnings,
+    paragraph_warnings,
+    source_warnings,
+)
 from reports.content.loader import FieldPath, LoadedDocument, load_file, load_text
 from reports.content.model import Content
 from reports.errors import ContentError, Diagnostic, ReportsError
@@ -246,5 +252,6 @@ def _checked(document: LoadedDocument, cache: Cache | None = None) -> CheckedCon
         raise ContentError(sorted(problems, key=lambda d: (d.line, d.column)))
     labels = labels_for(content.document.language, cache)
     warnings = (name_warnings(content, document, labels) + count_warnings(content, document, labels)
-                + source_warnings(content, document) + objective_warnings(content, document))
+                + source_warnings(content, document) + objective_warnings(content, document)
+                + paragraph_warnings(content, document, labels))
     return CheckedContent(content=content, source=document, warnings=warnings)

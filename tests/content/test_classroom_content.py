@@ -147,6 +147,7 @@ classroom:
     true_false:
       - statement: Trade grew quickly.
         answer: true
+        paragraph: '1'
 """
 
 BROKEN = {

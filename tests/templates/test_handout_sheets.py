@@ -278,6 +278,22 @@ def test_check_warns_about_an_objective_no_activity_serves(tmp_path: Path) -> No
         assert not [warning for warning in check_content(content).warnings if "objective" in warning.message]
 
 
+def test_check_warns_about_a_true_false_statement_without_its_paragraph_or_outside_the_reading(
+        tmp_path: Path) -> None:
+    text = ASEAN.read_text(encoding="utf-8")
+    edited = text.replace("        paragraph: '1'\n", "", 1).replace("        paragraph: '2'\n", "        paragraph: '2, 9'\n", 1)
+    (tmp_path / "lesson.yaml").write_text(edited, encoding="utf-8")
+    warnings = [warning for warning in check_content(tmp_path / "lesson.yaml").warnings
+                if "paragraph" in warning.message]
+    assert [warning.field_path for warning in warnings] == ["classroom.activity.true_false.0",
+                                                            "classroom.activity.true_false.1.paragraph"]
+    assert "the teacher edition's Paragraph column stays empty" in warnings[0].message
+    assert "paragraph 9 is not in the reading, whose paragraphs run from 1 to 7" in warnings[1].message
+    assert all(warning.line for warning in warnings)
+    for content in (*CONTENT.values(), ASEAN):  # the samples cite paragraphs the reading has
+        assert not [warning for warning in check_content(content).warnings if "paragraph" in warning.message]
+
+
 def test_a_link_to_an_objective_that_does_not_exist_is_refused() -> None:
     data = check_content(CONTENT["en"]).content.model_dump(mode="json", exclude_none=True)
     data["classroom"]["questions"][0]["objectives"] = ["sortin"]
