@@ -75,12 +75,12 @@ class Numbering:
         levels = []
         for level in range(LIST_DEPTH):
             left, hanging = list_indent(indent, level)
+            # bullets and numbers in the list marker's colour, as the PDF draws them
+            run = [element("w:rPr", children=[element("w:color", {"w:val": colour})])]
             if role.endswith("bullet"):
                 number_format, text = "bullet", _BULLETS[level]
-                run = [element("w:rPr", children=[element("w:color", {"w:val": colour})])]
             else:
                 number_format, text = _NUMBER_FORMATS[level]
-                run = []
             # a level names the style that holds it (Word links each list style to one level); a table's lists
             # share one style, linked to their first level
             linked = [] if in_table and level else [element("w:pStyle", {"w:val": self.sheet.style_id(

@@ -394,6 +394,8 @@ class StyleSheet:
             element("w:tblPr"),
             element("w:trPr", children=[element("w:cantSplit"), element("w:tblHeader")]),
             element("w:tcPr", children=[
+                # white lines between the header's cells, as the PDF draws them: a header word stays with its column
+                element("w:tcBorders", children=[border("w:insideV", "#FFFFFF", 0.5)]),
                 shading(colour(look.header_background)),
                 element("w:vAlign", {"w:val": "bottom"}),
             ]),
