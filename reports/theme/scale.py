@@ -152,7 +152,7 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
     "caption": {**_SMALL_SANS, "before": 0.5, "after": 0.45, "keep_with_next": True},
     "caption-label": _role(bold=True),
     "source": {**_SMALL_SANS, "size": 0.75, "colour": "muted", "after": 0.9},
-    "figure": _role(before=0.6, after=0.3, keep_with_next=True),
+    "figure": _role(before=0.6, after=0.3, keep_with_next=True, align="center"),  # as the PDF sets a chart
     "table-text": {**_SMALL_SANS, "leading": 1.3},
     "table-heading": {**_SMALL_SANS, "leading": 1.3, "bold": True, "colour": "table_header_text",
                       "keep_with_next": True},
