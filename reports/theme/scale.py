@@ -81,6 +81,8 @@ class RoleLook(ScaleModel):
     hyphenate: bool = Field(default=False, description="Words may be hyphenated (when the theme's "
                                                        "`hyphenation` is on).")
     keep_with_next: bool = Field(default=False, description="Kept on the page of the block that follows.")
+    keep_together: bool = Field(default=False, description="Never split across pages (Word's Keep lines "
+                                                           "together); one taller than a page still flows on.")
     rule_above: Rule | None = None
     rule_below: Rule | None = None
 
@@ -229,6 +231,7 @@ class ResolvedLook:
     align: Literal["left", "justify", "center", "right"]
     hyphenate: bool
     keep_with_next: bool
+    keep_together: bool
     rule_above: ResolvedRule | None
     rule_below: ResolvedRule | None
 
@@ -273,6 +276,7 @@ def resolve_look(look: RoleLook, font_size: float, line_spacing: float, alignmen
         align=alignment if look.align == "text" else look.align,  # type: ignore[arg-type]
         hyphenate=hyphenation and look.hyphenate,
         keep_with_next=look.keep_with_next,
+        keep_together=look.keep_together,
         rule_above=rule(look.rule_above),
         rule_below=rule(look.rule_below),
     )

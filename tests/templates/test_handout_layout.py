@@ -9,6 +9,7 @@ is near empty. The ruled lines are drawn, not text, so pdfplumber finds them whe
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ class Page:
 
     @property
     def text(self) -> str:
-        return " ".join(line.text for line in self.lines)
+        """The page's lines joined; a line that ends at a word's own hyphen (`masing-` / `masing`) joined whole."""
+        return re.sub(r"(?<=\w)- (?=\w)", "-", " ".join(line.text for line in self.lines))
 
 
 def read_pages(pdf: Path) -> list[Page]:
@@ -174,3 +176,16 @@ def test_each_model_answer_starts_on_its_questions_page(laid_out, language: str)
 def test_no_page_of_the_teacher_edition_is_near_empty(laid_out, language: str) -> None:
     for number, page in enumerate(laid_out[(language, "handout-teacher")], 1):
         assert len(page.text) > 400, f"page {number} holds only {page.text!r}"
+
+
+@pytest.mark.parametrize("language", CONTENT)
+def test_no_model_answer_or_marking_guide_is_split_across_pages(laid_out, language: str) -> None:
+    """The theme keeps answers and marking guides whole (`keep_together`): Word's "keep lines together", and a
+    PDF paragraph that moves to the next page rather than split."""
+    pages = laid_out[(language, "handout-teacher")]
+    texts = [text for question in classroom(language).questions for text in (question.answer, *question.marking)]
+    for text in texts:
+        words = as_typeset(text, language).split()
+        first = page_of(pages, " ".join(words[:6]))
+        assert first, text[:40]
+        assert " ".join(words[-6:]) in pages[first - 1].text, (text[:40], first)

@@ -164,7 +164,8 @@ class StyleSheet:
             font=family.name, size=resolved.size, bold=resolved.bold, italic=resolved.italic,
             colour=resolved.colour if resolved.colour != theme.colours.text else "",
             before=resolved.before, after=resolved.after, line_at_least=resolved.leading,
-            keep_next=resolved.keep_with_next, align=_WORD_ALIGNMENTS[resolved.align],
+            keep_next=resolved.keep_with_next, keep_lines=resolved.keep_together,
+            align=_WORD_ALIGNMENTS[resolved.align],
             border_top=border(resolved.rule_above), border_bottom=border(resolved.rule_below),
             no_hyphenation=theme.hyphenation and not resolved.hyphenate,
         )

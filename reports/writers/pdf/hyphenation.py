@@ -75,6 +75,16 @@ class TypesetParagraph(Paragraph):  # type: ignore[misc]
 
     broke_words = False
     """Set when a line it drew ended with a broken word (its structure element then gets `/ActualText`)."""
+    keep_whole_below = 0.0
+    """Word's "keep lines together": a paragraph no taller than this (a page's frame) is never split — it moves
+    to the next page whole; 0: split as reportlab does."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        if self.keep_whole_below:
+            _, height = self.wrap(availWidth, availHeight)
+            if height <= self.keep_whole_below:
+                return []
+        return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
 
     def drawPara(self, debug: int = 0) -> None:
         blPara = getattr(self, "blPara", None)

@@ -170,6 +170,8 @@ class PdfStyles:
     """Style name (`theme.style_for(role)`) → paragraph style."""
     keeps_with_next: frozenset[str]
     """Style names whose paragraphs stay on the page of the block that follows (the role's `keep_with_next`)."""
+    keeps_together: frozenset[str]
+    """Style names whose paragraphs are never split across pages (the role's `keep_together`)."""
     font_size: float
     leading: float
     page_size: tuple[float, float]
@@ -233,6 +235,7 @@ def build_styles(theme: Theme, fonts: ThemeFonts, hyphenator: object = None) -> 
         palette=Palette.from_theme(theme),
         paragraphs=paragraphs,
         keeps_with_next=frozenset(theme.style_for(role) for role in roles if theme.look(role).keep_with_next),
+        keeps_together=frozenset(theme.style_for(role) for role in roles if theme.look(role).keep_together),
         font_size=theme.font_size,
         leading=round(theme.font_size * theme.line_spacing, 2),
         page_size=(width_mm * mm, height_mm * mm),

@@ -248,6 +248,8 @@ class PdfWriter(FigureVisits, TableVisits, InlineMarkup, Visitor):
                                             for fragment in paragraph.frags).split())
         pieces = paragraph_pieces(paragraph, self._text_widths[-1])
         self._keep_with_next(pieces[-1], paragraph.style.name)
+        if paragraph.style.name in self.styles.keeps_together and len(pieces) == 1:  # Word's "keep lines together"
+            paragraph.keep_whole_below = self.styles.frame_height
         return [Tagged(piece, element, continues=index < len(pieces) - 1) for index, piece in enumerate(pieces)]
 
     def _keep_with_next(self, paragraph: PdfParagraph, style_name: str) -> None:
