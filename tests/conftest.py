@@ -81,7 +81,8 @@ def run_cli(*arguments: str | Path, cwd: Path | None = None) -> subprocess.Compl
     )
 
 
-EXPENSIVE_FIXTURES = frozenset({"hostile_runs", "large_build", "running", "handouts", "documents", "briefings", "mixed"})
+EXPENSIVE_FIXTURES = frozenset({"hostile_runs", "large_build", "running", "handouts", "documents", "briefings",
+                                "mixed"})
 """Fixtures that build many whole documents, run LibreOffice or start a server: every test using one is `slow`
 (besides the tests marked slow one by one), so `pytest -m "not slow"` is a quick check of everything else."""
 
@@ -139,6 +140,20 @@ def need_tool(name: str) -> str:
             pytest.fail(f"{name} is required in CI")
         pytest.skip(f"{name} not installed")
     return path
+
+
+def libreoffice_pdfs(documents: list[Path], out: Path, timeout: float = 300) -> list[Path]:
+    """Each document converted to PDF by LibreOffice headless, all in one start of it, with a private profile in
+    `out`; where each PDF should be, written or not (the test asserts it). Skipped locally without LibreOffice,
+    a failure in CI."""
+    import shutil
+
+    soffice = shutil.which("soffice") or need_tool("libreoffice")
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{out / 'profile'}", "--headless", "--norestore",
+                    "--convert-to", "pdf", "--outdir", str(out), *map(str, documents)],
+                   capture_output=True, timeout=timeout, check=False)
+    return [out / (document.stem + ".pdf") for document in documents]
 
 
 def build_files(content: Path, template: str = "briefing", formats: tuple[str, ...] = ("pdf", "docx"),

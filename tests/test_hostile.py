@@ -55,7 +55,7 @@ from typing import Any, Callable, Iterator
 import image_files
 import pytest
 import yaml
-from conftest import PROJECT_ROOT, need_tool
+from conftest import PROJECT_ROOT, libreoffice_pdfs, need_tool
 
 HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
 CASES_DIR = HOSTILE_DIR / "cases"
@@ -787,19 +787,15 @@ def test_every_docx_reads_back_with_docx2python(hostile_runs: dict[str, Ran]) ->
 @pytest.mark.slow
 def test_libreoffice_converts_every_docx(hostile_runs: dict[str, Ran], tmp_path: Path) -> None:
     """One soffice call for all of them; soffice exits 0 even when it fails, so look for each converted file."""
-    soffice = need_tool("soffice")
     documents = _all_produced(hostile_runs, ".docx")
     assert documents
     batch = tmp_path / "docx"
     batch.mkdir()
     for index, document in enumerate(documents):
         shutil.copy(document, batch / f"{index:03d}-{document.parent.parent.name}.docx")
-    converted = tmp_path / "pdf"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--norestore",
-                    "--convert-to", "pdf", "--outdir", str(converted), *sorted(map(str, batch.iterdir()))],
-                   capture_output=True, timeout=600, check=False)
-    missing = [path.name for path in sorted(batch.iterdir())
-               if not (converted / (path.stem + ".pdf")).is_file() or (converted / (path.stem + ".pdf")).stat().st_size < 1000]
+    copies = sorted(batch.iterdir())
+    converted = libreoffice_pdfs(copies, tmp_path / "pdf", timeout=600)
+    missing = [path.name for path, pdf in zip(copies, converted) if not pdf.is_file() or pdf.stat().st_size < 1000]
     assert not missing, f"LibreOffice could not convert: {missing}"
 
 

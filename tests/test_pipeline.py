@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import build_files, need_tool
+from conftest import build_files, libreoffice_pdfs, need_tool
 from essay import seed_essay, sentences
 
 from reports.content.validate import check_content
@@ -207,14 +207,7 @@ def test_pdf_has_metadata_and_outline(built: Built) -> None:
 
 @pytest.mark.slow
 def test_libreoffice_opens_the_docx_with_the_same_headings(built: Built, tmp_path: Path) -> None:
-    soffice = need_tool("soffice")
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(built.docx)],
-        capture_output=True, timeout=240, check=False,
-    )
-    converted = tmp_path / (built.docx.stem + ".pdf")
+    converted, = libreoffice_pdfs([built.docx], tmp_path, timeout=240)
     assert converted.is_file(), "LibreOffice could not convert the DOCX"
     text = _normalise(" ".join(pdf_pages(converted)))
     for style, heading in docx_paragraph_texts(built.docx):

@@ -2,21 +2,19 @@
 
 Both editions in both languages. The activities fit on the first two pages of the student sheet and the reading
 starts on a page of its own; every heading the students find their way by (levels 1 and 2), every true/false
-statement and every discussion question is on the same page in the PDF and in the DOCX; a question is never parted from its answer space — the
-ruled lines on the student sheet, the model answer in the teacher edition — and no page of the teacher edition
-is near empty. The ruled lines are drawn, not text, so pdfplumber finds them where pdftotext sees nothing.
+statement and every discussion question is on the same page in the PDF and in the DOCX; a question is never
+parted from its answer space — the ruled lines on the student sheet, the model answer in the teacher edition —
+and no page of the teacher edition is near empty. The ruled lines are drawn, not text, so pdfplumber finds them where pdftotext sees nothing.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import as_typeset, need_tool
+from conftest import as_typeset, libreoffice_pdfs
 from handout_fixtures import CONTENT, handouts  # noqa: F401 — both editions in both languages, built once
 
 from reports.content.classroom import Classroom
@@ -75,17 +73,10 @@ def pdf_pages(handouts) -> dict[tuple[str, str], list[Page]]:
 @pytest.fixture(scope="module")
 def docx_pages(handouts, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], list[Page]]:
     """The DOCX files as LibreOffice lays them out (converted to PDF)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        need_tool("soffice")  # fails in CI, skips elsewhere
-    out = tmp_path_factory.mktemp("handout-layout")
+    documents = [handouts[edition][".docx"] for edition in EDITIONS]
     result = {}
-    for edition in EDITIONS:
-        docx = handouts[edition][".docx"]
-        subprocess.run([str(soffice), f"-env:UserInstallation=file://{out / 'profile'}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(out), str(docx)],
-                       capture_output=True, timeout=300, check=False)
-        from_word = out / (docx.stem + ".pdf")
+    for edition, docx, from_word in zip(EDITIONS, documents,
+                                        libreoffice_pdfs(documents, tmp_path_factory.mktemp("handout-layout"))):
         assert from_word.is_file(), f"LibreOffice did not convert {docx.name}"
         result[edition] = read_pages(from_word)
     return result
@@ -156,7 +147,8 @@ def test_each_question_has_its_ruled_lines_on_its_own_page(laid_out, language: s
         else:
             limit = following.top
         drawn = [rule for rule in page.rules if below < rule < limit]
-        assert len(drawn) == question.ruled_lines, (question.question[:40], index + 1, drawn)  # the samples give `lines`
+        # the samples give `lines`, not `space`
+        assert len(drawn) == question.ruled_lines, (question.question[:40], index + 1, drawn)
 
 
 @pytest.mark.parametrize("language", CONTENT)

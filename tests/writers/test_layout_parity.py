@@ -5,13 +5,12 @@ keep-with-next settings are what keep them in step — this test notices when th
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, build_files, need_tool
+from conftest import PROJECT_ROOT, build_files, libreoffice_pdfs, need_tool
 
 from reports.content.validate import check_content
 from reports.document.nodes import Heading
@@ -48,23 +47,16 @@ def pages_of(pdf: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def laid_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pages]:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        need_tool("soffice")  # fails in CI, skips elsewhere
     out = tmp_path_factory.mktemp("parity")
     built: dict[str, tuple[Path, Path]] = {}
     for name, content in CONTENTS.items():
         written, _ = build_files(content, "briefing", ("pdf", "docx"), out / name.split()[0] / name.split()[-1])
         pdf, docx = sorted(written, key=lambda path: path.suffix != ".pdf")
         built[name] = (pdf, docx)
-    converted = out / "libreoffice"
-    for name, (_, docx) in built.items():
-        target = converted / name.replace(" ", "")
-        subprocess.run([str(soffice), f"-env:UserInstallation=file://{out / 'profile'}", "--headless", "--convert-to",
-                        "pdf", "--outdir", str(target), str(docx)], capture_output=True, timeout=300, check=False)
+    converted = dict(zip(built, libreoffice_pdfs([docx for _, docx in built.values()], out / "libreoffice")))
     result = {}
     for name, (pdf, docx) in built.items():
-        from_word = converted / name.replace(" ", "") / (docx.stem + ".pdf")
+        from_word = converted[name]
         assert from_word.is_file(), f"LibreOffice did not convert {docx.name}"
         checked = check_content(CONTENTS[name])
         document = build_tree(checked, "briefing", template_search_path()).document

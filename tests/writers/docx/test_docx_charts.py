@@ -20,7 +20,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from conftest import PROJECT_ROOT, build_files, need_tool
+from conftest import PROJECT_ROOT, build_files, libreoffice_pdfs, need_tool
 from lxml import etree
 
 from reports.cache import Cache
@@ -333,16 +333,10 @@ def test_python_docx_reopens_and_resaves_without_losing_the_chart(built, members
 
 @pytest.mark.slow
 def test_libreoffice_draws_the_chart_with_its_category_labels(built, specs, tmp_path):
-    soffice = need_tool("soffice")  # skipped locally without LibreOffice, a failure in CI
     pdftotext = need_tool("pdftotext")
     source = tmp_path / "briefing.docx"
     source.write_bytes(built.data)
-    subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=False, capture_output=True, timeout=180,
-    )
-    pdf = tmp_path / "briefing.pdf"
+    pdf, = libreoffice_pdfs([source], tmp_path, timeout=180)
     assert pdf.is_file(), "LibreOffice did not convert the DOCX"
     text = " ".join(subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True,
                                    text=True).stdout.split())

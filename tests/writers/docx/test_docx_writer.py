@@ -16,7 +16,7 @@ import zipfile
 
 import docx
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, libreoffice_pdfs
 from docx2python import docx2python
 from lxml import etree
 from PIL import Image
@@ -558,20 +558,9 @@ def test_empty_document(context):
 
 @pytest.mark.slow
 def test_libreoffice_converts_to_pdf(docx_bytes, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required in CI")
-        pytest.skip("LibreOffice not installed")
     source = tmp_path / "briefing.docx"
     source.write_bytes(docx_bytes)
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=False, capture_output=True, timeout=180,
-    )
-    pdf = tmp_path / "briefing.pdf"
+    pdf, = libreoffice_pdfs([source], tmp_path, timeout=180)
     assert pdf.is_file() and pdf.stat().st_size > 1000, "LibreOffice did not produce a PDF"
     if shutil.which("pdftotext") is None:
         if os.environ.get("CI"):
