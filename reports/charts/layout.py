@@ -14,9 +14,7 @@ from reports.charts.faces import ChartFonts, FontFace
 from reports.charts.spec import ChartSpec
 from reports.language.formatting import format_number
 from reports.theme.model import Theme
-
-MM = 72.0 / 25.4
-"""Points per millimetre."""
+from reports.theme.scale import POINTS_PER_MM
 
 _POLE_GAP = 4.0
 """Points between a flag's pole and its text."""
@@ -223,7 +221,7 @@ def timeline_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: Cha
     date_size, event_size = style.label_size, style.note_size
     date_lead, event_lead = date_size * 1.25, event_size * 1.3
     gap, stem, radius = 6.0, 7.0, 4.0
-    margin = min(width * 0.06, 10 * MM)
+    margin = min(width * 0.06, 10 * POINTS_PER_MM)
     low, high = min(positions, default=0.0), max(positions, default=0.0)
     span = high - low
 
@@ -232,8 +230,8 @@ def timeline_layout(spec: ChartSpec, width: float, fonts: ChartFonts, style: Cha
 
     xs = [x_of(position) for position in positions]
     ordered = sorted(xs)
-    widest = min(width * 0.42, 62 * MM)
-    narrowest = min(widest, 30 * MM)
+    widest = min(width * 0.42, 62 * POINTS_PER_MM)
+    narrowest = min(widest, 30 * POINTS_PER_MM)
     flags: list[_Flag] = []
     for index, (date, x) in enumerate(zip(spec.categories, xs)):
         right = x + widest <= width or x < width / 2

@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING
 from reports.cache import Cache
 from reports.charts.draw import Format, draw, engine_version
 from reports.charts.faces import ChartFonts, FontFace, font_fingerprint, load_face
-from reports.charts.layout import LAYOUTS, MM, ChartStyle, Layout
+from reports.charts.layout import LAYOUTS, ChartStyle, Layout
 from reports.charts.spec import ChartSpec
 from reports.charts.vector import register_truetype, strings_in, theme_font_map
 from reports.errors import AssetError, Diagnostic, LayoutError
 from reports.theme.model import Theme, resolve_font_file
+from reports.theme.scale import POINTS_PER_MM
 from reports.theme.scripts import font_package, shaping_needed
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class ChartRenderer:
     def size_mm(self, spec: ChartSpec, width_mm: float) -> tuple[float, float]:
         """Width and height (mm) the chart is drawn at for `width_mm`: tall enough for every wrapped line."""
         layout = self._layout(spec, width_mm)
-        return width_mm, layout.height / MM
+        return width_mm, layout.height / POINTS_PER_MM
 
     def svg(self, spec: ChartSpec, width_mm: float) -> bytes:
         """The chart as SVG, text kept as text in the theme's heading font."""
@@ -91,7 +92,7 @@ class ChartRenderer:
         drawing = svg2rlg(io.BytesIO(self.svg(spec, width_mm)), font_map=theme_font_map(regular, bold, fallbacks))
         if drawing is None:  # svglib logs and returns None on unreadable input; ours is always well formed
             raise AssetError([Diagnostic(f"chart '{spec.name}': the SVG could not be converted for the PDF")])
-        target_width = width_mm * MM
+        target_width = width_mm * POINTS_PER_MM
         scale = target_width / drawing.width
         drawing.scale(scale, scale)
         drawing.width, drawing.height = target_width, drawing.height * scale
@@ -156,7 +157,7 @@ class ChartRenderer:
         if spec.kind not in LAYOUTS:
             raise ValueError(f"chart '{spec.name}': unknown kind '{spec.kind}'")
         fonts = self.fonts()
-        layout = LAYOUTS[spec.kind](spec, width_mm * MM, fonts, self._style)
+        layout = LAYOUTS[spec.kind](spec, width_mm * POINTS_PER_MM, fonts, self._style)
         for item in layout.texts:
             face = fonts.face(item.bold)
             char = face.missing(item.text)

@@ -18,7 +18,6 @@ import pytest
 
 from reports.cache import Cache
 from reports.charts import render
-from reports.charts.layout import MM
 from reports.charts.render import ChartRenderer
 from reports.charts.spec import ChartSpec, Series
 from reports.charts.specs import chart_specs
@@ -31,6 +30,7 @@ from reports.language.formatting import format_written_date
 from reports.language.labels import labels_for
 from reports.paths import DEFAULT_CONTENT, TEMPLATES_DIR
 from reports.theme.model import Theme, load_theme
+from reports.theme.scale import POINTS_PER_MM as MM
 
 THEME_FOLDER = TEMPLATES_DIR / "briefing"
 SVG = "{http://www.w3.org/2000/svg}"
