@@ -38,32 +38,30 @@ _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d*))?[
 _SPEC_NUMBER = re.compile(r"\d+")
 
 
-def _too_wide(numbers: list[str]) -> int | None:
-    """The first width or precision over the limit, if any."""
-    return next((int(number) for number in numbers if number.isdigit() and int(number) > MAX_FORMAT_WIDTH), None)
+def _refuse_too_wide(template: str, numbers: list[str]) -> None:
+    """SecurityError naming the first width or precision over the limit, if any."""
+    from jinja2.exceptions import SecurityError
+
+    wide = next((int(number) for number in numbers if number.isdigit() and int(number) > MAX_FORMAT_WIDTH), None)
+    if wide is not None:
+        raise SecurityError(f"the format {_shown(template)} asks for a width or precision of {wide:,} characters; "
+                            f"the limit is {MAX_FORMAT_WIDTH:,}")
 
 
 def _check_percent_format(template: str, values: object) -> None:
     """Refuse a %-format whose widths or precisions (given inline or by `*`) exceed `MAX_FORMAT_WIDTH`."""
-    from jinja2.exceptions import SecurityError
-
     numbers: list[str] = []
     for match in _PERCENT_FIELD.finditer(template):
         numbers += [number for number in (match.group(2), match.group(3)) if number]
     if "*" in numbers:  # the width comes from the values
         items = values if isinstance(values, tuple) else (values,)
         numbers += [str(abs(item)) for item in items if _whole(item)]
-    wide = _too_wide(numbers)
-    if wide is not None:
-        raise SecurityError(f"the format {_shown(template)} asks for a width or precision of {wide:,} characters; "
-                            f"the limit is {MAX_FORMAT_WIDTH:,}")
+    _refuse_too_wide(template, numbers)
 
 
 def _check_brace_format(template: str, values: list[object]) -> None:
     """The same limit for `str.format` specs (`{:>500000000}`), and for the values of nested ones (`{0:{1}}`)."""
     from string import Formatter
-
-    from jinja2.exceptions import SecurityError
 
     numbers: list[str] = []
     pending = [template]
@@ -78,10 +76,7 @@ def _check_brace_format(template: str, values: list[object]) -> None:
                 pending.append(spec)
                 if "{" in spec:  # the width comes from the values
                     numbers += [str(abs(value)) for value in values if _whole(value)]
-    wide = _too_wide(numbers)
-    if wide is not None:
-        raise SecurityError(f"the format {_shown(template)} asks for a width or precision of {wide:,} characters; "
-                            f"the limit is {MAX_FORMAT_WIDTH:,}")
+    _refuse_too_wide(template, numbers)
 
 
 def _shown(text: str) -> str:

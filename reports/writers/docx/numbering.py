@@ -13,7 +13,7 @@ from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
 
 from reports.theme.scale import MM_PER_POINT
-from reports.writers.docx.ooxml import Element, element, hex_colour, twips
+from reports.writers.docx.ooxml import Element, element, hex_colour, put_paragraph_property, twips
 
 if TYPE_CHECKING:
     from reports.writers.docx.styles import StyleSheet
@@ -24,10 +24,6 @@ LIST_DEPTH = 3
 
 _BULLETS = ("\u2022", "\u2013", "\u25aa")
 _NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
-
-_BEFORE_NUMBERING = tuple(qn(f"w:{name}") for name in
-                          ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl"))
-"""What precedes `w:numPr` in a paragraph's properties (ECMA-376 `CT_PPrBase`); Word refuses other orders."""
 
 NO_NUMBERING = 0
 """The list id that takes a paragraph out of numbering (ECMA-376 §17.9.19)."""
@@ -124,7 +120,7 @@ class Numbering:
         index = self.sheet.index
         for role, num_id in (("table-bullet", self.table_bullet_num), ("table-number", self.table_number_num)):
             properties = _style_properties(index.get(self.sheet.name(role)))
-            _put_numbering(properties, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
+            put_paragraph_property(properties, element("w:numPr", children=[element("w:numId", {"w:val": num_id})]))
             for child in properties.findall(qn("w:ind")):
                 properties.remove(child)  # indents come from the list level
         for role, num_id in (("bullet", self.bullet_num), ("number", self.number_num)):
@@ -133,7 +129,7 @@ class Numbering:
                 numbering = element("w:numPr", children=(
                     ([element("w:ilvl", {"w:val": depth - 1})] if depth > 1 else [])
                     + [element("w:numId", {"w:val": num_id})]))
-                _put_numbering(properties, numbering)
+                put_paragraph_property(properties, numbering)
                 for child in properties.findall(qn("w:ind")):
                     properties.remove(child)  # indents come from the list level
 
@@ -155,7 +151,7 @@ class Numbering:
                 continue
             properties = _style_properties(node)
             if properties.find(qn("w:numPr")) is None:  # a reference document's own list stays
-                _put_numbering(properties, element("w:numPr", children=[
+                put_paragraph_property(properties, element("w:numPr", children=[
                     element("w:numId", {"w:val": NO_NUMBERING})]))
 
     def restarted_number_list(self, level: int, in_table: bool = False) -> int:
@@ -174,18 +170,3 @@ def _style_properties(style: Element) -> Element:
         else:
             run_properties.addprevious(properties)
     return properties
-
-
-def _put_numbering(properties: Element, numbering: Element) -> None:
-    """Put `w:numPr` where the schema has it, after the style and the keep/page-break properties, in place of
-    any the style had (a reference document made from our own output has them already)."""
-    for old in properties.findall(qn("w:numPr")):
-        properties.remove(old)
-    anchor = None
-    for child in properties:
-        if child.tag in _BEFORE_NUMBERING:
-            anchor = child
-    if anchor is None:
-        properties.insert(0, numbering)
-    else:
-        anchor.addnext(numbering)

@@ -92,28 +92,40 @@ def paragraph_properties(paragraph: Element) -> Element:
     return properties
 
 
-def set_numbering(paragraph: Element, num_id: int, level: int) -> None:
-    """Attach a list instance to a paragraph (`w:numPr` follows `w:pStyle`, keepNext… in schema order)."""
-    properties = paragraph_properties(paragraph)
-    numbering = element("w:numPr", children=[element("w:ilvl", {"w:val": level}), element("w:numId", {"w:val": num_id})])
-    before = properties.find(qn("w:pageBreakBefore"))
-    if before is None:
-        before = properties.find(qn("w:pStyle"))
-    if before is not None:
-        before.addnext(numbering)
+_PARAGRAPH_PROPERTY_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+                             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
+                             "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
+                             "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+                             "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
+                             "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+"""The children of `w:pPr` in the order ECMA-376 gives them (`CT_PPr`): Word refuses a file with another order."""
+
+
+def put_paragraph_property(properties: Element, child: Element) -> None:
+    """Put `child` into a paragraph's or a style's `w:pPr` where the schema has it, in place of one of its kind."""
+    tag = etree.QName(child).localname
+    for old in properties.findall(qn(f"w:{tag}")):
+        properties.remove(old)
+    earlier = {qn(f"w:{name}") for name in _PARAGRAPH_PROPERTY_ORDER[:_PARAGRAPH_PROPERTY_ORDER.index(tag)]}
+    anchor = None
+    for existing in properties:
+        if existing.tag in earlier:
+            anchor = existing
+    if anchor is None:
+        properties.insert(0, child)
     else:
-        properties.insert(0, numbering)
+        anchor.addnext(child)
+
+
+def set_numbering(paragraph: Element, num_id: int, level: int) -> None:
+    """Attach a list instance to a paragraph."""
+    put_paragraph_property(paragraph_properties(paragraph), element("w:numPr", children=[
+        element("w:ilvl", {"w:val": level}), element("w:numId", {"w:val": num_id})]))
 
 
 def set_page_break_before(paragraph: Element) -> None:
-    """Start the paragraph on a new page (`w:pageBreakBefore` follows `w:pStyle`, before `w:numPr`)."""
-    properties = paragraph_properties(paragraph)
-    page_break = element("w:pageBreakBefore")
-    style = properties.find(qn("w:pStyle"))
-    if style is not None:
-        style.addnext(page_break)
-    else:
-        properties.insert(0, page_break)
+    """Start the paragraph on a new page."""
+    put_paragraph_property(paragraph_properties(paragraph), element("w:pageBreakBefore"))
 
 
 def run_properties(style_id: str = "", bold: bool = False, italic: bool = False) -> Element | None:
